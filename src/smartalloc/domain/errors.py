@@ -1,0 +1,88 @@
+"""Errors that carry where the problem is, in Persian and English.
+
+An operator must be able to open the named file, go to the sheet, row and column and fix it,
+so every input problem is reported through ``InputError`` and never as a traceback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a problem sits; row is the 1-based Excel row (the header is row 1)."""
+
+    file: str = ""
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+
+    def describe_en(self) -> str:
+        parts = [f"file '{self.file}'"] if self.file else []
+        if self.sheet:
+            parts.append(f"sheet '{self.sheet}'")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column:
+            parts.append(f"column '{self.column}'")
+        return ", ".join(parts)
+
+    def describe_fa(self) -> str:
+        parts = [f"فایل «{self.file}»"] if self.file else []
+        if self.sheet:
+            parts.append(f"برگه «{self.sheet}»")
+        if self.row is not None:
+            parts.append(f"ردیف {self.row}")
+        if self.column:
+            parts.append(f"ستون «{self.column}»")
+        return "، ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem: a stable code, the Persian and English message and its location."""
+
+    code: str
+    message_fa: str
+    message_en: str
+    location: Location = field(default_factory=Location)
+
+    def render(self) -> str:
+        where_fa = self.location.describe_fa()
+        where_en = self.location.describe_en()
+        fa = f"{self.message_fa} ({where_fa})" if where_fa else self.message_fa
+        en = f"{self.message_en} ({where_en})" if where_en else self.message_en
+        return f"[{self.code}] {fa}\n[{self.code}] {en}"
+
+
+class SmartAllocError(Exception):
+    """Base of every expected failure; the CLI turns it into a message and exit code ≠ 0."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem] | Problem):
+        self.problems = problems if isinstance(problems, list) else [problems]
+        super().__init__("\n".join(p.render() for p in self.problems))
+
+
+class InputError(SmartAllocError):
+    """A workbook or file that cannot be used as it is (missing column, bad cell, wrong file)."""
+
+
+class PolicyError(SmartAllocError):
+    """The policy file is invalid; names the bad key and value."""
+
+
+class CounterError(SmartAllocError):
+    """Registration codes cannot be issued (duplicate code in the roster, sequence past 9999)."""
+
+
+class HistoryError(SmartAllocError):
+    """The history store is missing, inconsistent or could not be written."""
+
+
+def input_error(code: str, fa: str, en: str, *, file: str = "", sheet: str = "",
+                row: int | None = None, column: str = "") -> InputError:
+    """Shorthand for a single-problem ``InputError``."""
+    return InputError(Problem(code, fa, en, Location(file, sheet, row, column)))
