@@ -93,6 +93,13 @@ def _write_xlsxwriter(path: Path, sheets: list[Sheet], font_name: str, font_size
         workbook.close()
 
 
+def _umask_mode() -> int:
+    """0o666 minus the process umask: mkstemp creates 0600 files, outputs should be shareable."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_workbook(path: Path, sheets: list[Sheet], *, font_name: str = "Tahoma",
                    font_size: int = 8, engine: str = "auto") -> None:
     """Write ``sheets`` to ``path`` atomically (temp file in the same folder, then replace)."""
@@ -108,6 +115,7 @@ def write_workbook(path: Path, sheets: list[Sheet], *, font_name: str = "Tahoma"
             _write_rust(tmp, sheets, font_name, font_size)
         else:
             _write_xlsxwriter(tmp, sheets, font_name, font_size)
+        os.chmod(tmp, _umask_mode())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -127,6 +135,7 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]
             writer.writerow(columns)
             for row in rows:
                 writer.writerow(["" if v is None else neutralise(v) for v in row])
+        os.chmod(tmp_name, _umask_mode())
         os.replace(tmp_name, path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

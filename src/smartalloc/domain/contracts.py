@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final
 
+
 # --- InspactorReport (mentors), 41 columns -------------------------------------------------
 class InspactorCol:
     AGENCY: Final = "کد نمایندگی"

@@ -82,6 +82,10 @@ class HistoryError(SmartAllocError):
     """The history store is missing, inconsistent or could not be written."""
 
 
+class OutputError(SmartAllocError):
+    """The output workbooks could not be written or published; nothing was kept."""
+
+
 def input_error(code: str, fa: str, en: str, *, file: str = "", sheet: str = "",
                 row: int | None = None, column: str = "") -> InputError:
     """Shorthand for a single-problem ``InputError``."""

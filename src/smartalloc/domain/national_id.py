@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from operator import mul
+
 from smartalloc.domain.normalize import digits_only
+
+_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
 
 def normalize_national_id(value: object) -> str:
@@ -15,7 +19,7 @@ def normalize_national_id(value: object) -> str:
 
 def checksum_digit(first_nine: str) -> int:
     """The control digit for the first nine digits."""
-    total = sum(int(d) * (10 - i) for i, d in enumerate(first_nine))
+    total = sum(map(mul, map(int, first_nine), _WEIGHTS))
     remainder = total % 11
     return remainder if remainder < 2 else 11 - remainder
 

@@ -1,0 +1,29 @@
+# SmartAlloc — the two commands: `make demo` (the main job) and `make test` (all tests).
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+
+.PHONY: env demo test lint bench clean
+
+$(BIN)/.synced: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
+	$(UV) sync --frozen --python python3.11
+	@touch $@
+
+env: $(BIN)/.synced
+
+demo: env  ## synthetic agency → full pipeline → prints where the workbooks are
+	$(BIN)/smartalloc demo --out demo-out
+
+lint: env
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
+
+test: lint  ## ruff + import-linter contracts + every test
+	$(BIN)/pytest
+
+bench: env  ## 1k / 10k / 100k end-to-end, core and I/O floor → docs/performance.md
+	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
+
+clean:
+	rm -rf demo-out bench-out .pytest_cache .ruff_cache

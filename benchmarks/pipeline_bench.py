@@ -1,0 +1,147 @@
+"""Pipeline benchmark: 1k / 10k / 100k students (with ~200 / 1k / 2k mentors).
+
+Per scale it reports
+  * end-to-end: `smartalloc run` in a fresh process (wall time and peak RSS via wait4),
+  * the allocation core alone (dedupe + engine + codes + decisions) in students/s,
+  * the I/O floor: reading every input plus writing every output workbook, nothing else,
+and the ratio end-to-end / I/O floor. Agencies are generated once per seed under bench-out/.
+
+The 4-digit sequence of D8 allows 9,999 codes per (year, gender); a 100k agency has ~50k of
+each gender, so the 100k scale runs with a policy variant `counters.sequence_digits = 5`
+(the only change; see docs/decisions.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.policy_file import load_policy
+from smartalloc.domain.batch import allocate_batch
+from smartalloc.domain.policy import load_policy_mapping
+from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.service_layer.run_allocation import RunRequest, build_matrix_for, run_allocation
+
+SCALES = {"1k": (1_000, 200), "10k": (10_000, 1_000), "100k": (100_000, 2_000)}
+ROOT = Path("bench-out")
+
+
+def agency_for(name: str, students: int, mentors: int, seed: int) -> Path:
+    from smartalloc.synthetic import generate_agency
+
+    folder = ROOT / f"agency-{name}-{seed}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        policy = load_policy(None)
+        if students > 9_999 * 2:
+            data = policy.model_dump(mode="json")
+            data["counters"]["sequence_digits"] = 5
+            policy = load_policy_mapping(data)
+        t = time.perf_counter()
+        generate_agency(folder, students=students, mentors=mentors, seed=seed, policy=policy)
+        marker.write_text(f"{time.perf_counter() - t:.1f}")
+    return folder
+
+
+def end_to_end(agency: Path, out: Path) -> tuple[float, float]:
+    """Wall seconds and peak RSS (MB) of `smartalloc run` in a child process."""
+    history = out.with_suffix(".sqlite")
+    history.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", "run", "--agency", str(agency),
+           "--policy", str(agency / "policy.json"), "--out", str(out), "--history", str(history)]
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    if status != 0:
+        raise SystemExit(f"run failed on {agency}: {proc.stderr.read().decode()[-2000:]}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def in_process(agency: Path, out: Path) -> dict[str, float]:
+    """Core throughput and the I/O floor, measured on the same inputs."""
+    policy = load_policy(agency / "policy.json")
+    paths = resolve_inputs(agency)
+    reader, writer = ExcelInputReader(), ExcelOutputWriter()
+    t = time.perf_counter()
+    inputs = reader.read(paths, policy)
+    read_s = time.perf_counter() - t
+    matrix = build_matrix_for(inputs, policy)
+    students = inputs.students.records
+    t = time.perf_counter()
+    allocate_batch(students, matrix, policy, roster=inputs.roster)
+    core_s = time.perf_counter() - t
+    history = SqliteHistoryStore(out.with_suffix(".inproc.sqlite"))
+    history.path.unlink(missing_ok=True)
+    result = run_allocation(RunRequest(paths, policy, out, now="bench"), reader=reader,
+                            writer=writer, history=history)
+    return {"read_s": read_s, "write_s": result.timings["write"], "core_s": core_s,
+            "students": len(students), "allocated": result.counts.get("allocated", 0),
+            "qa": result.qa_status, "stages": result.timings}
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))) // 1024 // 1024
+    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scales", default="1k,10k,100k")
+    parser.add_argument("--seed", type=int, default=1404)
+    parser.add_argument("--write-doc", type=Path)
+    args = parser.parse_args()
+    ROOT.mkdir(exist_ok=True)
+    rows = []
+    for name in args.scales.split(","):
+        students, mentors = SCALES[name]
+        agency = agency_for(name, students, mentors, args.seed)
+        e2e, rss = end_to_end(agency, ROOT / f"run-{name}")
+        m = in_process(agency, ROOT / f"inproc-{name}")
+        floor = m["read_s"] + m["write_s"]
+        row = {"scale": name, "students": students, "mentors": mentors, "e2e_s": e2e,
+               "rss_mb": rss, "core_s": m["core_s"], "core_per_s": students / m["core_s"],
+               "read_s": m["read_s"], "write_s": m["write_s"], "floor_s": floor,
+               "ratio": e2e / floor, "allocated": m["allocated"], "qa": m["qa"],
+               "stages": {k: round(v, 2) for k, v in m["stages"].items()}}
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False))
+    if args.write_doc:
+        write_doc(args.write_doc, rows)
+
+
+def write_doc(path: Path, rows: list[dict]) -> None:
+    lines = [
+        "# Performance", "",
+        f"Measured by `make bench` (benchmarks/pipeline_bench.py) on {machine()}, "
+        f"{time.strftime('%Y-%m-%d')}.", "",
+        "| scale | students | mentors | end-to-end | peak RSS | core | core students/s "
+        "| read | write | I/O floor | e2e / floor | allocated | QA |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['scale']} | {r['students']:,} | {r['mentors']:,} | {r['e2e_s']:.2f} s "
+            f"| {r['rss_mb']:.0f} MB | {r['core_s']:.3f} s | {r['core_per_s']:,.0f} "
+            f"| {r['read_s']:.2f} s | {r['write_s']:.2f} s | {r['floor_s']:.2f} s "
+            f"| {r['ratio']:.2f} | {r['allocated']:,} | {r['qa']} |")
+    lines += ["", "Stage times of the in-process run (seconds):", ""]
+    for r in rows:
+        lines.append(f"- {r['scale']}: " + ", ".join(f"{k} {v}" for k, v in r["stages"].items()))
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+
+
+if __name__ == "__main__":
+    main()

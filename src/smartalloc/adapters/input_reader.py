@@ -1,0 +1,39 @@
+"""``InputReader`` port over the Excel readers: every input of a run, with its hash."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from smartalloc.adapters.readers import (
+    file_sha256,
+    read_crosswalk,
+    read_managers,
+    read_mentors,
+    read_roster,
+    read_schools,
+    read_students,
+)
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import Inputs, Source, StudentBatch
+from smartalloc.service_layer.ports import InputPaths
+
+
+class ExcelInputReader:
+    def read(self, paths: InputPaths, policy: Policy) -> Inputs:
+        mentors = read_mentors(paths.inspactor, policy)
+        schools = read_schools(paths.schools, policy)
+        students = (read_students(paths.students, policy) if paths.students
+                    else StudentBatch((), Source("", "")))
+        managers = read_managers(paths.managers, policy) if paths.managers else ()
+        crosswalk = read_crosswalk(paths.crosswalk, policy) if paths.crosswalk else None
+        roster = read_roster(paths.roster) if paths.roster else ()
+        sources = []
+        for role, path in (("inspactor", paths.inspactor), ("schools", paths.schools),
+                           ("students", paths.students), ("managers", paths.managers),
+                           ("crosswalk", paths.crosswalk), ("roster", paths.roster)):
+            if path is not None:
+                sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))
+        student_sha = next((s.sha256 for s in sources if s.file.startswith("students:")), "")
+        students = replace(students, source=replace(students.source, sha256=student_sha))
+        return Inputs(mentors, tuple(schools), students, crosswalk, tuple(managers),
+                      tuple(roster), tuple(sources))

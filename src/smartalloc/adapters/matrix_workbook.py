@@ -1,0 +1,111 @@
+"""The eligibility-matrix workbook (SSoT §10) and its CSV twin.
+
+Sheets: matrix, validation, removed_mentors, unmatched_schools, unseen_groups, invalid_mentors,
+meta, all right-to-left. Ids and aliases are written as text so `0123`-style values and
+Excel's number guessing never change them; an empty side sheet still shows its header.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_csv, write_workbook
+from smartalloc.domain.contracts import (
+    CENTER_LABELS,
+    GENDER_LABELS,
+    MATRIX_COLUMNS,
+    ROW_KIND_NORMAL,
+    ROW_KIND_SCHOOL,
+    STATUS_LABELS,
+)
+from smartalloc.domain.eligibility import EligibilityMatrix, SideRow
+from smartalloc.domain.policy import Policy
+
+REMOVED_COLUMNS = ("کد کارمندی پشتیبان", "پشتیبان", "مدیر", "وضعیت", "تحت پوشش فعلی",
+                   "ظرفیت خاص", "مدرسه (خام)", "گروه آزمایشی (خام)", "دلیل حذف", "منبع",
+                   "row_index")
+UNMATCHED_COLUMNS = ("raw_school", "supporter", "manager", "mentor_id", "kind", "candidates",
+                     "reason", "row_index")
+UNSEEN_COLUMNS = ("group_token", "supporter", "manager", "mentor_id", "reason", "row_index")
+INVALID_COLUMNS = ("row_index", "پشتیبان", "مدیر", "reason", "mentor_id", "value")
+META_COLUMNS = ("key", "value")
+
+
+def matrix_rows(matrix: EligibilityMatrix) -> Iterator[tuple[Cell, ...]]:
+    """Matrix rows in MATRIX_COLUMNS order, counter 1..N."""
+    for counter, r in enumerate(matrix.rows, start=1):
+        yield (counter, str(r.alias), r.mentor_name, str(r.mentor_id), r.manager, "",
+               r.group_name, r.group, r.gender, r.status, r.center, r.finance, r.school,
+               ROW_KIND_SCHOOL if r.is_school_row else ROW_KIND_NORMAL, r.school_name,
+               GENDER_LABELS.get(r.gender, ""), STATUS_LABELS.get(r.status, ""),
+               CENTER_LABELS.get(r.center, ""), r.covered, r.capacity,
+               max(r.capacity - r.covered, 0))
+
+
+def _cell(value: object) -> Cell:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value  # type: ignore[return-value]
+    return str(value)
+
+
+def _extra(side: SideRow, key: str) -> Cell:
+    return _cell(dict(side.extra).get(key, ""))
+
+
+def _removed(rows: Sequence[SideRow]) -> list[tuple[Cell, ...]]:
+    return [(s.mentor_id, s.mentor_name, s.manager, _extra(s, "status") or s.value,
+             _extra(s, "covered"), _extra(s, "capacity"), _extra(s, "schools_raw"),
+             _extra(s, "groups_raw"), s.reason_fa, _extra(s, "source"), s.source_row)
+            for s in rows]
+
+
+def _meta(matrix: EligibilityMatrix, policy: Policy,
+          meta: Mapping[str, object]) -> list[tuple[Cell, Cell]]:
+    c = matrix.coverage
+    base: dict[str, object] = {
+        "policy_version": policy.version, "policy_stamp": policy.stamp,
+        "ssot_version": policy.ssot_version, "matrix_rows": len(matrix.rows),
+        "pool_size": len(matrix.pool), "r0_skipped": int(matrix.r0_skipped),
+        "coverage_ratio": c.coverage_ratio, "coverage_denominator_groups": c.total_groups,
+        "coverage_denominator_mode": c.denominator_mode,
+        "include_blocked_candidates_in_denominator":
+            int(c.include_blocked_candidates_in_denominator),
+    }
+    base.update(meta)
+    return [(str(k), _cell(v)) for k, v in base.items()]
+
+
+def matrix_sheets(matrix: EligibilityMatrix, policy: Policy,
+                  meta: Mapping[str, object]) -> list[Sheet]:
+    rtl = policy.excel.right_to_left
+    validation = matrix.validation or {"total_rows": len(matrix.rows)}
+    return [
+        Sheet("matrix", MATRIX_COLUMNS, matrix_rows(matrix), rtl),
+        Sheet("validation", tuple(validation), [tuple(_cell(v) for v in validation.values())],
+              rtl),
+        Sheet("removed_mentors", REMOVED_COLUMNS, _removed(matrix.removed_mentors), rtl),
+        Sheet("unmatched_schools", UNMATCHED_COLUMNS,
+              [(s.value, s.mentor_name, s.manager, s.mentor_id, _extra(s, "kind"),
+                _extra(s, "candidates"), s.reason_fa, s.source_row)
+               for s in matrix.unmatched_schools], rtl),
+        Sheet("unseen_groups", UNSEEN_COLUMNS,
+              [(s.value, s.mentor_name, s.manager, s.mentor_id, s.reason_fa, s.source_row)
+               for s in matrix.unseen_groups], rtl),
+        Sheet("invalid_mentors", INVALID_COLUMNS,
+              [(s.source_row, s.mentor_name, s.manager, s.reason_fa, s.mentor_id, s.value)
+               for s in matrix.invalid_mentors], rtl),
+        Sheet("meta", META_COLUMNS, _meta(matrix, policy, meta), rtl),
+    ]
+
+
+def write_matrix_workbook(path: Path, matrix: EligibilityMatrix, policy: Policy,
+                          meta: Mapping[str, object]) -> None:
+    """Write the matrix workbook atomically (via ``xlsx_writer.write_workbook``)."""
+    write_workbook(Path(path), matrix_sheets(matrix, policy, meta),
+                   font_name=policy.excel.font_name, font_size=policy.excel.font_size)
+
+
+def write_matrix_csv(path: Path, matrix: EligibilityMatrix) -> None:
+    """`eligibility_matrix.csv`: exactly the matrix sheet."""
+    write_csv(Path(path), MATRIX_COLUMNS, matrix_rows(matrix))

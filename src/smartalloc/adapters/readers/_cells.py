@@ -1,0 +1,81 @@
+"""Helpers shared by the readers: row checks, bad-cell problems, a GC pause for bulk reads.
+
+Kept apart from ``excel_reader`` so that module stays about workbooks and headers only.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from smartalloc.adapters.excel_reader import Columns, Table
+from smartalloc.domain.errors import InputError, Location, Problem, input_error
+from smartalloc.domain.normalize import clean_text, parse_int
+
+MAX_PROBLEMS = 20
+
+
+def require_rows(table: Table) -> None:
+    """Empty sheet / header-only sheet → InputError (for inputs that must hold rows)."""
+    if not table.header:
+        raise input_error("INPUT_EMPTY_SHEET", "برگه خالی است (نه سرستون دارد نه داده)",
+                          "the sheet is empty (no header, no data)", **table.where())
+    if next(table.iter_rows(), None) is None:
+        raise input_error("INPUT_NO_ROWS", "برگه فقط سرستون دارد و هیچ ردیف داده‌ای ندارد",
+                          "the sheet has a header but no data rows", **table.where(table.header_row))
+
+
+def require_header(table: Table) -> None:
+    if not table.header:
+        raise input_error("INPUT_EMPTY_SHEET", "برگه خالی است (سرستون ندارد)",
+                          "the sheet is empty (no header row)", **table.where())
+
+
+def cell_problem(table: Table, row: int, column: str, j: int, raw: object, fa: str,
+                 en: str) -> Problem:
+    """A bad cell: names the row, the column (with its Excel letter) and the value."""
+    shown = clean_text(raw)
+    return Problem("INPUT_BAD_CELL", f"{fa}: «{shown}»", f"{en}: '{shown}'",
+                   Location(table.file, table.sheet, row, f"{column} ({table.letter(j)})"))
+
+
+def int_cell(table: Table, cols: Columns, row: list, excel_row: int, column: str,
+             problems: list[Problem], *, required: bool = False) -> int | None:
+    """A whole number; a non-empty non-integer cell (or an empty required one) → ``problems``."""
+    raw = cols.get(row, column)
+    value = parse_int(raw)
+    if value is None and (required or clean_text(raw)):
+        problems.append(cell_problem(table, excel_row, column, cols.index[column], raw,
+                                     "مقدار باید عدد صحیح باشد", "the value must be a whole number"))
+    return value
+
+
+def raise_problems(problems: list[Problem]) -> None:
+    """Raise all collected cell problems at once (the first ``MAX_PROBLEMS`` are listed)."""
+    if not problems:
+        return
+    shown = problems[:MAX_PROBLEMS]
+    if len(problems) > MAX_PROBLEMS:
+        more = len(problems) - MAX_PROBLEMS
+        shown.append(Problem("INPUT_MORE_PROBLEMS", f"و {more} خطای دیگر از همین نوع",
+                             f"and {more} more problems of the same kind", problems[-1].location))
+    raise InputError(shown)
+
+
+def text_getter(cols: Columns) -> Callable[[list, str], str]:
+    """``get(row, column)`` → cleaned text ("" when the column is absent)."""
+    return lambda row, column: clean_text(cols.get(row, column))
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic GC while millions of acyclic cells/tuples are built (saves ~40 % of
+    the student read: the collector would otherwise rescan the growing heap again and again)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

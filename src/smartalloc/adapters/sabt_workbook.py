@@ -1,0 +1,42 @@
+"""Write the ImportToSabt workbook (D9, FR-45, FR-49): Sheet2, Summary and Errors.
+
+Sheet2 is the contract Sabt imports, so its cells are written exactly as the domain built them:
+every value a text cell (national ids keep their leading zero, the 16-digit tracking code never
+turns into a float), right-to-left like every Kanoon sheet.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_workbook
+from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.sabt import (
+    ERROR_COLUMNS,
+    ERRORS_SHEET,
+    SUMMARY_COLUMNS,
+    SUMMARY_SHEET,
+    SabtExport,
+)
+
+
+def _cell(value: object) -> Cell:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def write_sabt_workbook(path: Path, export: SabtExport, policy: Policy) -> None:
+    """Atomically write the three sheets to ``path``."""
+    rtl = policy.excel.right_to_left
+    summary = [(label, _cell(value)) for label, value in export.summary]
+    errors = [(e.row or "", e.national_id, e.column, e.message_fa, e.message_en)
+              for e in export.errors]
+    sheets = [
+        Sheet(SABT_SHEET, SABT_COLUMNS, export.rows, rtl),
+        Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary, rtl, column_width=40.0),
+        Sheet(ERRORS_SHEET, ERROR_COLUMNS, errors, rtl, column_width=24.0),
+    ]
+    write_workbook(path, sheets, font_name=policy.excel.font_name,
+                   font_size=policy.excel.font_size)

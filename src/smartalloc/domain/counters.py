@@ -1,0 +1,107 @@
+"""Registration codes (D8): YY + mid (357 boys / 373 girls) + a 4-digit sequence.
+
+The sequence continues after the highest one used for (YY, mid) in the roster and history; a
+returning national id keeps its code; a code held by two national ids is a hard error; past
+9999 the run stops with a clear error rather than wrapping.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from smartalloc.domain.errors import CounterError, Problem
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import RosterEntry
+
+CODE_PATTERN = re.compile(r"^(\d{2})(\d{3})(\d{4})$")
+
+
+class CounterBook:
+    """Issues codes for one academic year; ``known`` codes come from roster and history."""
+
+    def __init__(self, policy: Policy, year: int, known: Iterable[RosterEntry],
+                 claimed: Iterable[RosterEntry] = ()):
+        """``known``: the roster and history — authoritative, a code held twice stops the run.
+        ``claimed``: prior codes typed in the student report — one that clashes with a known code
+        is ignored with a warning (a typo in a student row must not stop the agency's run)."""
+        self.policy = policy
+        self.yy = year - policy.counters.year_offset
+        if not 0 <= self.yy <= 99:
+            raise CounterError(Problem(
+                "COUNTER_YEAR", f"سال تحصیلی {year} با قالب کد ثبت نام سازگار نیست",
+                f"academic year {year} does not fit the registration code format"))
+        self.digits = policy.counters.sequence_digits
+        self.mids = {g.code: g.counter_mid for g in policy.genders.values()}
+        self.owner: dict[str, str] = {}          # code → national id
+        self.by_student: dict[str, str] = {}     # national id → latest code
+        self.next_seq: dict[str, int] = {}
+        self.warnings: list[str] = []
+        self.clashes = 0
+        for entry in known:
+            self._learn(entry)
+        for entry in claimed:
+            holder = self.owner.get(entry.code)
+            if holder and entry.national_id and holder != entry.national_id:
+                self.clashes += 1
+                continue
+            self._learn(entry)
+        if self.clashes:
+            self.warnings.append(f"{self.clashes} prior code(s) typed in the student report belong "
+                                 "to another national id in the roster/history and were ignored")
+
+    def _learn(self, entry: RosterEntry) -> None:
+        code, nid = entry.code, entry.national_id
+        match = CODE_PATTERN.match(code)
+        if not match:
+            return
+        holder = self.owner.get(code)
+        if holder is not None and nid and holder and holder != nid:
+            raise CounterError(Problem(
+                "COUNTER_DUPLICATE",
+                f"کد ثبت نام {code} به دو کد ملی متفاوت داده شده است",
+                f"registration code {code} is held by two different national ids",
+            ))
+        self.owner[code] = nid or holder or ""
+        yy, mid, seq = match.groups()
+        if int(yy) == self.yy and mid in self.mids.values():
+            self.next_seq[mid] = max(self.next_seq.get(mid, 1), int(seq) + 1)
+        if nid:
+            previous = self.by_student.get(nid)
+            if previous and previous[:2] == code[:2] and previous != code:
+                self.warnings.append(f"national id with two codes of one year: kept the later "
+                                     f"of {previous}, {code}")
+            if previous is None or code > previous:
+                self.by_student[nid] = code
+
+    def reusable(self, national_id: str, gender: int) -> str:
+        """The student's code of this academic year with the mid of its gender ("" if none).
+
+        Codes of earlier years are not carried over: the real operator output gives every
+        student of the year a code of the year (spec B.5)."""
+        if not self.policy.dedupe.reuse_code_for_returning:
+            return ""
+        code = self.by_student.get(national_id, "")
+        match = CODE_PATTERN.match(code)
+        if match and int(match.group(1)) == self.yy and match.group(2) == self.mids[gender]:
+            return code
+        return ""
+
+    def issue(self, national_id: str, gender: int) -> tuple[str, bool]:
+        """(code, reused) for an allocated student."""
+        reused = self.reusable(national_id, gender)
+        if reused:
+            return reused, True
+        mid = self.mids[gender]
+        seq = self.next_seq.get(mid, 1)
+        if seq >= 10 ** self.digits:
+            raise CounterError(Problem(
+                "COUNTER_EXHAUSTED",
+                f"شماره‌های ثبت نام سال {self.yy} و کد {mid} تمام شده است (بیش از {10 ** self.digits - 1})",
+                f"registration sequence for year {self.yy} and mid {mid} is exhausted",
+            ))
+        code = f"{self.yy:02d}{mid}{seq:0{self.digits}d}"
+        self.next_seq[mid] = seq + 1
+        self.owner[code] = national_id
+        self.by_student[national_id] = code
+        return code, False

@@ -1,0 +1,58 @@
+"""Dedupe students by normalised national id, within the batch and against history
+(FR-HIST-02/03). Runs before ranking; every student removed from the flow carries a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from smartalloc.domain.national_id import is_valid_national_id
+from smartalloc.domain.records import HistoryEntry, StudentRecord
+
+
+class Verdict(StrEnum):
+    NEW = "new"
+    INVALID_ID = "invalid_id"
+    DUPLICATE_IN_BATCH = "duplicate_in_batch"
+    ALLOCATED_BEFORE = "allocated_before"
+
+
+@dataclass(frozen=True, slots=True)
+class DedupeResult:
+    verdict: Verdict
+    reason_fa: str
+    previous: HistoryEntry | None = None
+    first_row: int | None = None
+
+
+def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry],
+           *, skip_previously_allocated: bool = True) -> list[DedupeResult]:
+    """One result per student, in order. The first row of a national id is kept."""
+    seen: dict[str, int] = {}
+    results: list[DedupeResult] = []
+    fresh = DedupeResult(Verdict.NEW, "بدون سابقه")  # immutable, shared by every new student
+    for student in students:
+        nid = student.national_id
+        if not is_valid_national_id(nid):
+            shown = student.national_id_raw or "خالی"
+            results.append(DedupeResult(Verdict.INVALID_ID, f"کد ملی نامعتبر ({shown})"))
+            continue
+        if nid in seen:
+            results.append(DedupeResult(
+                Verdict.DUPLICATE_IN_BATCH, f"کد ملی تکراری در همین فایل (ردیف {seen[nid]})",
+                first_row=seen[nid]))
+            continue
+        seen[nid] = student.row
+        previous = history.get(nid)
+        if previous is not None and skip_previously_allocated:
+            results.append(DedupeResult(
+                Verdict.ALLOCATED_BEFORE,
+                f"قبلاً به پشتیبان {previous.mentor_id} تخصیص یافته (اجرای {previous.run_id})",
+                previous=previous))
+            continue
+        if previous is None:
+            results.append(fresh)
+        else:
+            results.append(DedupeResult(Verdict.NEW, "سابقه تخصیص دارد", previous=previous))
+    return results

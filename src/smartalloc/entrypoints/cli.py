@@ -1,0 +1,242 @@
+"""`smartalloc` command line: run, matrix, explain, generate, demo, history, policy."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Annotated
+
+import jdatetime
+import platformdirs
+import typer
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.overrides_file import read_overrides
+from smartalloc.adapters.policy_file import load_policy, policy_json_schema
+from smartalloc.adapters.readers import read_history_seed
+from smartalloc.domain.errors import SmartAllocError
+from smartalloc.entrypoints import render
+from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.service_layer.run_allocation import (
+    RunRequest,
+    explain_student,
+    run_allocation,
+    run_matrix_only,
+)
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="SmartAlloc: policy-first student → mentor allocation.")
+history_app = typer.Typer(no_args_is_help=True, help="Allocation history (the local store).")
+policy_app = typer.Typer(no_args_is_help=True, help="Policy file tools.")
+app.add_typer(history_app, name="history")
+app.add_typer(policy_app, name="policy")
+
+Opt = typer.Option
+PathOpt = Annotated[Path | None, Opt(dir_okay=False)]
+
+
+def default_history_path() -> Path:
+    env = os.environ.get("SMARTALLOC_HISTORY")
+    return Path(env) if env else Path(platformdirs.user_data_dir("smartalloc")) / "history.sqlite"
+
+
+def today_jalali() -> str:
+    return jdatetime.date.today().strftime("%Y-%m-%d")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeElapsedColumn(), console=render.err_console, transient=True)
+
+
+def _run(args: dict) -> None:
+    policy = load_policy(args["policy"])
+    paths = resolve_inputs(args["agency"], inspactor=args["inspactor"], schools=args["schools"],
+                           students=args["students"], managers=args["managers"],
+                           crosswalk=args["crosswalk"], roster=args["roster"])
+    overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
+    request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
+                         now=today_jalali())
+    history = SqliteHistoryStore(args["history"] or default_history_path())
+    with _progress() as bar:
+        task = bar.add_task("start", total=100)
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.update(task, completed=fraction * 100, description=stage)
+
+        result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
+                                history=history, progress=progress)
+    render.show_run(result)
+
+
+@app.command()
+def run(
+    out: Annotated[Path, Opt(help="Output folder for the workbooks")],
+    agency: Annotated[Path | None, Opt(file_okay=False, help="Folder with the Kanoon exports")] = None,
+    inspactor: PathOpt = None, schools: PathOpt = None, students: PathOpt = None,
+    managers: PathOpt = None, crosswalk: PathOpt = None, roster: PathOpt = None,
+    policy: PathOpt = None, year: Annotated[int | None, Opt(help="Jalali academic year")] = None,
+    overrides: Annotated[Path | None, Opt(help="JSON {mentor_id: bool} or CSV mentor_id,enabled")] = None,
+    history: Annotated[Path | None, Opt(help="History store (SQLite file)")] = None,
+) -> None:
+    """Run the whole pipeline: matrix, allocation, codes, ImportToSabt, QA, history."""
+    _run(locals())
+
+
+@app.command()
+def matrix(
+    out: Annotated[Path, Opt(help="Output folder")],
+    agency: Annotated[Path | None, Opt(file_okay=False)] = None,
+    inspactor: PathOpt = None, schools: PathOpt = None, students: PathOpt = None,
+    crosswalk: PathOpt = None, policy: PathOpt = None, overrides: PathOpt = None,
+) -> None:
+    """Build only the eligibility matrix workbook (+ CSV)."""
+    pol = load_policy(policy)
+    paths = resolve_inputs(agency, required=("inspactor", "schools"), inspactor=inspactor,
+                           schools=schools, students=students, crosswalk=crosswalk)
+    files = run_matrix_only(paths, pol, out, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
+                            overrides=read_overrides(overrides) if overrides else {})
+    for f in files:
+        render.console.print(str(f))
+
+
+@app.command()
+def explain(
+    national_id: Annotated[str, Opt("--national-id", help="The student's national id")],
+    agency: Annotated[Path | None, Opt(file_okay=False)] = None,
+    inspactor: PathOpt = None, schools: PathOpt = None, students: PathOpt = None,
+    crosswalk: PathOpt = None, roster: PathOpt = None, policy: PathOpt = None,
+    year: int | None = None, history: PathOpt = None, overrides: PathOpt = None,
+    mentor: Annotated[list[str] | None, Opt(help="Also say why this mentor was not chosen")] = None,
+) -> None:
+    """Explain one student's decision: 8 stages, candidates, winner, why not mentor X."""
+    from smartalloc.domain.national_id import normalize_national_id
+
+    pol = load_policy(policy)
+    paths = resolve_inputs(agency, inspactor=inspactor, schools=schools, students=students,
+                           crosswalk=crosswalk, roster=roster)
+    exp = explain_student(paths, pol, normalize_national_id(national_id), reader=ExcelInputReader(),
+                          history=SqliteHistoryStore(history or default_history_path()), year=year,
+                          mentors=tuple(mentor or ()),
+                          overrides=read_overrides(overrides) if overrides else {})
+    if exp is None:
+        render.err_console.print(f"national id {national_id} is not in the student report / "
+                                 "این کد ملی در گزارش دانش‌آموزان نیست")
+        raise typer.Exit(1)
+    render.show_explanation(exp)
+
+
+@app.command()
+def generate(
+    out: Annotated[Path, Opt(file_okay=False)],
+    students: Annotated[int, Opt(min=1, max=200_000)] = 1000,
+    mentors: Annotated[int, Opt(min=5, max=5000)] = 200,
+    seed: int = 1404, policy: PathOpt = None,
+) -> None:
+    """Generate a synthetic agency (all Kanoon workbooks) — no real personal data."""
+    from smartalloc.synthetic import generate_agency
+
+    agency = generate_agency(out, students=students, mentors=mentors, seed=seed,
+                             policy=load_policy(policy))
+    render.console.print(f"synthetic agency written to {agency.out_dir}")
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, Opt(file_okay=False)] = Path("demo-out"),
+    students: int = 1000, mentors: int = 200, seed: int = 1404,
+) -> None:
+    """Generate a synthetic agency and run the whole pipeline on it (embedded, no server)."""
+    from smartalloc.synthetic import generate_agency
+
+    shutil.rmtree(out, ignore_errors=True)
+    policy = load_policy(None)
+    render.console.print(f"1/3 generating a synthetic agency ({students} students, {mentors} mentors)")
+    agency = generate_agency(out / "agency", students=students, mentors=mentors, seed=seed,
+                             policy=policy)
+    store_path = out / "history.sqlite"
+    store = SqliteHistoryStore(store_path)
+    seeded = store.import_entries(read_history_seed(agency.history_seed))
+    render.console.print(f"2/3 history store {store_path} seeded with {seeded} earlier allocations")
+    render.console.print("3/3 running the pipeline")
+    _run({"policy": agency.policy, "agency": agency.out_dir, "inspactor": None, "schools": None,
+          "students": None, "managers": None, "crosswalk": None, "roster": None,
+          "overrides": None, "out": out / "run", "year": None, "history": store_path})
+
+
+@history_app.command("search")
+def history_search(national_id: Annotated[str, Opt("--national-id")],
+                   history: PathOpt = None) -> None:
+    """Show the recorded allocation of a national id."""
+    from smartalloc.domain.national_id import normalize_national_id
+
+    entries = SqliteHistoryStore(history or default_history_path()).search(
+        normalize_national_id(national_id))
+    if not entries:
+        render.console.print("no allocation recorded / سابقه‌ای ثبت نشده است")
+        raise typer.Exit(1)
+    for e in entries:
+        render.console.print(f"{e.national_id}: mentor {e.mentor_id}, code {e.code}, keys {e.keys}, "
+                             f"channel {e.channel}, at {e.allocated_at}, run {e.run_id}")
+
+
+@history_app.command("import")
+def history_import(seed_file: Path, history: PathOpt = None) -> None:
+    """Load earlier allocations (sheet `history`) into the store."""
+    n = SqliteHistoryStore(history or default_history_path()).import_entries(
+        read_history_seed(seed_file))
+    render.console.print(f"{n} entries imported")
+
+
+@policy_app.command("schema")
+def policy_schema(out: PathOpt = None) -> None:
+    """Print (or write) the JSON Schema of the policy file."""
+    text = policy_json_schema()
+    if out:
+        out.write_text(text, "utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@policy_app.command("check")
+def policy_check(path: Path) -> None:
+    """Validate a policy file; prints its version stamp."""
+    render.console.print(f"valid policy {load_policy(path).stamp}")
+
+
+def main() -> None:
+    """Entry point: expected errors become a bilingual message and exit code 2, anything else
+    a short message, a crash log and exit code 3 — never a raw traceback."""
+    try:
+        app(standalone_mode=False)
+    except SmartAllocError as error:
+        render.show_error(error)
+        sys.exit(error.exit_code)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        render.err_console.print("cancelled / لغو شد")
+        sys.exit(130)
+    except Exception as exc:  # click usage errors carry their own message
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        log = Path(platformdirs.user_log_dir("smartalloc")) / "crash.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text(traceback.format_exc(), "utf-8")
+        render.err_console.print(
+            f"خطای داخلی رخ داد؛ هیچ خروجی ناقصی نوشته نشد. گزارش: {log}\n"
+            f"internal error ({type(exc).__name__}); no partial output was written. Report: {log}")
+        sys.exit(3)
+
+
+if __name__ == "__main__":
+    main()

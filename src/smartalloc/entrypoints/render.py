@@ -1,0 +1,62 @@
+"""Rich rendering of run summaries, explanations and errors for the terminal."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from smartalloc.domain.errors import SmartAllocError
+from smartalloc.domain.explain import Explanation
+from smartalloc.service_layer.run_allocation import RunResult
+
+console = Console(highlight=False)
+err_console = Console(stderr=True, highlight=False)
+
+
+def show_error(error: SmartAllocError) -> None:
+    for problem in error.problems:
+        err_console.print(f"[bold red]✗[/] {problem.render()}", markup=True, soft_wrap=True)
+
+
+def show_run(result: RunResult) -> None:
+    table = Table(title=f"SmartAlloc run {result.run_id}")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key in ("students", "allocated", "codes_reused", "ELIGIBILITY_NO_MATCH", "CAPACITY_FULL",
+                "DATA_MISSING", "DUPLICATE", "INTERNAL_ERROR"):
+        table.add_row(key, str(result.counts.get(key, 0)))
+    table.add_row("QA", result.qa_status)
+    for stage, seconds in result.timings.items():
+        table.add_row(f"time: {stage}", f"{seconds:.2f} s")
+    console.print(table)
+    console.print("Output workbooks:")
+    for path in result.files:
+        console.print(f"  {path}")
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/] {warning}")
+
+
+def show_explanation(exp: Explanation) -> None:
+    s, d = exp.student, exp.decision
+    console.print(f"[bold]Student[/] row {s.row}, national id {s.national_id}, keys {s.keys}, "
+                  f"channel {d.channel}")
+    console.print(f"[bold]Decision[/] {d.outcome}: mentor {d.mentor_id or '-'} alias {d.alias or '-'} "
+                  f"code {d.code or '-'} {d.failure or ''}")
+    console.print(f"  {d.reason_fa or ''} {d.dedupe_reason}")
+    stages = Table(title="8-stage trace")
+    for col in ("stage", "label", "before", "after"):
+        stages.add_column(col)
+    for st in exp.stages:
+        stages.add_row(st.stage, st.label_fa, str(st.before), str(st.after))
+    console.print(stages)
+    if d.runner_up_id:
+        console.print(f"Winner {d.mentor_id} beat runner-up {d.runner_up_id} on {d.decided_by}")
+    cands = Table(title="Candidates at decision time (ranked)")
+    for col in ("rank", "mentor", "alias", "occupancy", "allocations_new", "remaining", "seat"):
+        cands.add_column(col)
+    for c in exp.candidates[:25]:
+        cands.add_row(str(c.rank), c.mentor_id, c.alias, f"{c.occupancy_ratio:.3f}",
+                      str(c.allocations_new), str(c.remaining), "yes" if c.has_seat else "full")
+    console.print(cands)
+    for mentor_id, why in exp.why_not:
+        console.print(f"Why not {mentor_id}: {why}")

@@ -1,0 +1,92 @@
+"""Ports: what the use cases need from the outside world, as protocols.
+
+Adapters implement them (Excel readers/writers, the SQLite history store); tests may pass
+real adapters or in-memory ones without the use cases knowing which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.qa import QaReport
+from smartalloc.domain.records import HistoryEntry, Inputs
+from smartalloc.domain.sabt import SabtExport
+from smartalloc.domain.tables import Table
+
+
+@dataclass(frozen=True)
+class InputPaths:
+    inspactor: Path
+    schools: Path
+    students: Path | None = None
+    managers: Path | None = None
+    crosswalk: Path | None = None
+    roster: Path | None = None
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    started_at: str
+    policy_stamp: str
+    inputs: dict[str, str]            # role → sha256
+    counts: dict[str, int]
+    qa_status: str
+    out_dir: str
+
+
+@dataclass
+class RunOutputs:
+    """Everything a run writes; ``None`` parts are skipped (``smartalloc matrix``)."""
+
+    matrix: EligibilityMatrix
+    meta: dict[str, object]
+    allocation_tables: Sequence[Table] = ()
+    sabt: SabtExport | None = None
+    qa: QaReport | None = None
+    files: dict[str, str] = field(default_factory=lambda: dict(OUTPUT_FILES))
+
+
+OUTPUT_FILES = {
+    "matrix": "eligibility_matrix.xlsx",
+    "matrix_csv": "eligibility_matrix.csv",
+    "allocation": "allocation.xlsx",
+    "sabt": "import_to_sabt.xlsx",
+    "qa": "qa.xlsx",
+}
+
+
+class InputReader(Protocol):
+    def read(self, paths: InputPaths, policy: Policy) -> Inputs: ...
+
+
+class StagedOutputs(Protocol):
+    files: list[Path]
+
+    def publish(self) -> list[Path]: ...
+
+    def discard(self) -> None: ...
+
+
+class OutputWriter(Protocol):
+    def stage(self, out_dir: Path, outputs: RunOutputs, policy: Policy) -> StagedOutputs: ...
+
+
+class HistoryStore(Protocol):
+    def load(self, exclude_runs: Sequence[str] = ()) -> list[HistoryEntry]: ...
+
+    def runs_with_input(self, sha256: str) -> list[str]: ...
+
+    def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
+               before_commit: Callable[[], object]) -> None:
+        """Insert the run and its entries in one transaction; call ``before_commit`` inside it
+        (publishing the workbooks) so that a failure there rolls everything back."""
+        ...
+
+
+ProgressFn = Callable[[str, float], None]

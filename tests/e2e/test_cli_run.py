@@ -1,0 +1,106 @@
+"""The real `smartalloc` command on a synthetic agency: outputs, determinism, bad input."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from smartalloc.domain.contracts import SABT_COLUMNS
+
+OUTPUTS = {"import_to_sabt.xlsx", "allocation.xlsx", "eligibility_matrix.xlsx",
+           "eligibility_matrix.csv", "qa.xlsx"}
+
+
+def cli(*args: str, env_history: Path | None = None) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", *args]
+    if env_history is not None:
+        cmd += ["--history", str(env_history)]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+
+
+def sheet(path: Path, name: str) -> list[list]:
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+
+
+def run_agency(agency: Path, out: Path, history: Path) -> subprocess.CompletedProcess:
+    return cli("run", "--agency", str(agency), "--out", str(out), "--policy",
+               str(agency / "policy.json"), env_history=history)
+
+
+def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
+    done = run_agency(small_agency.out_dir, tmp_path / "out", tmp_path / "h.sqlite")
+    assert done.returncode == 0, done.stderr + done.stdout
+    out = tmp_path / "out"
+    assert {p.name for p in out.iterdir()} == OUTPUTS
+    sabt = sheet(out / "import_to_sabt.xlsx", "Sheet2")
+    assert tuple(sabt[0]) == SABT_COLUMNS
+    allocations = sheet(out / "allocation.xlsx", "allocations")
+    header = allocations[0]
+    status = header.index("status")
+    allocated = [r for r in allocations[1:] if r[status] == "ALLOCATED"]
+    assert len(allocations) - 1 == small_agency.students_count   # one row per input student
+    assert len(sabt) - 1 == len(allocated) > 0.6 * small_agency.students_count
+    nid = SABT_COLUMNS.index("کد ملی")
+    assert all(isinstance(r[nid], str) and len(r[nid]) == 10 for r in sabt[1:])
+    with zipfile.ZipFile(out / "import_to_sabt.xlsx") as z:
+        assert 'rightToLeft="1"' in z.read("xl/worksheets/sheet1.xml").decode()
+    qa = sheet(out / "qa.xlsx", "summary")
+    assert all("PASS" in str(row) for row in qa[1:]), qa
+
+
+def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):
+    for name in ("a", "b"):
+        done = run_agency(small_agency.out_dir, tmp_path / name, tmp_path / f"{name}.sqlite")
+        assert done.returncode == 0, done.stderr
+    for sheet_name in ("allocations", "trace", "allocation_summary"):
+        assert sheet(tmp_path / "a/allocation.xlsx", sheet_name) == \
+            sheet(tmp_path / "b/allocation.xlsx", sheet_name)
+    assert sheet(tmp_path / "a/import_to_sabt.xlsx", "Sheet2") == \
+        sheet(tmp_path / "b/import_to_sabt.xlsx", "Sheet2")
+
+
+def test_second_run_on_same_history_allocates_nobody_twice(small_agency, tmp_path):
+    history = tmp_path / "h.sqlite"
+    assert run_agency(small_agency.out_dir, tmp_path / "1", history).returncode == 0
+    assert run_agency(small_agency.out_dir, tmp_path / "2", history).returncode == 0
+    assert len(sheet(tmp_path / "2/import_to_sabt.xlsx", "Sheet2")) == 1  # header only
+
+
+def _agency_copy(small_agency, tmp_path) -> Path:
+    copy = tmp_path / "agency"
+    shutil.copytree(small_agency.out_dir, copy)
+    return copy
+
+
+@pytest.mark.parametrize("damage", ["not_excel", "empty_file"])
+def test_unreadable_student_report_is_a_clear_error_and_writes_nothing(small_agency, tmp_path, damage):
+    agency = _agency_copy(small_agency, tmp_path)
+    target = next(agency.glob("StudentReport*.xlsx"))
+    target.write_bytes(b"name,national id\nnot,a workbook\n" if damage == "not_excel" else b"")
+    done = run_agency(agency, tmp_path / "out", tmp_path / "h.sqlite")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert target.name in done.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_missing_input_flag_names_it(tmp_path):
+    done = cli("run", "--out", str(tmp_path / "o"), "--schools", "x.xlsx")
+    assert done.returncode == 2
+    assert "inspactor" in done.stderr
+
+
+def test_policy_error_names_key_and_value(small_agency, tmp_path):
+    bad = tmp_path / "policy.json"
+    text = (small_agency.out_dir / "policy.json").read_text("utf-8")
+    bad.write_text(text.replace('"min_allocations_new"', '"min_happiness"'), "utf-8")
+    done = cli("run", "--agency", str(small_agency.out_dir), "--out", str(tmp_path / "o"),
+               "--policy", str(bad), env_history=tmp_path / "h.sqlite")
+    assert done.returncode == 2
+    assert "ranking" in done.stderr and "min_happiness" in done.stderr

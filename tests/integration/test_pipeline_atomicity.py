@@ -1,0 +1,86 @@
+"""A run is all or nothing: a failing history append leaves no workbook and no history."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.domain.errors import HistoryError, OutputError
+from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.service_layer.run_allocation import RunRequest, explain_student, run_allocation
+
+
+class FailingInsertStore(SqliteHistoryStore):
+    """The real SQLite store whose history insert fails (a disk error injected mid-transaction)."""
+
+    attempts = 0
+
+    def _insert(self, conn, entries):
+        FailingInsertStore.attempts += 1
+        super()._insert(conn, entries)
+        raise sqlite3.OperationalError("disk I/O error (injected)")
+
+
+def _request(agency, policy, out: Path) -> RunRequest:
+    return RunRequest(resolve_inputs(agency.out_dir), policy, out, now="1404-08-27")
+
+
+def test_history_failure_leaves_nothing_behind(small_agency, policy, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.txt").write_text("operator's file")
+    store = FailingInsertStore(tmp_path / "h.sqlite")
+    with pytest.raises(HistoryError):
+        run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
+                       writer=ExcelOutputWriter(), history=store)
+    assert FailingInsertStore.attempts == 3                      # retried with backoff
+    assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]  # no workbook, no staging dir
+    assert SqliteHistoryStore(tmp_path / "h.sqlite").load() == []
+
+
+def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monkeypatch):
+    """The second rename of the publication fails: the first file is taken back, history too."""
+    import os
+
+    import smartalloc.adapters.output_writer as writer_module
+
+    class FlakyOs:
+        calls = 0
+
+        @staticmethod
+        def replace(src, dst):
+            FlakyOs.calls += 1
+            if FlakyOs.calls == 2:
+                raise OSError("disk full (injected)")
+            os.replace(src, dst)
+
+    monkeypatch.setattr(writer_module, "os", FlakyOs)
+    out = tmp_path / "out"
+    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    with pytest.raises(OutputError):
+        run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
+                       writer=ExcelOutputWriter(), history=store)
+    assert store.load() == []
+    assert not any(out.iterdir())
+
+
+def test_run_then_explain_replays_the_decision(small_agency, policy, tmp_path):
+    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    result = run_allocation(_request(small_agency, policy, tmp_path / "out"),
+                            reader=ExcelInputReader(), writer=ExcelOutputWriter(), history=store)
+    assert result.counts["allocated"] == len(store.load())
+    entry = store.load()[0]
+    exp = explain_student(resolve_inputs(small_agency.out_dir), policy, entry.national_id,
+                          reader=ExcelInputReader(), history=store, mentors=("9", entry.mentor_id))
+    assert exp is not None
+    assert exp.decision.mentor_id == entry.mentor_id and exp.decision.code == entry.code
+    assert [s.stage for s in exp.stages][-1] == "capacity_gate"
+    assert exp.candidates[0].mentor_id == entry.mentor_id
+    why = dict(exp.why_not)
+    assert why[entry.mentor_id] == "همین پشتیبان انتخاب شد"
+    assert "frozen" in why["9"]          # mentor 9 is frozen in the shipped policy

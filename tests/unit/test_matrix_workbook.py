@@ -1,0 +1,76 @@
+"""The matrix workbook and CSV: sheets, column order, text ids, labels, RTL, empty headers."""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+
+import python_calamine
+
+from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
+from smartalloc.domain.contracts import MATRIX_COLUMNS
+from smartalloc.domain.matrix import build_matrix
+from smartalloc.domain.records import SchoolRecord
+
+from .alloc_fixtures import default_policy
+from .test_pool import GOLESTAN_MANAGER, mrec, report_of
+
+SHEETS = ["matrix", "validation", "removed_mentors", "unmatched_schools", "unseen_groups",
+          "invalid_mentors", "meta"]
+
+
+def _matrix(policy):
+    recs = [mrec("2", manager=GOLESTAN_MANAGER, gender="دختر", groups="3"),
+            mrec("10", mtype="مدرسه", schools=("101", "999", "0", ""), groups="5"),
+            mrec("11", covered=70, capacity=60, groups="3")]
+    return build_matrix(report_of(*recs), [SchoolRecord(2, 101, "دبیرستان الف")], policy)
+
+
+def _read(path):
+    wb = python_calamine.load_workbook(str(path))
+    return wb.sheet_names, {n: wb.get_sheet_by_name(n).to_python() for n in wb.sheet_names}
+
+
+def test_workbook_sheets_columns_and_cells(tmp_path):
+    policy = default_policy()
+    matrix = _matrix(policy)
+    path = tmp_path / "eligibility_matrix.xlsx"
+    write_matrix_workbook(path, matrix, policy, {"inspactor_rows": 3})
+    names, data = _read(path)
+    assert names == SHEETS
+    rows = data["matrix"]
+    assert tuple(rows[0]) == MATRIX_COLUMNS and len(rows) == 1 + len(matrix.rows) == 1 + 6 + 3
+    col = {c: i for i, c in enumerate(MATRIX_COLUMNS)}
+    assert [r[0] for r in rows[1:]] == list(range(1, 10))           # counter 1..N
+    first = rows[1]                                                   # centre 0 sorts first
+    assert first[col["جایگزین"]] == "10" and first[col["کد کارمندی پشتیبان"]] == "10"  # text
+    assert first[col["عادی مدرسه"]] == "مدرسه\u200cای" and first[col["کد مدرسه"]] == 101
+    golestan = rows[-1]
+    assert golestan[col["جایگزین"]] == "1002"
+    assert golestan[col["جنسیت2"]] == "دختر" and golestan[col["مرکز گلستان صدرا3"]] == "گلستان"
+    assert golestan[col["دانش آموز فارغ2"]] in ("دانش\u200cآموز", "فارغ\u200cالتحصیل")
+    assert golestan[col["remaining_capacity"]] == 50
+    validation = data["validation"]
+    assert len(validation) == 2 and validation[1][validation[0].index("total_rows")] == 9
+    assert data["removed_mentors"][1][0] == "11"
+    assert data["unmatched_schools"][1][0] == "999"
+    assert data["unseen_groups"] == [list(data["unseen_groups"][0])] and \
+        data["unseen_groups"][0][0] == "group_token"                 # empty: header only
+    assert data["invalid_mentors"][0][0] == "row_index"
+    meta = {r[0]: r[1] for r in data["meta"][1:]}
+    assert meta["policy_stamp"] == policy.stamp and meta["inspactor_rows"] == 3
+    with zipfile.ZipFile(path) as z:
+        sheet_xml = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(sheet_xml) == 7
+        assert all('rightToLeft="1"' in z.read(n).decode() for n in sheet_xml)
+
+
+def test_csv_equals_the_matrix_sheet(tmp_path):
+    policy = default_policy()
+    matrix = _matrix(policy)
+    path = tmp_path / "eligibility_matrix.csv"
+    write_matrix_csv(path, matrix)
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert tuple(rows[0]) == MATRIX_COLUMNS and len(rows) == 10
+    assert rows[1][0] == "1" and rows[1][1] == "10"
