@@ -63,6 +63,8 @@ def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):
             sheet(tmp_path / "b/allocation.xlsx", sheet_name)
     assert sheet(tmp_path / "a/import_to_sabt.xlsx", "Sheet2") == \
         sheet(tmp_path / "b/import_to_sabt.xlsx", "Sheet2")
+    for name in OUTPUTS:  # the writer is byte-deterministic: whole files are identical
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
 def test_second_run_on_same_history_allocates_nobody_twice(small_agency, tmp_path):

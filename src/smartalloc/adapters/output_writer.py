@@ -12,9 +12,11 @@ import tempfile
 from pathlib import Path
 
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
+from smartalloc.adapters.parallel import Job, run_jobs
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
+from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.policy import Policy
 from smartalloc.service_layer.ports import RunOutputs
 
@@ -43,36 +45,40 @@ class StagedFiles:
 
 
 class ExcelOutputWriter:
-    """``OutputWriter`` port: the four workbooks of a run (only the matrix for `matrix`)."""
+    """``OutputWriter`` port: the four workbooks of a run (only the matrix for `matrix`),
+    written on two cores when the run is large."""
 
     def stage(self, out_dir: Path, outputs: RunOutputs, policy: Policy) -> StagedFiles:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-        names = outputs.files
-        files: list[Path] = []
+        names, files = outputs.files, []
+        jobs: list[Job] = []
+
+        def add(key: str, cost: int, work) -> None:
+            path = staging / names[key]
+            files.append(path)
+            jobs.append((names[key], cost, lambda: work(path)))
+
+        matrix_cells = len(outputs.matrix.rows) * len(MATRIX_COLUMNS)
+        add("matrix", matrix_cells,
+            lambda p: write_matrix_workbook(p, outputs.matrix, policy, outputs.meta))
+        add("matrix_csv", matrix_cells // 3, lambda p: write_matrix_csv(p, outputs.matrix))
+        if outputs.allocation_tables:
+            sheets = [Sheet(t.name, t.columns, t.rows, policy.excel.right_to_left)
+                      for t in outputs.allocation_tables]
+            cells = sum(len(t.rows) * len(t.columns) for t in outputs.allocation_tables)
+            add("allocation", cells, lambda p: write_workbook(
+                p, sheets, font_name=policy.excel.font_name, font_size=policy.excel.font_size))
+        if outputs.sabt is not None:
+            sabt = outputs.sabt
+            add("sabt", len(sabt.rows) * len(sabt.columns),
+                lambda p: write_sabt_workbook(p, sabt, policy))
+        if outputs.qa is not None:
+            qa = outputs.qa
+            add("qa", 1_000, lambda p: write_qa_workbook(p, qa, outputs.meta))
         try:
-            path = staging / names["matrix"]
-            write_matrix_workbook(path, outputs.matrix, policy, outputs.meta)
-            files.append(path)
-            path = staging / names["matrix_csv"]
-            write_matrix_csv(path, outputs.matrix)
-            files.append(path)
-            if outputs.allocation_tables:
-                path = staging / names["allocation"]
-                sheets = [Sheet(t.name, t.columns, t.rows, policy.excel.right_to_left)
-                          for t in outputs.allocation_tables]
-                write_workbook(path, sheets, font_name=policy.excel.font_name,
-                               font_size=policy.excel.font_size)
-                files.append(path)
-            if outputs.sabt is not None:
-                path = staging / names["sabt"]
-                write_sabt_workbook(path, outputs.sabt, policy)
-                files.append(path)
-            if outputs.qa is not None:
-                path = staging / names["qa"]
-                write_qa_workbook(path, outputs.qa, outputs.meta)
-                files.append(path)
+            run_jobs(jobs)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

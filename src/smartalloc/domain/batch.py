@@ -10,6 +10,7 @@ from smartalloc.domain.counters import CounterBook
 from smartalloc.domain.decision import Decision, FailureClass, Outcome
 from smartalloc.domain.dedupe import DedupeResult, Verdict, dedupe
 from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry, RosterEntry, StudentRecord
 
@@ -100,6 +101,13 @@ def allocate_batch(students: Sequence[StudentRecord], matrix: EligibilityMatrix,
     """Decide for every student. Deterministic: same inputs and policy → same decisions.
 
     ``already`` = seats each mentor gave in earlier runs on the same mentor report."""
+    with gc_paused():
+        return _allocate(students, matrix, policy, history, roster, year, engine, already)
+
+
+def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy: Policy,
+              history: Sequence[HistoryEntry], roster: Sequence[RosterEntry], year: int | None,
+              engine: AllocationEngine | None, already: Mapping[str, int] | None) -> BatchResult:
     engine = engine or AllocationEngine(matrix, policy, already)
     counters = CounterBook(policy, year or policy.academic_year, known_codes(roster, history),
                            claimed_codes(students))

@@ -86,10 +86,11 @@ def rule_names(rules: Sequence[RankingRule]) -> tuple[str, ...]:
 
 
 def deciding_rule(names: Sequence[str], winner: tuple, runner_up: tuple | None) -> str:
-    """The first ranking rule on which winner and runner-up differ ("" if no runner-up)."""
+    """The first ranking rule on which winner and runner-up differ ("" if no runner-up).
+    Keys end with the mentor position, so two keys always differ somewhere."""
     if runner_up is None:
         return ""
-    for name, a, b in zip(names, winner, runner_up, strict=False):
-        if a != b:
-            return name
-    return str(RankingRule.MIN_MENTOR_ID)
+    i = 0
+    while winner[i] == runner_up[i]:
+        i += 1
+    return names[i]

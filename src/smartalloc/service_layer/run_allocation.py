@@ -22,6 +22,7 @@ from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
 from smartalloc.domain.explain import Explanation, explain
+from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.matrix import build_matrix
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants, run_pre_qa
@@ -108,6 +109,12 @@ def _history_entries(decisions: list[Decision], inputs: Inputs, run_id: str, sta
 def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWriter,
                    history: HistoryStore, progress: ProgressFn = _noop) -> RunResult:
     """The weekly job, end to end."""
+    with gc_paused():
+        return _run(request, reader, writer, history, progress)
+
+
+def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history: HistoryStore,
+         progress: ProgressFn) -> RunResult:
     policy, timings = request.policy, {}
     year = request.year or policy.academic_year
     t = time.perf_counter()

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.domain.contracts import (
     INSPACTOR_COLUMNS,
     MANAGER_COLUMNS,
@@ -37,7 +38,6 @@ from smartalloc.synthetic.schools import generate_schools, school_count, school_
 from smartalloc.synthetic.student_keys import draw_keys
 from smartalloc.synthetic.students import RowContext, student_rows
 from smartalloc.synthetic.tables import MAPPING_COLUMNS, crosswalk_sheets, mapping_rows
-from smartalloc.synthetic.writer import write_xlsx
 
 AGENCY = 3570
 

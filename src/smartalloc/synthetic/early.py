@@ -12,10 +12,10 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
+from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.domain.contracts import INSPACTOR_COLUMNS, InspactorCol
 from smartalloc.synthetic import names
 from smartalloc.synthetic.agency import AGENCY, GeneratedAgency
-from smartalloc.synthetic.writer import write_xlsx
 
 EARLY_ROWS = 62
 

@@ -5,9 +5,7 @@ Kept apart from ``excel_reader`` so that module stays about workbooks and header
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 from smartalloc.adapters.excel_reader import Columns, Table
 from smartalloc.domain.errors import InputError, Location, Problem, input_error
@@ -66,16 +64,3 @@ def raise_problems(problems: list[Problem]) -> None:
 def text_getter(cols: Columns) -> Callable[[list, str], str]:
     """``get(row, column)`` → cleaned text ("" when the column is absent)."""
     return lambda row, column: clean_text(cols.get(row, column))
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause the cyclic GC while millions of acyclic cells/tuples are built (saves ~40 % of
-    the student read: the collector would otherwise rescan the growing heap again and again)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

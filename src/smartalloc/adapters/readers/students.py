@@ -13,10 +13,11 @@ from itertools import repeat
 from pathlib import Path
 
 from smartalloc.adapters.excel_reader import Columns, Table, Workbook, file_sha256, resolve_columns
-from smartalloc.adapters.readers._cells import gc_paused, require_rows
+from smartalloc.adapters.readers._cells import require_rows
 from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_REQUIRED, STUDENT_SHEET
 from smartalloc.domain.contracts import StudentCol as C
 from smartalloc.domain.errors import InputError, input_error
+from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.normalize import clean_text, parse_int
 from smartalloc.domain.policy import Policy

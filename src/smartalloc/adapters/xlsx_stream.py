@@ -1,0 +1,165 @@
+"""A small streaming xlsx writer: fast, byte-deterministic, right-to-left, ids as text.
+
+Measured on this machine for 100,000 × 46 text cells: 1.3 s here, 2.4 s with
+rustpy-xlsxwriter (Rust) and 26.6 s with XlsxWriter (see docs/decisions.md). It writes the
+sheet XML directly with inline strings and a fast deflate level, fixed zip timestamps and no
+document properties, so the same tables always give the same bytes. ``str`` → text cell,
+``bool`` → boolean, ``int``/``float`` → number, ``None``/"" → empty. Characters XML forbids
+(C0 controls) are written in Excel's ``_xHHHH_`` escape form, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+_XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_FLUSH_ROWS = 2000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+# (name, header, rows) or (name, header, rows, column width)
+SheetSpec = tuple[str, Sequence[str], Iterable[Sequence]] | tuple[str, Sequence[str], Iterable[Sequence], float]
+
+
+def _styles(font: str, size: int) -> str:
+    """Two cell styles: 0 = body, 1 = bold header; both in the policy's font."""
+    fonts = (f'<font><sz val="{size}"/><name val="{escape(font)}"/></font>'
+             f'<font><b/><sz val="{size}"/><name val="{escape(font)}"/></font>')
+    return (f'{_XML}<styleSheet xmlns="{_NS}"><fonts count="2">{fonts}</fonts><fills count="2">'
+            '<fill><patternFill patternType="none"/></fill><fill><patternFill '
+            'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
+            '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0"'
+            ' fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf '
+            'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1"'
+            ' fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>')
+
+
+def _col_letters(n: int) -> list[str]:
+    out = []
+    for i in range(n):
+        s, k = "", i + 1
+        while k:
+            k, r = divmod(k - 1, 26)
+            s = chr(65 + r) + s
+        out.append(s)
+    return out
+
+
+def _text(value: str) -> str:
+    if "&" in value or "<" in value or ">" in value:
+        value = escape(value)
+    if _CONTROL.search(value):
+        value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
+    return value
+
+
+def _cell(ref: str, value, style: str = "") -> str:
+    if value.__class__ is not str:
+        if value is True or value is False:
+            return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
+        if isinstance(value, float) and not math.isfinite(value):
+            value = str(value)
+        else:
+            return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+    space = ' xml:space="preserve"' if value[0] == " " or value[-1] == " " else ""
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
+
+
+def _sheet_xml(handle, columns: Sequence[str], rows: Iterable[Sequence], rtl: bool,
+               width: float) -> None:
+    letters = _col_letters(max(len(columns), 1))
+    view = ' rightToLeft="1"' if rtl else ""
+    handle.write((f'{_XML}<worksheet xmlns="{_NS}"><sheetViews><sheetView{view} '
+                  'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                  'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+                  f'<cols><col min="1" max="{max(len(columns), 1)}" width="{width}" '
+                  'customWidth="1"/></cols><sheetData>').encode())
+    header = "".join(_cell(f"{letters[c]}1", v, ' s="1"') for c, v in enumerate(columns) if v)
+    chunk: list[str] = [f'<row r="1">{header}</row>']
+    for r, row in enumerate(rows, start=2):
+        rs = str(r)
+        cells = "".join([_cell(letters[c] + rs, v) for c, v in enumerate(row)
+                         if v is not None and v != ""])
+        chunk.append(f'<row r="{rs}">{cells}</row>')
+        if len(chunk) >= _FLUSH_ROWS:
+            handle.write("".join(chunk).encode())
+            chunk.clear()
+    chunk.append("</sheetData></worksheet>")
+    handle.write("".join(chunk).encode())
+
+
+def _member(zf: zipfile.ZipFile, name: str):
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info._compresslevel = 1  # fast deflate: a 100k-row sheet is ~250 MB of XML
+    info.external_attr = 0o644 << 16
+    return zf.open(info, "w", force_zip64=True)
+
+
+def _package(sheets: Sequence[SheetSpec], font: str, size: int) -> dict[str, str]:
+    n = len(sheets)
+    overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
+                        f'ContentType="{_CT}.worksheet+xml"/>' for i in range(1, n + 1))
+    names = "".join(f'<sheet name="{escape(name, {chr(34): "&quot;"})}" sheetId="{i}" '
+                    f'r:id="rId{i}"/>' for i, (name, *_) in enumerate(sheets, start=1))
+    rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
+                   f'Target="worksheets/sheet{i}.xml"/>' for i in range(1, n + 1))
+    return {
+        "[Content_Types].xml": (
+            f'{_XML}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+            f'<Override PartName="/xl/styles.xml" ContentType="{_CT}.styles+xml"/>'
+            f'{overrides}</Types>'),
+        "_rels/.rels": (f'{_XML}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
+                        f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
+        "xl/workbook.xml": (f'{_XML}<workbook xmlns="{_NS}" xmlns:r="{_REL}"><bookViews>'
+                            f'<workbookView/></bookViews><sheets>{names}</sheets></workbook>'),
+        "xl/_rels/workbook.xml.rels": (
+            f'{_XML}<Relationships xmlns="{_PKG}">{rels}<Relationship Id="rId{n + 1}" '
+            f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
+        "xl/styles.xml": _styles(font, size),
+    }
+
+
+def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool = True,
+               font: str = "Tahoma", size: int = 8, width: float = 14.0) -> None:
+    """Write the sheets to ``path`` atomically: a temp file in the same folder, then rename."""
+    for name, *_ in sheets:
+        if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\"):
+            raise ValueError(f"invalid sheet name: {name!r}")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".xlsx.tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+            for name, text in _package(sheets, font, size).items():
+                with _member(zf, name) as handle:
+                    handle.write(text.encode())
+            for i, (_name, columns, rows, *own_width) in enumerate(sheets, start=1):
+                with _member(zf, f"xl/worksheets/sheet{i}.xml") as handle:
+                    _sheet_xml(handle, columns, rows, right_to_left,
+                               own_width[0] if own_width else width)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
