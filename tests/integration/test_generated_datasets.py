@@ -17,7 +17,8 @@ from smartalloc.adapters.readers import read_history_seed
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.decision import Outcome
 from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_allocation import RunRequest, build_matrix_for, run_allocation
+from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
+from smartalloc.service_layer.run_context import build_matrix_for
 from smartalloc.synthetic import generate_agency
 
 CODE = re.compile(r"^\d{2}(357|373)\d{4}$")

@@ -12,7 +12,8 @@ from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.domain.errors import HistoryError, OutputError
 from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_allocation import RunRequest, explain_student, run_allocation
+from smartalloc.service_layer.explain_student import explain_student
+from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
 
 class FailingInsertStore(SqliteHistoryStore):

@@ -9,23 +9,36 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
-from smartalloc.adapters.parallel import Job, run_jobs
+from smartalloc.adapters.parallel import Background, Job, run_jobs, start_background
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
 from smartalloc.domain.contracts import MATRIX_COLUMNS
+from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
-from smartalloc.service_layer.ports import RunOutputs
+from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
 
 
 class StagedFiles:
-    def __init__(self, staging: Path, out_dir: Path, files: list[Path]):
+    """Workbooks written (or being written) into a hidden staging folder of ``out_dir``."""
+
+    def __init__(self, staging: Path, out_dir: Path, files: list[Path],
+                 background: Background | None = None):
         self.staging, self.out_dir, self.files = staging, out_dir, files
+        self.background = background
+
+    def wait(self) -> None:
+        if self.background is not None:
+            background, self.background = self.background, None
+            background.wait()
 
     def publish(self) -> list[Path]:
+        self.wait()
         published: list[Path] = []
         try:
             for f in self.files:
@@ -41,29 +54,44 @@ class StagedFiles:
         return published
 
     def discard(self) -> None:
-        shutil.rmtree(self.staging, ignore_errors=True)
+        try:
+            self.wait()
+        except OutputError:
+            pass
+        finally:
+            shutil.rmtree(self.staging, ignore_errors=True)
 
 
 class ExcelOutputWriter:
-    """``OutputWriter`` port: the four workbooks of a run (only the matrix for `matrix`),
-    written on two cores when the run is large."""
+    """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
+    the parent allocates, for a large run); ``finish`` writes the rest on two cores."""
 
-    def stage(self, out_dir: Path, outputs: RunOutputs, policy: Policy) -> StagedFiles:
+    def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
+              policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
-        names, files = outputs.files, []
-        jobs: list[Job] = []
+        workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
+        cells = len(matrix.rows) * len(MATRIX_COLUMNS)
+        jobs: list[Job] = [
+            (workbook.name, cells, lambda: write_matrix_workbook(workbook, matrix, policy, meta)),
+            (csv_path.name, cells // 3, lambda: write_matrix_csv(csv_path, matrix)),
+        ]
+        try:
+            background = start_background(jobs)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return StagedFiles(staging, out_dir, [workbook, csv_path], background)
+
+    def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> StagedFiles:
+        names, jobs = outputs.files, []
 
         def add(key: str, cost: int, work) -> None:
-            path = staging / names[key]
-            files.append(path)
+            path = staged.staging / names[key]
+            staged.files.append(path)
             jobs.append((names[key], cost, lambda: work(path)))
 
-        matrix_cells = len(outputs.matrix.rows) * len(MATRIX_COLUMNS)
-        add("matrix", matrix_cells,
-            lambda p: write_matrix_workbook(p, outputs.matrix, policy, outputs.meta))
-        add("matrix_csv", matrix_cells // 3, lambda p: write_matrix_csv(p, outputs.matrix))
         if outputs.allocation_tables:
             sheets = [Sheet(t.name, t.columns, t.rows, policy.excel.right_to_left)
                       for t in outputs.allocation_tables]
@@ -79,7 +107,8 @@ class ExcelOutputWriter:
             add("qa", 1_000, lambda p: write_qa_workbook(p, qa, outputs.meta))
         try:
             run_jobs(jobs)
+            staged.wait()
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            staged.discard()
             raise
-        return StagedFiles(staging, out_dir, files)
+        return staged

@@ -1,8 +1,9 @@
-"""Run independent write jobs on two cores: the parent does one share, a forked child the other.
+"""Run write jobs on the second core: a forked child writes while the parent goes on.
 
-Writing the workbooks dominates a large run and each workbook is independent, so a child
-process (fork: it inherits the in-memory tables, nothing is pickled) writes part of them. A
-failure in the child comes back to the parent as an ``OutputError`` naming the job.
+Writing the workbooks dominates a large run and each workbook is independent. A forked child
+inherits the in-memory tables (nothing is pickled), writes its files and reports through a pipe;
+a failure comes back to the parent as an ``OutputError`` naming the job. With one core, or for
+small work, or with ``SMARTALLOC_WRITE_PROCESSES=1``, jobs simply run in the calling process.
 """
 
 from __future__ import annotations
@@ -12,7 +13,63 @@ from collections.abc import Callable, Sequence
 
 from smartalloc.domain.errors import OutputError, Problem
 
-Job = tuple[str, int, Callable[[], object]]   # (name, estimated cost, work)
+Job = tuple[str, int, Callable[[], object]]   # (name, estimated cost in cells, work)
+MIN_PARALLEL_COST = 300_000
+
+
+def parallel_enabled() -> bool:
+    workers = int(os.environ.get("SMARTALLOC_WRITE_PROCESSES", os.cpu_count() or 1))
+    return workers >= 2 and hasattr(os, "fork")
+
+
+class Background:
+    """Jobs running in a forked child (or already done, when run inline)."""
+
+    def __init__(self, jobs: Sequence[Job], *, fork: bool):
+        self.pid, self._pipe, self._done = 0, -1, not jobs
+        if not jobs:
+            return
+        if not fork:
+            for _, _, work in jobs:
+                work()
+            self._done = True
+            return
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # child: run, report, leave without any cleanup of the parent's state
+            os.close(read_end)
+            status = b"ok"
+            try:
+                for name, _, work in jobs:
+                    status = name.encode()
+                    work()
+                status = b"ok"
+            except BaseException as exc:
+                status = f"{status.decode()}: {type(exc).__name__}: {exc}".encode()[:4000]
+            finally:
+                os.write(write_end, status)
+                os._exit(0)
+        os.close(write_end)
+        self.pid, self._pipe = pid, read_end
+
+    def wait(self) -> None:
+        """Join the child; raise OutputError if any of its jobs failed."""
+        if self._done:
+            return
+        self._done = True
+        with os.fdopen(self._pipe, "rb") as pipe:
+            reply = pipe.read()
+        os.waitpid(self.pid, 0)
+        if reply != b"ok":
+            text = reply.decode(errors="replace") or "the writer process died"
+            raise OutputError(Problem("OUTPUT_WRITE_FAILED", f"نوشتن خروجی ناموفق بود: {text}",
+                                      f"writing an output failed: {text}"))
+
+
+def start_background(jobs: Sequence[Job]) -> Background:
+    """Start ``jobs`` in a child when that pays off, else run them now."""
+    cost = sum(j[1] for j in jobs)
+    return Background(jobs, fork=parallel_enabled() and cost >= MIN_PARALLEL_COST)
 
 
 def _split(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
@@ -26,38 +83,16 @@ def _split(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
     return sides
 
 
-def run_jobs(jobs: Sequence[Job], *, min_cost: int = 300_000) -> None:
-    """Run every job; in two processes when there are two cores and enough work."""
-    workers = int(os.environ.get("SMARTALLOC_WRITE_PROCESSES", os.cpu_count() or 1))
-    if workers < 2 or len(jobs) < 2 or sum(j[1] for j in jobs) < min_cost or not hasattr(os, "fork"):
+def run_jobs(jobs: Sequence[Job], *, min_cost: int = MIN_PARALLEL_COST) -> None:
+    """Run every job; split over two processes when there are two cores and enough work."""
+    if not parallel_enabled() or len(jobs) < 2 or sum(j[1] for j in jobs) < min_cost:
         for _, _, work in jobs:
             work()
         return
     mine, theirs = _split(jobs)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child: write its share, report, and leave without running any cleanup
-        os.close(read_end)
-        status = b"ok"
-        try:
-            for name, _, work in theirs:
-                status = name.encode()
-                work()
-            status = b"ok"
-        except BaseException as exc:
-            status = f"{status.decode()}: {type(exc).__name__}: {exc}".encode()[:4000]
-        finally:
-            os.write(write_end, status)
-            os._exit(0)
-    os.close(write_end)
+    child = Background(theirs, fork=True)
     try:
         for _, _, work in mine:
             work()
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            reply = pipe.read()
-        os.waitpid(pid, 0)
-    if reply != b"ok":
-        text = reply.decode(errors="replace") or "child process died"
-        raise OutputError(Problem("OUTPUT_WRITE_FAILED", f"نوشتن خروجی ناموفق بود: {text}",
-                                  f"writing an output failed: {text}"))
+        child.wait()

@@ -23,12 +23,9 @@ from smartalloc.adapters.readers import read_history_seed
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_allocation import (
-    RunRequest,
-    explain_student,
-    run_allocation,
-    run_matrix_only,
-)
+from smartalloc.service_layer.build_matrix import run_matrix_only
+from smartalloc.service_layer.explain_student import explain_student
+from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="SmartAlloc: policy-first student → mentor allocation.")

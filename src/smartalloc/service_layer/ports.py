@@ -6,7 +6,7 @@ real adapters or in-memory ones without the use cases knowing which.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -42,9 +42,8 @@ class RunRecord:
 
 @dataclass
 class RunOutputs:
-    """Everything a run writes; ``None`` parts are skipped (``smartalloc matrix``)."""
+    """What a run writes after allocation (the matrix workbook is started earlier)."""
 
-    matrix: EligibilityMatrix
     meta: dict[str, object]
     allocation_tables: Sequence[Table] = ()
     sabt: SabtExport | None = None
@@ -74,7 +73,15 @@ class StagedOutputs(Protocol):
 
 
 class OutputWriter(Protocol):
-    def stage(self, out_dir: Path, outputs: RunOutputs, policy: Policy) -> StagedOutputs: ...
+    def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
+              policy: Policy) -> StagedOutputs:
+        """Begin staging: the matrix workbook and CSV (possibly in the background)."""
+        ...
+
+    def finish(self, staged: StagedOutputs, outputs: RunOutputs,
+               policy: Policy) -> StagedOutputs:
+        """Stage the remaining workbooks and wait until everything is written."""
+        ...
 
 
 class HistoryStore(Protocol):

@@ -1,0 +1,28 @@
+"""Use case: explain one student's decision as a run on these inputs makes it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from smartalloc.domain.explain import Explanation, explain
+from smartalloc.domain.policy import Policy
+from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
+from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
+
+
+def explain_student(paths: InputPaths, policy: Policy, national_id: str, *, reader: InputReader,
+                    history: HistoryStore, year: int | None = None, mentors: tuple[str, ...] = (),
+                    overrides: Mapping[str, bool] | None = None) -> Explanation | None:
+    """The trace of one student as a run on these inputs would decide it (None if absent)."""
+    inputs = reader.read(paths, policy)
+    matrix = build_matrix_for(inputs, policy, overrides)
+    students = inputs.students.records
+    index = next((s.index for s in students if s.national_id == national_id), None)
+    if index is None:
+        return None
+    # Replay the run as it was decided: ignore what earlier runs on this same file appended.
+    same_file = history.runs_with_input(inputs.students.source.sha256)
+    past = history.load(exclude_runs=same_file)
+    already = seats_taken_since_report(inputs, past, history, exclude_runs=same_file)
+    return explain(students, matrix, policy, index, history=past, roster=inputs.roster,
+                   year=year, mentors=mentors, already=already)

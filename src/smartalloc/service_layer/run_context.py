@@ -1,0 +1,51 @@
+"""What a run derives from its inputs and the history store: its id, the matrix, and the
+seats earlier runs on the same mentor report already used."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.matrix import build_matrix
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import HistoryEntry, Inputs
+from smartalloc.service_layer.ports import HistoryStore
+
+
+def run_id_for(inputs: Inputs, policy: Policy, year: int, overrides: Mapping[str, bool],
+               history_size: int) -> str:
+    """Content address of a run: same inputs, policy, year, overrides and history → same id."""
+    material = json.dumps({
+        "inputs": sorted((s.file.rsplit("/", 1)[-1], s.sha256) for s in inputs.sources),
+        "policy": policy.content_hash, "year": year, "overrides": sorted(overrides.items()),
+        "history": history_size,
+    }, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(material.encode()).hexdigest()[:12]
+
+
+def input_sha(inputs: Inputs, role: str) -> str:
+    return next((s.sha256 for s in inputs.sources if s.file.startswith(f"{role}:")), "")
+
+
+def seats_taken_since_report(inputs: Inputs, past: Sequence[HistoryEntry],
+                             history: HistoryStore, exclude_runs: Sequence[str] = ()) -> dict[str, int]:
+    """Students given to each mentor by earlier runs that read this very Inspactor report: its
+    covered counts were taken before those runs, so their seats are already used."""
+    runs = set(history.runs_with_input(input_sha(inputs, "inspactor"))) - set(exclude_runs)
+    return dict(Counter(e.mentor_id for e in past if e.run_id in runs))
+
+
+def build_matrix_for(inputs: Inputs, policy: Policy,
+                     overrides: Mapping[str, bool] | None = None) -> EligibilityMatrix:
+    keys = [s.keys for s in inputs.students.records if s.keys is not None] if inputs.students else []
+    return build_matrix(inputs.mentors, inputs.schools, policy, crosswalk=inputs.crosswalk,
+                        overrides=overrides or {}, student_keys=keys)
+
+
+def matrix_meta(inputs: Inputs, policy: Policy, pre_qa_status: str) -> dict[str, object]:
+    """What the matrix workbook's meta sheet says about its inputs and policy."""
+    return {"policy_stamp": policy.stamp, "pre_qa_status": pre_qa_status,
+            **{f"input_{s.file}": s.sha256 for s in inputs.sources}}
