@@ -10,6 +10,7 @@ import pytest
 from smartalloc.adapters.history_sqlite import SqliteHistoryStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.readers import file_sha256
 from smartalloc.domain.errors import HistoryError, OutputError
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.explain_student import explain_student
@@ -85,3 +86,23 @@ def test_run_then_explain_replays_the_decision(small_agency, policy, tmp_path):
     why = dict(exp.why_not)
     assert why[entry.mentor_id] == "همین پشتیبان انتخاب شد"
     assert "frozen" in why["9"]          # mentor 9 is frozen in the shipped policy
+
+
+def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
+        small_agency, policy, tmp_path, monkeypatch):
+    import dataclasses
+
+    import smartalloc.service_layer.run_allocation as use_case
+    from smartalloc.domain.qa import QaStatus, run_all_invariants
+
+    def failing(ctx):
+        return dataclasses.replace(run_all_invariants(ctx), status=QaStatus.FAILED_QA)
+
+    monkeypatch.setattr(use_case, "run_all_invariants", failing)
+    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    result = run_allocation(_request(small_agency, policy, tmp_path / "out"),
+                            reader=ExcelInputReader(), writer=ExcelOutputWriter(), history=store)
+    assert result.qa_status == "FAILED_QA"
+    assert (tmp_path / "out/qa.xlsx").exists()
+    assert store.load() == []                                   # no allocation recorded
+    assert store.runs_with_input(file_sha256(small_agency.students)) == [result.run_id]

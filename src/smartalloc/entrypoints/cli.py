@@ -70,6 +70,11 @@ def _run(args: dict) -> None:
         result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
                                 history=history, progress=progress)
     render.show_run(result)
+    if result.qa_status != "PASSED_QA":
+        render.err_console.print(
+            f"QA: {result.qa_status} — نتیجه در تاریخچه ثبت نشد؛ qa.xlsx را ببینید / the allocations "
+            "were NOT recorded in history; see qa.xlsx")
+        raise typer.Exit(4)
 
 
 @app.command()

@@ -165,7 +165,10 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     record = RunRecord(run_id, request.now, policy.stamp,
                        {s.file: s.sha256 for s in inputs.sources}, counts,
                        outputs.qa.status, str(request.out_dir))
-    entries = _history_entries(batch.decisions, inputs, run_id, policy.stamp, request.now)
+    # A QA violation is a bug (v2.0 core document): the workbooks are published for diagnosis,
+    # the run is recorded with its status, but no allocation enters history.
+    entries = (_history_entries(batch.decisions, inputs, run_id, policy.stamp, request.now)
+               if outputs.qa.status == "PASSED_QA" else [])
     published = _record_and_publish(history, record, entries, staged)
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
