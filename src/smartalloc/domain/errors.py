@@ -19,24 +19,15 @@ class Location:
     column: str = ""
 
     def describe_en(self) -> str:
-        parts = [f"file '{self.file}'"] if self.file else []
-        if self.sheet:
-            parts.append(f"sheet '{self.sheet}'")
-        if self.row is not None:
-            parts.append(f"row {self.row}")
-        if self.column:
-            parts.append(f"column '{self.column}'")
-        return ", ".join(parts)
+        return self._describe(("file '{}'", "sheet '{}'", "row {}", "column '{}'"), ", ")
 
     def describe_fa(self) -> str:
-        parts = [f"فایل «{self.file}»"] if self.file else []
-        if self.sheet:
-            parts.append(f"برگه «{self.sheet}»")
-        if self.row is not None:
-            parts.append(f"ردیف {self.row}")
-        if self.column:
-            parts.append(f"ستون «{self.column}»")
-        return "، ".join(parts)
+        return self._describe(("فایل «{}»", "برگه «{}»", "ردیف {}", "ستون «{}»"), "، ")
+
+    def _describe(self, labels: tuple[str, str, str, str], joiner: str) -> str:
+        values = (self.file, self.sheet, self.row, self.column)
+        return joiner.join(label.format(value) for label, value in zip(labels, values, strict=True)
+                           if value not in ("", None))
 
 
 @dataclass(frozen=True, slots=True)
