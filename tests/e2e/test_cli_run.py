@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import xml.dom.minidom
 import zipfile
 from pathlib import Path
 
@@ -52,6 +53,10 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
         assert 'rightToLeft="1"' in z.read("xl/worksheets/sheet1.xml").decode()
     qa = sheet(out / "qa.xlsx", "summary")
     assert all("PASS" in str(row) for row in qa[1:]), qa
+    for name in OUTPUTS - {"eligibility_matrix.csv"}:   # every part is well-formed XML
+        with zipfile.ZipFile(out / name) as z:
+            for part in z.namelist():
+                xml.dom.minidom.parseString(z.read(part))
 
 
 def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):

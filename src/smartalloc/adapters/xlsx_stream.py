@@ -26,6 +26,7 @@ _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _FLUSH_ROWS = 2000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")   # text that Excel would decode
 
 # (name, header, rows) or (name, header, rows, column width)
 SheetSpec = tuple[str, Sequence[str], Iterable[Sequence]] | tuple[str, Sequence[str], Iterable[Sequence], float]
@@ -41,7 +42,8 @@ def _styles(font: str, size: int) -> str:
             '<top/><bottom/><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0"'
             ' fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="2"><xf '
             'numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/><xf numFmtId="0" fontId="1"'
-            ' fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>')
+            ' fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs><cellStyles count="1">'
+            '<cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>')
 
 
 def _col_letters(n: int) -> list[str]:
@@ -58,6 +60,8 @@ def _col_letters(n: int) -> list[str]:
 def _text(value: str) -> str:
     if "&" in value or "<" in value or ">" in value:
         value = escape(value)
+    if "_x" in value:
+        value = _LITERAL_ESCAPE.sub(r"_x005F_\1", value)
     if _CONTROL.search(value):
         value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
     return value
@@ -67,10 +71,11 @@ def _cell(ref: str, value, style: str = "") -> str:
     if value.__class__ is not str:
         if value is True or value is False:
             return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, float) and not math.isfinite(value):
-            value = str(value)
-        else:
+        if value.__class__ in (int, float) and math.isfinite(value):
             return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
+        value = str(value)  # str subclasses (enums), inf/nan and anything else: as text
+        if not value:
+            return ""
     space = ' xml:space="preserve"' if value[0] == " " or value[-1] == " " else ""
     return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
 

@@ -31,7 +31,7 @@ def show_run(result: RunResult) -> None:
     console.print(table)
     console.print("Output workbooks:")
     for path in result.files:
-        console.print(f"  {path}")
+        console.print(f"  {path.resolve()}")
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 
