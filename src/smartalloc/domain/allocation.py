@@ -121,7 +121,7 @@ class AllocationEngine:
             best = valid_top(heap)
             if best is not None:
                 heapq.heappop(heap)
-                won = heaps
+                won = list(heaps)
                 runner = valid_top(heap)
         else:
             best = min(filter(None, map(valid_top, heaps)), default=None)

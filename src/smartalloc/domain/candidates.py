@@ -82,8 +82,8 @@ class CandidateIndex:
         self.school_bound = frozenset(k[5] for k in self._school_rows)
         self.channel = channel_rule(policy, self.school_bound)
         self._restricted = 0
-        for i, m in enumerate(self.pool):
-            if m.allowed_schools or m.allowed_channels:
+        for i, mentor in enumerate(self.pool):
+            if mentor.allowed_schools or mentor.allowed_channels:
                 self._restricted |= 1 << i
 
     def row_masks(self, keys: Keys) -> tuple[int, int]:

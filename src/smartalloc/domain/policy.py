@@ -189,9 +189,13 @@ class Policy(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Policy:
-        bad = {v for v in self.center_manager_map.values() if v not in self.center_ids}
-        if bad or self.default_center not in self.center_ids:
-            raise ValueError(f"center_manager_map values must be in center_ids {self.center_ids}")
+        for manager, center in self.center_manager_map.items():
+            if center not in self.center_ids:
+                raise ValueError(f"center_manager_map[{manager!r}] = {center} is not one of "
+                                 f"center_ids {self.center_ids}")
+        if self.default_center not in self.center_ids:
+            raise ValueError(f"default_center = {self.default_center} is not one of center_ids "
+                             f"{self.center_ids}")
         if {g.code for g in self.genders.values()} != {0, 1}:
             raise ValueError("genders must map girl and boy to the codes 0 and 1")
         return self
@@ -228,9 +232,12 @@ def load_policy_mapping(data: Any, source: str = "policy.json") -> Policy:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            path = ".".join(str(p) for p in err["loc"]) or "(root)"
-            value = err.get("input")
-            shown = json.dumps(value, ensure_ascii=False, default=str)
+            path = ".".join(str(p) for p in err["loc"])
+            if not path:  # a rule across keys: its message names the key and the value
+                problems.append(Problem("POLICY_INVALID", f"سیاست نامعتبر است: {err['msg']}",
+                                        f"policy is invalid: {err['msg']}", Location(file=source)))
+                continue
+            shown = json.dumps(err.get("input"), ensure_ascii=False, default=str)
             if len(shown) > 120:
                 shown = shown[:117] + "..."
             problems.append(Problem(
