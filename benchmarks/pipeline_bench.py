@@ -59,7 +59,8 @@ def end_to_end(agency: Path, out: Path) -> tuple[float, float]:
     history = out.with_suffix(".sqlite")
     history.unlink(missing_ok=True)
     cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", "run", "--agency", str(agency),
-           "--policy", str(agency / "policy.json"), "--out", str(out), "--history", str(history)]
+           "--policy", str(agency / "policy.json"), "--out", str(out),
+           "--database-url", f"sqlite:///{history.resolve()}"]
     t = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -90,7 +91,7 @@ def in_process(agency: Path, out: Path) -> dict[str, float]:
     engine_s = engine_only(matrix, policy, students)
     request = RunRequest(paths, policy, out, now="bench")
     t = time.perf_counter()
-    outputs, counts, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {}, 0)
+    outputs, counts, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
     reports_s = time.perf_counter() - t
     t = time.perf_counter()
     staged = writer.start(out, matrix, {"policy_stamp": policy.stamp}, policy)

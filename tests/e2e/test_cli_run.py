@@ -21,7 +21,7 @@ OUTPUTS = {"import_to_sabt.xlsx", "allocation.xlsx", "eligibility_matrix.xlsx",
 def cli(*args: str, env_history: Path | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", *args]
     if env_history is not None:
-        cmd += ["--history", str(env_history)]
+        cmd += ["--database-url", f"sqlite:///{env_history}"]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
@@ -72,11 +72,19 @@ def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
-def test_second_run_on_same_history_allocates_nobody_twice(small_agency, tmp_path):
+def test_rerunning_the_same_inputs_is_idempotent(small_agency, tmp_path):
+    """Same inputs + policy on the same database: the run is replayed — the same workbooks,
+    nobody allocated twice, history unchanged."""
     history = tmp_path / "h.sqlite"
     assert run_agency(small_agency.out_dir, tmp_path / "1", history).returncode == 0
+    from smartalloc.adapters.db.engine import sqlite_url
+    from smartalloc.adapters.db.store import SqlStore
+
+    first = SqlStore(sqlite_url(history)).load()
     assert run_agency(small_agency.out_dir, tmp_path / "2", history).returncode == 0
-    assert len(sheet(tmp_path / "2/import_to_sabt.xlsx", "Sheet2")) == 1  # header only
+    assert SqlStore(sqlite_url(history)).load() == first
+    for name in OUTPUTS:
+        assert (tmp_path / "1" / name).read_bytes() == (tmp_path / "2" / name).read_bytes(), name
 
 
 def _agency_copy(small_agency, tmp_path) -> Path:
@@ -111,3 +119,9 @@ def test_policy_error_names_key_and_value(small_agency, tmp_path):
                "--policy", str(bad), env_history=tmp_path / "h.sqlite")
     assert done.returncode == 2
     assert "ranking" in done.stderr and "min_happiness" in done.stderr
+
+
+def test_a_usage_error_is_a_usage_message_not_an_internal_error():
+    done = cli("run")
+    assert done.returncode == 2
+    assert "--out" in done.stderr and "internal" not in done.stderr.lower()

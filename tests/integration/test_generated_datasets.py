@@ -10,7 +10,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.db.engine import sqlite_url
+from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.readers import read_history_seed
@@ -32,7 +33,7 @@ def test_qa_passes_on_every_generated_dataset(policy, seed, students, mentors):
         root = Path(tmp)
         agency = generate_agency(root / "agency", students=students, mentors=mentors, seed=seed,
                                  policy=policy)
-        store = SqliteHistoryStore(root / "h.sqlite")
+        store = SqlStore(sqlite_url(root / "h.sqlite"))
         store.import_entries(read_history_seed(agency.history_seed))
         paths = resolve_inputs(agency.out_dir)
         result = run_allocation(RunRequest(paths, policy, root / "out", now="1404-08-27"),

@@ -6,8 +6,10 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
-from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.db.engine import sqlite_url
+from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.readers import file_sha256
@@ -17,15 +19,20 @@ from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
 
-class FailingInsertStore(SqliteHistoryStore):
-    """The real SQLite store whose history insert fails (a disk error injected mid-transaction)."""
+class FailingInsertStore(SqlStore):
+    """The real store whose transaction fails after the allocations were inserted (a disk
+    error injected between allocation and commit)."""
 
     attempts = 0
 
-    def _insert(self, conn, entries):
+    @staticmethod
+    def _advance_counters(conn, entries):
         FailingInsertStore.attempts += 1
-        super()._insert(conn, entries)
-        raise sqlite3.OperationalError("disk I/O error (injected)")
+        raise OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error (injected)"))
+
+
+def store_at(path: Path, cls=SqlStore):
+    return cls(sqlite_url(path))
 
 
 def _request(agency, policy, out: Path) -> RunRequest:
@@ -36,13 +43,13 @@ def test_history_failure_leaves_nothing_behind(small_agency, policy, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (out / "keep.txt").write_text("operator's file")
-    store = FailingInsertStore(tmp_path / "h.sqlite")
+    store = store_at(tmp_path / "h.sqlite", FailingInsertStore)
     with pytest.raises(HistoryError):
         run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
                        writer=ExcelOutputWriter(), history=store)
     assert FailingInsertStore.attempts == 3                      # retried with backoff
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]  # no workbook, no staging dir
-    assert SqliteHistoryStore(tmp_path / "h.sqlite").load() == []
+    assert store_at(tmp_path / "h.sqlite").load() == []
 
 
 def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monkeypatch):
@@ -63,7 +70,7 @@ def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monk
 
     monkeypatch.setattr(writer_module, "os", FlakyOs)
     out = tmp_path / "out"
-    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    store = store_at(tmp_path / "h.sqlite")
     with pytest.raises(OutputError):
         run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
                        writer=ExcelOutputWriter(), history=store)
@@ -72,7 +79,7 @@ def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monk
 
 
 def test_run_then_explain_replays_the_decision(small_agency, policy, tmp_path):
-    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    store = store_at(tmp_path / "h.sqlite")
     result = run_allocation(_request(small_agency, policy, tmp_path / "out"),
                             reader=ExcelInputReader(), writer=ExcelOutputWriter(), history=store)
     assert result.counts["allocated"] == len(store.load())
@@ -99,7 +106,7 @@ def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
         return dataclasses.replace(run_all_invariants(ctx), status=QaStatus.FAILED_QA)
 
     monkeypatch.setattr(use_case, "run_all_invariants", failing)
-    store = SqliteHistoryStore(tmp_path / "h.sqlite")
+    store = store_at(tmp_path / "h.sqlite")
     result = run_allocation(_request(small_agency, policy, tmp_path / "out"),
                             reader=ExcelInputReader(), writer=ExcelOutputWriter(), history=store)
     assert result.qa_status == "FAILED_QA"

@@ -81,3 +81,8 @@ def input_error(code: str, fa: str, en: str, *, file: str = "", sheet: str = "",
                 row: int | None = None, column: str = "") -> InputError:
     """Shorthand for a single-problem ``InputError``."""
     return InputError(Problem(code, fa, en, Location(file, sheet, row, column)))
+
+
+class DatabaseError(SmartAllocError):
+    """The database cannot be reached, its URL is unusable, or a migration cannot be applied;
+    the message names the (password-free) URL and what to check."""

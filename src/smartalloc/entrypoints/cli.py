@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import traceback
@@ -14,7 +13,8 @@ import platformdirs
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from smartalloc.adapters.history_sqlite import SqliteHistoryStore
+from smartalloc.adapters.db.engine import database_url, sqlite_url
+from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.overrides_file import read_overrides
@@ -22,6 +22,8 @@ from smartalloc.adapters.policy_file import load_policy, policy_json_schema
 from smartalloc.adapters.readers import read_history_seed
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.entrypoints import render
+from smartalloc.entrypoints.cli_db import db_app
+from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
@@ -32,15 +34,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True,
 history_app = typer.Typer(no_args_is_help=True, help="Allocation history (the local store).")
 policy_app = typer.Typer(no_args_is_help=True, help="Policy file tools.")
 app.add_typer(history_app, name="history")
+app.add_typer(mentors_app, name="mentors")
+app.add_typer(db_app, name="db")
 app.add_typer(policy_app, name="policy")
 
 Opt = typer.Option
 PathOpt = Annotated[Path | None, Opt(dir_okay=False)]
 
 
-def default_history_path() -> Path:
-    env = os.environ.get("SMARTALLOC_HISTORY")
-    return Path(env) if env else Path(platformdirs.user_data_dir("smartalloc")) / "history.sqlite"
+DbOpt = Annotated[str | None, Opt("--database-url", envvar="DATABASE_URL",
+                                  help="SQLAlchemy URL; default: a SQLite file in the user data dir")]
+
+
+def open_store(url: str | None) -> SqlStore:
+    return SqlStore(database_url(url))
 
 
 def today_jalali() -> str:
@@ -60,7 +67,7 @@ def _run(args: dict) -> None:
     overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
                          now=today_jalali())
-    history = SqliteHistoryStore(args["history"] or default_history_path())
+    history = open_store(args["database_url"])
     with _progress() as bar:
         task = bar.add_task("start", total=100)
 
@@ -85,7 +92,7 @@ def run(
     managers: PathOpt = None, crosswalk: PathOpt = None, roster: PathOpt = None,
     policy: PathOpt = None, year: Annotated[int | None, Opt(help="Jalali academic year")] = None,
     overrides: Annotated[Path | None, Opt(help="JSON {mentor_id: bool} or CSV mentor_id,enabled")] = None,
-    history: Annotated[Path | None, Opt(help="History store (SQLite file)")] = None,
+    database_url: DbOpt = None,
 ) -> None:
     """Run the whole pipeline: matrix, allocation, codes, ImportToSabt, QA, history."""
     _run(locals())
@@ -114,7 +121,7 @@ def explain(
     agency: Annotated[Path | None, Opt(file_okay=False)] = None,
     inspactor: PathOpt = None, schools: PathOpt = None, students: PathOpt = None,
     crosswalk: PathOpt = None, roster: PathOpt = None, policy: PathOpt = None,
-    year: int | None = None, history: PathOpt = None, overrides: PathOpt = None,
+    year: int | None = None, database_url: DbOpt = None, overrides: PathOpt = None,
     mentor: Annotated[list[str] | None, Opt(help="Also say why this mentor was not chosen")] = None,
 ) -> None:
     """Explain one student's decision: 8 stages, candidates, winner, why not mentor X."""
@@ -124,7 +131,7 @@ def explain(
     paths = resolve_inputs(agency, inspactor=inspactor, schools=schools, students=students,
                            crosswalk=crosswalk, roster=roster)
     exp = explain_student(paths, pol, normalize_national_id(national_id), reader=ExcelInputReader(),
-                          history=SqliteHistoryStore(history or default_history_path()), year=year,
+                          history=open_store(database_url), year=year,
                           mentors=tuple(mentor or ()),
                           overrides=read_overrides(overrides) if overrides else {})
     if exp is None:
@@ -162,24 +169,22 @@ def demo(
     render.console.print(f"1/3 generating a synthetic agency ({students} students, {mentors} mentors)")
     agency = generate_agency(out / "agency", students=students, mentors=mentors, seed=seed,
                              policy=policy)
-    store_path = out / "history.sqlite"
-    store = SqliteHistoryStore(store_path)
-    seeded = store.import_entries(read_history_seed(agency.history_seed))
-    render.console.print(f"2/3 history store {store_path} seeded with {seeded} earlier allocations")
+    url = sqlite_url((out / "smartalloc.sqlite").resolve())
+    seeded = open_store(url).import_entries(read_history_seed(agency.history_seed))
+    render.console.print(f"2/3 database {url} seeded with {seeded} earlier allocations")
     render.console.print("3/3 running the pipeline")
     _run({"policy": agency.policy, "agency": agency.out_dir, "inspactor": None, "schools": None,
           "students": None, "managers": None, "crosswalk": None, "roster": None,
-          "overrides": None, "out": out / "run", "year": None, "history": store_path})
+          "overrides": None, "out": out / "run", "year": None, "database_url": url})
 
 
 @history_app.command("search")
 def history_search(national_id: Annotated[str, Opt("--national-id")],
-                   history: PathOpt = None) -> None:
+                   database_url: DbOpt = None) -> None:
     """Show the recorded allocation of a national id."""
     from smartalloc.domain.national_id import normalize_national_id
 
-    entries = SqliteHistoryStore(history or default_history_path()).search(
-        normalize_national_id(national_id))
+    entries = open_store(database_url).search(normalize_national_id(national_id))
     if not entries:
         render.console.print("no allocation recorded / سابقه‌ای ثبت نشده است")
         raise typer.Exit(1)
@@ -189,10 +194,9 @@ def history_search(national_id: Annotated[str, Opt("--national-id")],
 
 
 @history_app.command("import")
-def history_import(seed_file: Path, history: PathOpt = None) -> None:
+def history_import(seed_file: Path, database_url: DbOpt = None) -> None:
     """Load earlier allocations (sheet `history`) into the store."""
-    n = SqliteHistoryStore(history or default_history_path()).import_entries(
-        read_history_seed(seed_file))
+    n = open_store(database_url).import_entries(read_history_seed(seed_file))
     render.console.print(f"{n} entries imported")
 
 
@@ -225,10 +229,10 @@ def main() -> None:
     except (typer.Abort, KeyboardInterrupt):
         render.err_console.print("cancelled / لغو شد")
         sys.exit(130)
-    except Exception as exc:  # click usage errors carry their own message
-        import click
+    except Exception as exc:  # usage errors carry their own message
+        from typer import _click  # typer ships its own click; its exceptions live here
 
-        if isinstance(exc, click.ClickException):
+        if isinstance(exc, _click.exceptions.ClickException):
             exc.show()
             sys.exit(exc.exit_code)
         log = Path(platformdirs.user_log_dir("smartalloc")) / "crash.log"

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from smartalloc.domain.explain import Explanation, explain
 from smartalloc.domain.policy import Policy
+from smartalloc.service_layer.governance import effective_policy
 from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
 from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
 
@@ -13,7 +14,9 @@ from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_s
 def explain_student(paths: InputPaths, policy: Policy, national_id: str, *, reader: InputReader,
                     history: HistoryStore, year: int | None = None, mentors: tuple[str, ...] = (),
                     overrides: Mapping[str, bool] | None = None) -> Explanation | None:
-    """The trace of one student as a run on these inputs would decide it (None if absent)."""
+    """The trace of one student as a run on these inputs would decide it (None if absent),
+    under the mentor governance stored now."""
+    policy = effective_policy(policy, history.governance())
     inputs = reader.read(paths, policy)
     matrix = build_matrix_for(inputs, policy, overrides)
     students = inputs.students.records

@@ -7,14 +7,15 @@ real adapters or in-memory ones without the use cases knowing which.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from smartalloc.domain.eligibility import EligibilityMatrix
-from smartalloc.domain.policy import Policy
+from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
+from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
-from smartalloc.domain.records import HistoryEntry, Inputs
+from smartalloc.domain.records import HistoryEntry, Inputs, StudentRecord
 from smartalloc.domain.sabt import SabtExport
 from smartalloc.domain.tables import Table
 
@@ -84,15 +85,38 @@ class OutputWriter(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What a run learnt about mentors and students, stored with its allocations."""
+
+    mentors: Sequence[PoolMentor] = ()
+    mentor_groups: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    mentor_schools: Mapping[str, Sequence[int]] = field(default_factory=dict)
+    students: Sequence[StudentRecord] = ()
+    report_sha: str = ""
+
+
 class HistoryStore(Protocol):
+    """The system of record: allocations, runs, mentor governance, counters."""
+
+    def exclusive(self) -> AbstractContextManager[None]:
+        """Serialise runs against this store: the state a run decides on is the state it
+        commits on top of (concurrent runs equal a serial run in commit order)."""
+        ...
+
     def load(self, exclude_runs: Sequence[str] = ()) -> list[HistoryEntry]: ...
 
     def runs_with_input(self, sha256: str) -> list[str]: ...
 
+    def governance(self) -> dict[str, GovernanceEntry]:
+        """Mentor statuses set through governance commands (frozen, restricted, …)."""
+        ...
+
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object]) -> None:
-        """Insert the run and its entries in one transaction; call ``before_commit`` inside it
-        (publishing the workbooks) so that a failure there rolls everything back."""
+               before_commit: Callable[[], object], snapshot: Snapshot | None = None) -> None:
+        """Insert the run, its allocations and snapshot in one transaction; call
+        ``before_commit`` inside it (publishing the workbooks) so that a failure there rolls
+        everything back."""
         ...
 
 

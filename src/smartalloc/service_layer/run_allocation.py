@@ -10,7 +10,8 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 from smartalloc.domain.allocation_report import allocation_tables, capacity_plan_table, meta_table
@@ -25,6 +26,7 @@ from smartalloc.domain.qa import run_all_invariants, run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.domain.sabt import build_sabt
 from smartalloc.domain.summary import mentor_summaries, outcome_counts
+from smartalloc.service_layer.governance import effective_policy
 from smartalloc.service_layer.ports import (
     HistoryStore,
     InputPaths,
@@ -33,11 +35,13 @@ from smartalloc.service_layer.ports import (
     ProgressFn,
     RunOutputs,
     RunRecord,
+    Snapshot,
     StagedOutputs,
 )
 from smartalloc.service_layer.qa_context import qa_context
 from smartalloc.service_layer.run_context import (
     build_matrix_for,
+    input_sha,
     matrix_meta,
     run_id_for,
     seats_taken_since_report,
@@ -81,8 +85,10 @@ def _history_entries(decisions: Sequence[Decision], inputs: Inputs, run_id: str,
 
 def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWriter,
                    history: HistoryStore, progress: ProgressFn = _noop) -> RunResult:
-    """The weekly job, end to end."""
-    with gc_paused():
+    """The weekly job, end to end. Runs against one store are serialised: each decides on the
+    state it then commits on top of, so concurrent runs equal a serial run in commit order."""
+    with gc_paused(), history.exclusive():
+        request = replace(request, policy=effective_policy(request.policy, history.governance()))
         return _run(request, reader, writer, history, progress)
 
 
@@ -110,13 +116,13 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
 
 
 def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
-                  pre_qa_status: str, batch: BatchResult, already: Mapping[str, int],
-                  history_size: int) -> tuple[RunOutputs, dict[str, int], str]:
+                  pre_qa_status: str, batch: BatchResult,
+                  already: Mapping[str, int]) -> tuple[RunOutputs, dict[str, int], str]:
     """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
     (outputs, counts, run id)."""
     policy, students, decisions = request.policy, inputs.students.records, batch.decisions
     year = request.year or policy.academic_year
-    run_id = run_id_for(inputs, policy, year, request.overrides, history_size)
+    run_id = run_id_for(inputs, policy, year, request.overrides)
     summaries = mentor_summaries(matrix.pool, batch.allocations, already)
     sabt = build_sabt(students, decisions, policy)
     tables = allocation_tables(students, decisions, summaries, policy.stamp)
@@ -143,8 +149,11 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     policy = request.policy
     t = time.perf_counter()
     progress("allocate", 0.45)
-    past = history.load()
-    already = seats_taken_since_report(inputs, past, history)
+    # A re-run of the same inputs and policy replays: the state it decides on excludes what its
+    # own earlier commit appended, so it reproduces the same decisions and codes.
+    run_id = run_id_for(inputs, policy, request.year or policy.academic_year, request.overrides)
+    past = history.load(exclude_runs=[run_id])
+    already = seats_taken_since_report(inputs, past, history, exclude_runs=[run_id])
     batch = allocate_batch(inputs.students.records, matrix, policy, history=past,
                            roster=inputs.roster, year=request.year, already=already)
     timings["allocate"] = time.perf_counter() - t
@@ -152,7 +161,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     t = time.perf_counter()
     progress("reports", 0.6)
     outputs, counts, run_id = build_reports(request, inputs, matrix, pre_qa_status, batch,
-                                            already, len(past))
+                                            already)
     timings["reports"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -162,22 +171,37 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
 
     t = time.perf_counter()
     progress("history", 0.95)
-    record = RunRecord(run_id, request.now, policy.stamp,
+    # Taken under the run lock, so the order of these timestamps is the commit order.
+    committed_at = datetime.now(UTC).isoformat(timespec="microseconds")
+    record = RunRecord(run_id, committed_at, policy.stamp,
                        {s.file: s.sha256 for s in inputs.sources}, counts,
                        outputs.qa.status, str(request.out_dir))
     # A QA violation is a bug (v2.0 core document): the workbooks are published for diagnosis,
     # the run is recorded with its status, but no allocation enters history.
     entries = (_history_entries(batch.decisions, inputs, run_id, policy.stamp, request.now)
                if outputs.qa.status == "PASSED_QA" else [])
-    published = _record_and_publish(history, record, entries, staged)
+    snapshot = Snapshot(matrix.pool, *_mentor_bindings(matrix), inputs.students.records,
+                        input_sha(inputs, "inspactor"))
+    published = _record_and_publish(history, record, entries, staged, snapshot)
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
                      batch.warnings)
 
 
+def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Allowed groups and bound schools of every mentor, as its matrix rows say."""
+    groups: dict[str, set[int]] = {}
+    schools: dict[str, set[int]] = {}
+    for row in matrix.rows:
+        groups.setdefault(row.mentor_id, set()).add(row.group)
+        if row.is_school_row:
+            schools.setdefault(row.mentor_id, set()).add(row.school)
+    return groups, schools
+
+
 def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
-                        staged: StagedOutputs) -> list[Path]:
+                        staged: StagedOutputs, snapshot: Snapshot) -> list[Path]:
     """Append history and publish the workbooks in one transaction; retry a failing store
     with backoff (FR-EXPORT-01), never a failed publication."""
     published: list[Path] = []
@@ -193,7 +217,7 @@ def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[
     last_error: Exception | None = None
     for attempt in range(HISTORY_ATTEMPTS):
         try:
-            history.record(record, entries, before_commit=publish)
+            history.record(record, entries, before_commit=publish, snapshot=snapshot)
             return published
         except SmartAllocError:
             staged.discard()

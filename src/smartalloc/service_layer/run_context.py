@@ -15,13 +15,13 @@ from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.service_layer.ports import HistoryStore
 
 
-def run_id_for(inputs: Inputs, policy: Policy, year: int, overrides: Mapping[str, bool],
-               history_size: int) -> str:
-    """Content address of a run: same inputs, policy, year, overrides and history → same id."""
+def run_id_for(inputs: Inputs, policy: Policy, year: int, overrides: Mapping[str, bool]) -> str:
+    """Content address of a run: the input files' hashes, the policy content (with the mentor
+    governance in force), the year and the overrides. Re-running the same → the same id, and the
+    store replays it instead of allocating anyone again (idempotent runs)."""
     material = json.dumps({
         "inputs": sorted((s.file.rsplit("/", 1)[-1], s.sha256) for s in inputs.sources),
         "policy": policy.content_hash, "year": year, "overrides": sorted(overrides.items()),
-        "history": history_size,
     }, ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(material.encode()).hexdigest()[:12]
 

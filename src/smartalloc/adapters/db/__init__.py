@@ -1,0 +1,1 @@
+"""The system of record: SQLAlchemy schema, engine selection, stores (issue B)."""

@@ -1,0 +1,55 @@
+"""Which database: ``DATABASE_URL`` (PostgreSQL for several operators and workers) or, by
+default, a SQLite file in the user data directory (the embedded default of `make demo`)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import Engine, create_engine, event
+
+ENV = "DATABASE_URL"
+
+
+def default_sqlite_path() -> Path:
+    return Path(platformdirs.user_data_dir("smartalloc")) / "smartalloc.sqlite"
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``explicit`` → ``$DATABASE_URL`` → the SQLite default. A bare ``postgresql://`` URL uses
+    psycopg 3."""
+    url = explicit or os.environ.get(ENV) or f"sqlite:///{default_sqlite_path()}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{Path(path)}"
+
+
+def make_engine(url: str) -> Engine:
+    """An engine with the settings each backend needs for correctness under concurrency."""
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[1] if "///" in url else ""
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, future=True)
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:
+            dbapi_conn.isolation_level = None       # we issue BEGIN ourselves
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: serialised runs
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, future=True)

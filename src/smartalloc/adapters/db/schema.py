@@ -1,0 +1,180 @@
+"""The Persian schema (SQLAlchemy 2): Persian table and column names, English attributes.
+
+Tables: منتورها (mentors), گروه_های_منتور (their allowed groups), مدارس_منتور (their schools),
+مدیران (manager → centre), تاریخچه_وضعیت_منتور (status audit trail), دانش_آموزان (students),
+تخصیص_ها (allocations: one per national id, ever), شمارنده_ها (registration counters per
+year and gender code), اجراها (runs), صندوق_خروجی (the transactional outbox of issue D).
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+PG_NAME_BYTES = 63  # PostgreSQL truncates longer identifiers; a Persian letter is 2 bytes
+
+
+def fit_name(name: str) -> str:
+    """A constraint/index name within PostgreSQL's 63 bytes: long names keep a readable head
+    and end in a short hash of the full name, so they stay unique and stable."""
+    raw = name.encode()
+    if len(raw) <= PG_NAME_BYTES:
+        return name
+    digest = hashlib.sha1(raw).hexdigest()[:8]
+    return raw[:PG_NAME_BYTES - 9].decode("utf-8", errors="ignore") + "_" + digest
+
+
+def _fk_name(constraint, table) -> str:
+    column = constraint.elements[0]
+    return fit_name(f"fk_{table.name}_{column.parent.name}_{column.target_fullname.split('.')[0]}")
+
+
+def _ix_name(index, table) -> str:
+    return fit_name(f"ix_{table.name}_" + "_".join(c.name for c in index.columns))
+
+
+NAMING = {
+    "fk_fitted": _fk_name,
+    "ix_fitted": _ix_name,
+    "ix": "%(ix_fitted)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "%(fk_fitted)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Run(Base):
+    __tablename__ = "اجراها"
+    run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), primary_key=True)
+    started_at: Mapped[str] = mapped_column("زمان_شروع", String(32))
+    policy_stamp: Mapped[str] = mapped_column("نسخه_سیاست", String(64))
+    inputs: Mapped[dict] = mapped_column("ورودی_ها", JSON)          # role:file → sha256
+    counts: Mapped[dict] = mapped_column("شمارش_ها", JSON)
+    qa_status: Mapped[str] = mapped_column("وضعیت_کنترل_کیفیت", String(16))
+    out_dir: Mapped[str] = mapped_column("پوشه_خروجی", Text, default="")
+
+
+class Manager(Base):
+    __tablename__ = "مدیران"
+    name: Mapped[str] = mapped_column("نام_مدیر", String(200), primary_key=True)
+    center: Mapped[int] = mapped_column("مرکز", Integer, default=0)
+    code: Mapped[str] = mapped_column("کد_مدیر", String(32), default="")
+
+
+class Mentor(Base):
+    __tablename__ = "منتورها"
+    mentor_id: Mapped[str] = mapped_column("کد_کارمندی_پشتیبان", String(32), primary_key=True)
+    name: Mapped[str] = mapped_column("نام_پشتیبان", String(200))
+    manager: Mapped[str] = mapped_column("نام_مدیر", String(200), default="")
+    gender: Mapped[int | None] = mapped_column("جنسیت", Integer, nullable=True)
+    center: Mapped[int] = mapped_column("مرکز", Integer, default=0)
+    alias: Mapped[str] = mapped_column("کد_جایگزین", String(16), default="")
+    capacity: Mapped[int] = mapped_column("ظرفیت", Integer, default=60)
+    covered: Mapped[int] = mapped_column("تحت_پوشش", Integer, default=0)
+    status: Mapped[str] = mapped_column("وضعیت", String(16), default="active")
+    allowed_channels: Mapped[list] = mapped_column("کانال_های_مجاز", JSON, default=list)
+    allowed_schools: Mapped[list] = mapped_column("مدارس_مجاز", JSON, default=list)
+    report_sha: Mapped[str] = mapped_column("گزارش_منبع", String(64), default="")
+    __table_args__ = (Index(None, "جنسیت", "مرکز", "وضعیت"),)
+
+
+class MentorGroup(Base):
+    __tablename__ = "گروه_های_منتور"
+    mentor_id: Mapped[str] = mapped_column(
+        "کد_کارمندی_پشتیبان", ForeignKey(Mentor.mentor_id, ondelete="CASCADE"), primary_key=True)
+    group_code: Mapped[int] = mapped_column("کد_رشته", Integer, primary_key=True, index=True)
+
+
+class MentorSchool(Base):
+    __tablename__ = "مدارس_منتور"
+    mentor_id: Mapped[str] = mapped_column(
+        "کد_کارمندی_پشتیبان", ForeignKey(Mentor.mentor_id, ondelete="CASCADE"), primary_key=True)
+    school_code: Mapped[int] = mapped_column("کد_مدرسه", Integer, primary_key=True, index=True)
+
+
+class MentorStatusChange(Base):
+    """Audit trail of governance: who changed which mentor, when, from → to, and why."""
+
+    __tablename__ = "تاریخچه_وضعیت_منتور"
+    id: Mapped[int] = mapped_column("شناسه", Integer, primary_key=True, autoincrement=True)
+    mentor_id: Mapped[str] = mapped_column(
+        "کد_کارمندی_پشتیبان", ForeignKey(Mentor.mentor_id), index=True)
+    from_status: Mapped[str] = mapped_column("از_وضعیت", String(16))
+    to_status: Mapped[str] = mapped_column("به_وضعیت", String(16))
+    reason: Mapped[str] = mapped_column("دلیل", Text)
+    changed_by: Mapped[str] = mapped_column("توسط", String(100))
+    changed_at: Mapped[str] = mapped_column("زمان", String(32))
+    details: Mapped[dict] = mapped_column("جزئیات", JSON, default=dict)
+
+
+class Student(Base):
+    __tablename__ = "دانش_آموزان"
+    national_id: Mapped[str] = mapped_column("کد_ملی", String(10), primary_key=True)
+    first_name: Mapped[str] = mapped_column("نام", String(100), default="")
+    last_name: Mapped[str] = mapped_column("نام_خانوادگی", String(100), default="")
+    group_code: Mapped[int | None] = mapped_column("کد_رشته", Integer, nullable=True)
+    gender: Mapped[int | None] = mapped_column("جنسیت", Integer, nullable=True)
+    graduation_status: Mapped[int | None] = mapped_column("دانش_آموز_فارغ", Integer, nullable=True)
+    center: Mapped[int | None] = mapped_column("مرکز", Integer, nullable=True)
+    finance: Mapped[int | None] = mapped_column("مالی", Integer, nullable=True)
+    school_code: Mapped[int | None] = mapped_column("کد_مدرسه", Integer, nullable=True)
+    last_run_id: Mapped[str] = mapped_column("آخرین_اجرا", String(32), default="")
+
+
+class Allocation(Base):
+    """A final allocation. One per national id, ever: the primary key refuses a second."""
+
+    __tablename__ = "تخصیص_ها"
+    national_id: Mapped[str] = mapped_column("کد_ملی", String(10), primary_key=True)
+    mentor_id: Mapped[str] = mapped_column("کد_کارمندی_پشتیبان", String(32), index=True)
+    code: Mapped[str] = mapped_column("کد_ثبت_نام", String(12), unique=True)
+    group_code: Mapped[int] = mapped_column("کد_رشته", Integer)
+    gender: Mapped[int] = mapped_column("جنسیت", Integer)
+    graduation_status: Mapped[int] = mapped_column("دانش_آموز_فارغ", Integer)
+    center: Mapped[int] = mapped_column("مرکز", Integer)
+    finance: Mapped[int] = mapped_column("مالی", Integer)
+    school_code: Mapped[int] = mapped_column("کد_مدرسه", Integer)
+    channel: Mapped[str] = mapped_column("کانال", String(16))
+    allocated_at: Mapped[str] = mapped_column("تاریخ_تخصیص", String(32), default="")
+    run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), index=True)
+    policy_stamp: Mapped[str] = mapped_column("نسخه_سیاست", String(64))
+
+
+class Counter(Base):
+    """Highest registration sequence issued per (YY, mid); locked row by row when codes are
+    reserved, so concurrent runs never issue the same code."""
+
+    __tablename__ = "شمارنده_ها"
+    year: Mapped[int] = mapped_column("سال", Integer, primary_key=True)
+    mid: Mapped[str] = mapped_column("کد_میانی", String(3), primary_key=True)
+    last_sequence: Mapped[int] = mapped_column("آخرین_شماره", Integer, default=0)
+
+
+class OutboxMessage(Base):
+    """Domain events written in the same transaction as the change they describe (issue D)."""
+
+    __tablename__ = "صندوق_خروجی"
+    id: Mapped[int] = mapped_column("شناسه", Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column("شناسه_رویداد", String(36), unique=True)
+    event_type: Mapped[str] = mapped_column("نوع_رویداد", String(64))
+    schema_version: Mapped[int] = mapped_column("نسخه_طرح", Integer, default=1)
+    payload: Mapped[dict] = mapped_column("محتوا", JSON)
+    occurred_at: Mapped[str] = mapped_column("زمان_رخداد", String(32))
+    run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), default="")
+    sent_at: Mapped[str | None] = mapped_column("زمان_ارسال", String(32), nullable=True)
+    attempts: Mapped[int] = mapped_column("تلاش_ها", Integer, default=0)
+    __table_args__ = (Index(None, "زمان_ارسال"),)

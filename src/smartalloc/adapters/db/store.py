@@ -1,0 +1,191 @@
+"""``HistoryStore`` on SQLAlchemy: the same code on the SQLite default and on PostgreSQL.
+
+A run's allocations, its record, the registration counters and the snapshot of mentors and
+students are written in one transaction; the workbooks are published inside it, so either all
+of it is there or none. The national id is the primary key of تخصیص_ها: a second allocation of
+a student is refused by the database itself, whatever the code above it does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+
+from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from smartalloc.adapters.db.engine import make_engine
+from smartalloc.adapters.db.locks import run_lock
+from smartalloc.adapters.db.schema import (
+    Allocation,
+    Counter,
+    Mentor,
+    MentorGroup,
+    MentorSchool,
+    MentorStatusChange,
+    Run,
+    Student,
+)
+from smartalloc.adapters.db.upsert import insert_rows, upsert
+from smartalloc.domain.counters import CODE_PATTERN
+from smartalloc.domain.errors import HistoryError, Problem
+from smartalloc.domain.policy import GovernanceEntry, MentorStatus
+from smartalloc.domain.records import HistoryEntry
+from smartalloc.service_layer.ports import RunRecord, Snapshot
+
+_ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
+                       Allocation.group_code, Allocation.gender, Allocation.graduation_status,
+                       Allocation.center, Allocation.finance, Allocation.school_code,
+                       Allocation.channel, Allocation.allocated_at, Allocation.run_id,
+                       Allocation.policy_stamp)
+
+
+def _entry(row) -> HistoryEntry:
+    return HistoryEntry(row[0], row[1], row[2], tuple(row[3:9]), row[9], row[10] or "", row[11],
+                        row[12])
+
+
+def _allocation_row(e: HistoryEntry) -> dict:
+    g, x, s, c, f, sc = e.keys
+    return {"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
+            "group_code": g, "gender": x, "graduation_status": s, "center": c, "finance": f,
+            "school_code": sc, "channel": e.channel, "allocated_at": e.allocated_at,
+            "run_id": e.run_id, "policy_stamp": e.policy_stamp}
+
+
+class SqlStore:
+    """The system of record on any SQLAlchemy URL (schema kept current by Alembic)."""
+
+    def __init__(self, url: str, engine: Engine | None = None):
+        self.url = url
+        self.engine = engine or make_engine(url)
+        from smartalloc.adapters.db.bootstrap import ensure_schema
+
+        ensure_schema(self.url, self.engine)
+
+    # --- reading ---------------------------------------------------------------------------
+    def exclusive(self) -> AbstractContextManager[None]:
+        return run_lock(self.engine)
+
+    def load(self, exclude_runs: Sequence[str] = ()) -> list[HistoryEntry]:
+        query = select(*_ALLOCATION_COLUMNS).order_by(Allocation.national_id)
+        if exclude_runs:
+            query = query.where(Allocation.run_id.not_in(list(exclude_runs)))
+        with self.engine.connect() as conn:
+            return [_entry(r) for r in conn.execute(query)]
+
+    def search(self, national_id: str) -> list[HistoryEntry]:
+        query = select(*_ALLOCATION_COLUMNS).where(Allocation.national_id == national_id)
+        with self.engine.connect() as conn:
+            return [_entry(r) for r in conn.execute(query)]
+
+    def runs_with_input(self, sha256: str) -> list[str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
+        return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
+
+    def governance(self) -> dict[str, GovernanceEntry]:
+        latest = (select(MentorStatusChange.mentor_id, func.max(MentorStatusChange.id).label("id"))
+                  .group_by(MentorStatusChange.mentor_id).subquery())
+        query = (select(Mentor.mentor_id, Mentor.status, Mentor.allowed_schools,
+                        Mentor.allowed_channels, MentorStatusChange.reason,
+                        MentorStatusChange.changed_by, MentorStatusChange.changed_at)
+                 .join(latest, latest.c.mentor_id == Mentor.mentor_id)
+                 .join(MentorStatusChange, MentorStatusChange.id == latest.c.id))
+        with self.engine.connect() as conn:
+            return {mid: GovernanceEntry(status=MentorStatus(status), reason=reason,
+                                         allowed_schools=schools or [],
+                                         allowed_channels=channels or [], changed_by=by,
+                                         changed_at=at)
+                    for mid, status, schools, channels, reason, by, at in conn.execute(query)}
+
+    # --- writing ---------------------------------------------------------------------------
+    def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
+               before_commit: Callable[[], object], snapshot: Snapshot | None = None) -> None:
+        try:
+            with self.engine.begin() as conn:
+                # A replay of the same run replaces its own earlier rows (idempotent re-runs).
+                conn.execute(delete(Allocation).where(Allocation.run_id == run.run_id))
+                conn.execute(delete(Run).where(Run.run_id == run.run_id))
+                conn.execute(insert(Run).values(
+                    run_id=run.run_id, started_at=run.started_at, policy_stamp=run.policy_stamp,
+                    inputs=run.inputs, counts=run.counts, qa_status=run.qa_status,
+                    out_dir=run.out_dir))
+                if snapshot is not None:
+                    self._store_snapshot(conn, snapshot, run.run_id)
+                insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
+                self._advance_counters(conn, entries)
+                before_commit()
+        except IntegrityError as exc:
+            raise HistoryError(Problem(
+                "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد: {exc.orig}",
+                f"history conflicts with earlier allocations: {exc.orig}")) from exc
+
+    @staticmethod
+    def _advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
+        """Lock the (year, mid) counter rows and move them past every code issued."""
+        highest: dict[tuple[int, str], int] = {}
+        for e in entries:
+            m = CODE_PATTERN.match(e.code)
+            if m:
+                key = (int(m.group(1)), m.group(2))
+                highest[key] = max(highest.get(key, 0), int(m.group(3)))
+        for (year, mid), seq in sorted(highest.items()):
+            query = select(Counter.last_sequence).where(Counter.year == year, Counter.mid == mid)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            current = conn.execute(query).scalar()
+            if current is None:
+                conn.execute(insert(Counter).values(year=year, mid=mid, last_sequence=seq))
+            elif seq > current:
+                conn.execute(update(Counter).where(Counter.year == year, Counter.mid == mid)
+                             .values(last_sequence=seq))
+
+    @staticmethod
+    def _store_snapshot(conn, snap: Snapshot, run_id: str) -> None:
+        mentors = [{"mentor_id": m.mentor_id, "name": m.name, "manager": m.manager,
+                    "gender": m.gender, "center": m.center, "capacity": m.capacity,
+                    "covered": m.covered, "report_sha": snap.report_sha} for m in snap.mentors]
+        upsert(conn, Mentor, mentors, ["mentor_id"],
+               ["name", "manager", "gender", "center", "capacity", "covered", "report_sha"])
+        ids = [m["mentor_id"] for m in mentors]
+        for model, column, values in ((MentorGroup, "group_code", snap.mentor_groups),
+                                      (MentorSchool, "school_code", snap.mentor_schools)):
+            if ids:
+                conn.execute(delete(model).where(model.mentor_id.in_(ids)))
+            insert_rows(conn, model, [{"mentor_id": mid, column: v} for mid in ids
+                                      for v in sorted(set(values.get(mid, ())))])
+        students = [{"national_id": s.national_id, "first_name": s.value("نام"),
+                     "last_name": s.value("نام خانوادگی"), "group_code": s.group,
+                     "gender": s.gender, "graduation_status": s.status, "center": s.center,
+                     "finance": s.finance, "school_code": s.school, "last_run_id": run_id}
+                    for s in _unique_students(snap.students)]
+        upsert(conn, Student, students, ["national_id"],
+               ["first_name", "last_name", "group_code", "gender", "graduation_status", "center",
+                "finance", "school_code", "last_run_id"])
+
+    def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
+        """Load a history seed (allocations made elsewhere); ids already present are kept."""
+        with self.engine.begin() as conn:
+            known = set(conn.execute(select(Allocation.national_id)).scalars())
+            known_codes = set(conn.execute(select(Allocation.code)).scalars())
+            fresh = [e for e in entries if e.national_id not in known and e.code not in known_codes]
+            unique: dict[str, HistoryEntry] = {}
+            for e in fresh:
+                unique.setdefault(e.national_id, e)
+            if unique:
+                insert_rows(conn, Allocation, [_allocation_row(e) for e in unique.values()])
+                self._advance_counters(conn, list(unique.values()))
+            return len(unique)
+
+
+def _unique_students(students) -> Iterator:
+    seen: set[str] = set()
+    for s in students:
+        if s.national_id and len(s.national_id) == 10 and s.national_id not in seen:
+            seen.add(s.national_id)
+            yield s
+
+
+def is_locked_error(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()

@@ -1,0 +1,82 @@
+"""`smartalloc mentors …`: the mentor pool's governance (list, freeze, activate, restrict)."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import jdatetime
+import typer
+from rich.table import Table
+
+from smartalloc.adapters.db.engine import database_url
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.store import SqlStore
+from smartalloc.domain.policy import Channel, MentorStatus
+from smartalloc.entrypoints import render
+
+mentors_app = typer.Typer(no_args_is_help=True, help="Mentor pool governance (audited).")
+Opt = typer.Option
+DbOpt = Annotated[str | None, Opt("--database-url", envvar="DATABASE_URL")]
+Reason = Annotated[str, Opt("--reason", help="Why (required; kept in the audit trail)")]
+By = Annotated[str | None, Opt("--by", help="Who (default: the login name)")]
+
+
+def _registry(url: str | None) -> MentorRegistry:
+    return MentorRegistry(SqlStore(database_url(url)).engine)
+
+
+def _now() -> str:
+    return jdatetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _change(mentor_id: str, to: MentorStatus, reason: str, by: str | None, url: str | None,
+            schools: tuple[int, ...] = (), channels: tuple[Channel, ...] = ()) -> None:
+    change = _registry(url).change(mentor_id, to, reason=reason, by=by or getpass.getuser(),
+                                   at=_now(), schools=schools, channels=channels)
+    render.console.print(f"mentor {change.mentor_id}: {change.from_status} → {change.to_status} "
+                         f"({change.reason}) by {change.changed_by} at {change.changed_at}")
+
+
+@mentors_app.command("list")
+def list_mentors(status: Annotated[str | None, Opt(help="only this status")] = None,
+                 database_url: DbOpt = None) -> None:
+    """Mentors known to the database with their governance status."""
+    table = Table(title="mentors / پشتیبان‌ها")
+    for col in ("id", "name", "manager", "status", "capacity", "covered", "schools", "channels"):
+        table.add_column(col)
+    for m in _registry(database_url).list(status):
+        table.add_row(m.mentor_id, m.name, m.manager, m.status, str(m.capacity), str(m.covered),
+                      ",".join(map(str, m.allowed_schools)), ",".join(m.allowed_channels))
+    render.console.print(table)
+
+
+@mentors_app.command()
+def freeze(mentor_id: str, reason: Reason, by: By = None, database_url: DbOpt = None) -> None:
+    """Freeze: the mentor never enters a run, even when it reappears in a report."""
+    _change(mentor_id, MentorStatus.FROZEN, reason, by, database_url)
+
+
+@mentors_app.command()
+def activate(mentor_id: str, reason: Reason, by: By = None, database_url: DbOpt = None) -> None:
+    """Back to active (a freeze in the policy file itself still applies)."""
+    _change(mentor_id, MentorStatus.ACTIVE, reason, by, database_url)
+
+
+@mentors_app.command()
+def restrict(mentor_id: str, reason: Reason,
+             school: Annotated[list[int] | None, Opt(help="allowed school code")] = None,
+             channel: Annotated[list[Channel] | None, Opt(help="allowed channel")] = None,
+             by: By = None, database_url: DbOpt = None) -> None:
+    """Restrict to some schools and/or channels."""
+    _change(mentor_id, MentorStatus.RESTRICTED, reason, by, database_url,
+            tuple(school or ()), tuple(channel or ()))
+
+
+@mentors_app.command()
+def audit(mentor_id: Annotated[str | None, typer.Argument()] = None,
+          database_url: DbOpt = None) -> None:
+    """The audit trail of status changes."""
+    for c in _registry(database_url).audit(mentor_id):
+        render.console.print(f"{c.changed_at}  {c.mentor_id}: {c.from_status} → {c.to_status}  "
+                             f"by {c.changed_by} — {c.reason}")

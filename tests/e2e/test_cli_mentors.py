@@ -1,0 +1,34 @@
+"""Governance through the CLI: a frozen mentor stays out of later runs even though it is in
+the Inspactor report; every change is audited; activation brings it back."""
+
+from __future__ import annotations
+
+from .test_cli_run import cli, run_agency, sheet
+
+
+def _pool(out) -> set[str]:
+    return {str(r[0]) for r in sheet(out / "allocation.xlsx", "allocation_summary")[1:]}
+
+
+def test_freeze_audit_activate(small_agency, tmp_path):
+    db = tmp_path / "db.sqlite"
+    url = ["--database-url", f"sqlite:///{db}"]
+    assert run_agency(small_agency.out_dir, tmp_path / "before", db).returncode == 0
+    victim = sorted(_pool(tmp_path / "before"))[0]
+
+    done = cli("mentors", "freeze", victim, "--reason", "مرخصی", "--by", "ops", *url)
+    assert done.returncode == 0, done.stderr
+    assert f"mentor {victim}: active → frozen" in done.stdout.replace("\n", " ") or \
+        "→ frozen" in done.stdout
+
+    assert run_agency(small_agency.out_dir, tmp_path / "frozen", db).returncode == 0
+    assert victim not in _pool(tmp_path / "frozen")
+    listed = cli("mentors", "list", "--status", "frozen", *url)
+    assert victim in listed.stdout
+
+    assert cli("mentors", "activate", victim, "--reason", "بازگشت", *url).returncode == 0
+    trail = cli("mentors", "audit", victim, *url).stdout
+    assert "frozen" in trail and "مرخصی" in trail and "بازگشت" in trail
+
+    missing_reason = cli("mentors", "freeze", victim, *url)
+    assert missing_reason.returncode != 0 and "Traceback" not in missing_reason.stderr

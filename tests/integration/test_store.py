@@ -1,0 +1,109 @@
+"""The system of record on SQLite and on real PostgreSQL: allocations, runs, counters,
+snapshot, governance with audit — and the database refusing a second allocation."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.migrate import upgrade
+from smartalloc.adapters.db.schema import Counter, Mentor, MentorGroup, Student
+from smartalloc.adapters.db.store import SqlStore
+from smartalloc.domain.errors import HistoryError, InputError
+from smartalloc.domain.policy import Channel, MentorStatus
+from smartalloc.domain.records import HistoryEntry
+from smartalloc.service_layer.ports import RunRecord, Snapshot
+
+from ..unit.alloc_fixtures import mentor, national_id, student
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request) -> SqlStore:
+    """SQLite upgrades itself; a shared PostgreSQL database is upgraded deliberately."""
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    if request.param == "postgresql":
+        upgrade(url)
+    return SqlStore(url)
+
+
+def test_an_outdated_postgresql_schema_is_a_clear_error(pg_url):
+    with pytest.raises(HistoryError) as err:
+        SqlStore(pg_url)
+    assert "smartalloc db upgrade" in str(err.value)
+
+
+def _entry(i: int, mentor_id: str = "1", code: str | None = None, run: str = "r1") -> HistoryEntry:
+    return HistoryEntry(national_id(i), mentor_id, code or f"5435700{i:02d}", (3, 1, 1, 0, 0, 0),
+                        "GENERIC", "1404-08-27", run, "1.0.3+x")
+
+
+def _run(run_id: str = "r1", sha: str = "abc") -> RunRecord:
+    return RunRecord(run_id, "2026-11-25T10:00:00", "1.0.3+x", {"inspactor:a.xlsx": sha},
+                     {"allocated": 2}, "PASSED_QA", "/tmp/out")
+
+
+def test_record_load_search_and_counters(store):
+    published = []
+    snap = Snapshot([mentor("1"), mentor("2", gender=0)], {"1": [3, 5], "2": [22]}, {},
+                    [student(1), student(2)], "abc")
+    store.record(_run(), [_entry(1), _entry(2)], lambda: published.append(True), snap)
+    assert published == [True]
+    assert {e.national_id for e in store.load()} == {national_id(1), national_id(2)}
+    assert store.search(national_id(2))[0].code == "543570002"
+    assert store.load(exclude_runs=["r1"]) == []
+    assert store.runs_with_input("abc") == ["r1"]
+    with store.engine.connect() as conn:
+        assert conn.execute(select(Counter.last_sequence)).scalar() == 2
+        assert conn.execute(select(func.count()).select_from(Mentor)).scalar() == 2
+        assert conn.execute(select(func.count()).select_from(MentorGroup)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(Student)).scalar() == 2
+
+
+def test_the_database_refuses_a_second_allocation_of_a_student(store):
+    store.record(_run(), [_entry(1)], lambda: None)
+    with pytest.raises(HistoryError):
+        store.record(_run("r2"), [_entry(1, mentor_id="2", code="543570099", run="r2")],
+                     lambda: None)
+    assert [e.run_id for e in store.load()] == ["r1"]
+
+
+def test_a_failure_before_commit_leaves_nothing(store):
+    def boom():
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        store.record(_run(), [_entry(1)], boom)
+    assert store.load() == [] and store.runs_with_input("abc") == []
+
+
+def test_replaying_a_run_replaces_its_own_rows(store):
+    store.record(_run(), [_entry(1), _entry(2)], lambda: None)
+    store.record(_run(), [_entry(1), _entry(2)], lambda: None)
+    assert len(store.load()) == 2
+
+
+def test_governance_is_audited_and_read_back(store):
+    registry = MentorRegistry(store.engine)
+    registry.change("10", MentorStatus.FROZEN, reason="on leave", by="ops", at="1404-08-27 10:00")
+    registry.change("12", MentorStatus.RESTRICTED, reason="one school", by="ops", at="t",
+                    schools=(1112,), channels=(Channel.SCHOOL,))
+    gov = store.governance()
+    assert gov["10"].status is MentorStatus.FROZEN and gov["10"].reason == "on leave"
+    assert gov["12"].allowed_schools == [1112] and gov["12"].allowed_channels == [Channel.SCHOOL]
+    registry.change("10", MentorStatus.ACTIVE, reason="back", by="ops", at="t2")
+    trail = registry.audit("10")
+    assert [(c.from_status, c.to_status) for c in trail] == [("unknown", "frozen"),
+                                                              ("frozen", "active")]
+    assert store.governance()["10"].status is MentorStatus.ACTIVE
+    with pytest.raises(InputError):
+        registry.change("10", MentorStatus.FROZEN, reason=" ", by="ops", at="t3")
+    with pytest.raises(InputError):
+        registry.change("10", MentorStatus.RESTRICTED, reason="x", by="ops", at="t3")
+
+
+def test_import_seed_skips_known_ids_and_codes(store):
+    store.record(_run(), [_entry(1)], lambda: None)
+    added = store.import_entries([_entry(1, run="seed"), _entry(2, run="seed"),
+                                  _entry(3, code="543570001", run="seed")])
+    assert added == 1 and len(store.load()) == 2
