@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import traceback
@@ -27,7 +28,7 @@ from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
-from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
+from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="SmartAlloc: policy-first student → mentor allocation.")
@@ -65,8 +66,9 @@ def _run(args: dict) -> None:
                            students=args["students"], managers=args["managers"],
                            crosswalk=args["crosswalk"], roster=args["roster"])
     overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
+    key = os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
-                         now=today_jalali())
+                         now=today_jalali(), event_key=key)
     history = open_store(args["database_url"])
     with _progress() as bar:
         task = bar.add_task("start", total=100)

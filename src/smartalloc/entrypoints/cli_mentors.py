@@ -23,7 +23,8 @@ By = Annotated[str | None, Opt("--by", help="Who (default: the login name)")]
 
 
 def _registry(url: str | None) -> MentorRegistry:
-    return MentorRegistry(SqlStore(database_url(url)).engine)
+    store = SqlStore(database_url(url))
+    return MentorRegistry(store.engine, outbox=store.outbox)
 
 
 def _now() -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
+from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
 from smartalloc.domain.records import HistoryEntry, Inputs, StudentRecord
@@ -113,10 +114,11 @@ class HistoryStore(Protocol):
         ...
 
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object], snapshot: Snapshot | None = None) -> None:
-        """Insert the run, its allocations and snapshot in one transaction; call
-        ``before_commit`` inside it (publishing the workbooks) so that a failure there rolls
-        everything back."""
+               before_commit: Callable[[], object], snapshot: Snapshot | None = None,
+               events: Sequence[Event] = ()) -> None:
+        """Insert the run, its allocations, snapshot and domain events (outbox) in one
+        transaction; call ``before_commit`` inside it (publishing the workbooks) so that a
+        failure there rolls everything back."""
         ...
 
 

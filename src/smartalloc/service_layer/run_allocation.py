@@ -20,6 +20,7 @@ from smartalloc.domain.capacity_plan import plan_capacity
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
+from smartalloc.domain.events import Event, run_events
 from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants, run_pre_qa
@@ -48,6 +49,7 @@ from smartalloc.service_layer.run_context import (
 )
 
 HISTORY_ATTEMPTS = 3
+DEV_EVENT_KEY = b"smartalloc-development-key"
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,7 @@ class RunRequest:
     year: int | None = None
     overrides: Mapping[str, bool] = field(default_factory=dict)
     now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
+    event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,11 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
                if outputs.qa.status == "PASSED_QA" else [])
     snapshot = Snapshot(matrix.pool, *_mentor_bindings(matrix), inputs.students.records,
                         input_sha(inputs, "inspactor"))
-    published = _record_and_publish(history, record, entries, staged, snapshot)
+    events = list(run_events(
+        inputs.students.records if entries else (), batch.decisions if entries else (),
+        run_id=run_id, occurred_at=committed_at, key=request.event_key, counts=counts,
+        qa_status=outputs.qa.status, policy_stamp=policy.stamp))
+    published = _record_and_publish(history, record, entries, staged, snapshot, events)
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
@@ -201,7 +208,8 @@ def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], di
 
 
 def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
-                        staged: StagedOutputs, snapshot: Snapshot) -> list[Path]:
+                        staged: StagedOutputs, snapshot: Snapshot,
+                        events: Sequence[Event]) -> list[Path]:
     """Append history and publish the workbooks in one transaction; retry a failing store
     with backoff (FR-EXPORT-01), never a failed publication."""
     published: list[Path] = []
@@ -217,7 +225,8 @@ def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[
     last_error: Exception | None = None
     for attempt in range(HISTORY_ATTEMPTS):
         try:
-            history.record(record, entries, before_commit=publish, snapshot=snapshot)
+            history.record(record, entries, before_commit=publish, snapshot=snapshot,
+                           events=events)
             return published
         except SmartAllocError:
             staged.discard()

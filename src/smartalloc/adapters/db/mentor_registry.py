@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
 
+from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.schema import Mentor, MentorStatusChange
 from smartalloc.domain.errors import InputError, Location, Problem
+from smartalloc.domain.events import status_changed
 from smartalloc.domain.policy import Channel, MentorStatus
 
 
@@ -39,8 +41,9 @@ class StatusChange:
 
 
 class MentorRegistry:
-    def __init__(self, engine: Engine):
-        self.engine = engine
+    def __init__(self, engine: Engine, *, outbox: bool = False):
+        """``outbox``: also emit a MentorStatusChanged event in the same transaction."""
+        self.engine, self.outbox = engine, outbox
 
     def list(self, status: str | None = None) -> list[MentorView]:
         query = select(Mentor).order_by(Mentor.mentor_id)
@@ -76,10 +79,14 @@ class MentorRegistry:
             else:
                 conn.execute(update(Mentor).where(Mentor.mentor_id == mentor_id).values(**values))
             change = StatusChange(mentor_id, before or "unknown", to.value, reason, by, at)
-            conn.execute(insert(MentorStatusChange).values(
+            audit_id = conn.execute(insert(MentorStatusChange).values(
                 mentor_id=mentor_id, from_status=change.from_status, to_status=to.value,
                 reason=reason, changed_by=by, changed_at=at,
-                details={"schools": list(schools), "channels": [str(c) for c in channels]}))
+                details={"schools": list(schools), "channels": [str(c) for c in channels]}
+            ).returning(MentorStatusChange.id)).scalar_one()
+            if self.outbox:
+                write_outbox(conn, [status_changed(mentor_id, change.from_status, to.value,
+                                                   reason, by, at, audit_id)])
         return change
 
     def audit(self, mentor_id: str | None = None) -> list[StatusChange]:

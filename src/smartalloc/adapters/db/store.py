@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.locks import run_lock
+from smartalloc.adapters.db.outbox import outbox_enabled, write_outbox
 from smartalloc.adapters.db.schema import (
     Allocation,
     Counter,
@@ -29,6 +30,7 @@ from smartalloc.adapters.db.schema import (
 from smartalloc.adapters.db.upsert import insert_rows, upsert
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.errors import HistoryError, Problem
+from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.service_layer.ports import RunRecord, Snapshot
@@ -56,9 +58,12 @@ def _allocation_row(e: HistoryEntry) -> dict:
 class SqlStore:
     """The system of record on any SQLAlchemy URL (schema kept current by Alembic)."""
 
-    def __init__(self, url: str, engine: Engine | None = None):
+    def __init__(self, url: str, engine: Engine | None = None, *, outbox: bool | None = None):
+        """``outbox``: write domain events for the relay (default: on for PostgreSQL, off for
+        the embedded SQLite file, which has no broker; ``$SMARTALLOC_OUTBOX`` on/off wins)."""
         self.url = url
         self.engine = engine or make_engine(url)
+        self.outbox = outbox_enabled(self.engine) if outbox is None else outbox
         from smartalloc.adapters.db.bootstrap import ensure_schema
 
         ensure_schema(self.url, self.engine)
@@ -101,7 +106,8 @@ class SqlStore:
 
     # --- writing ---------------------------------------------------------------------------
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object], snapshot: Snapshot | None = None) -> None:
+               before_commit: Callable[[], object], snapshot: Snapshot | None = None,
+               events: Sequence[Event] = ()) -> None:
         try:
             with self.engine.begin() as conn:
                 # A replay of the same run replaces its own earlier rows (idempotent re-runs).
@@ -115,6 +121,8 @@ class SqlStore:
                     self._store_snapshot(conn, snapshot, run.run_id)
                 insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
                 self._advance_counters(conn, entries)
+                if self.outbox:
+                    write_outbox(conn, events, replace_run=run.run_id)
                 before_commit()
         except IntegrityError as exc:
             raise HistoryError(Problem(
@@ -143,9 +151,12 @@ class SqlStore:
 
     @staticmethod
     def _store_snapshot(conn, snap: Snapshot, run_id: str) -> None:
+        # New mentors start active with no restriction; an existing row keeps its governance.
         mentors = [{"mentor_id": m.mentor_id, "name": m.name, "manager": m.manager,
                     "gender": m.gender, "center": m.center, "capacity": m.capacity,
-                    "covered": m.covered, "report_sha": snap.report_sha} for m in snap.mentors]
+                    "covered": m.covered, "report_sha": snap.report_sha, "alias": "",
+                    "status": "active", "allowed_channels": "[]", "allowed_schools": "[]"}
+                   for m in snap.mentors]
         upsert(conn, Mentor, mentors, ["mentor_id"],
                ["name", "manager", "gender", "center", "capacity", "covered", "report_sha"])
         ids = [m["mentor_id"] for m in mentors]
