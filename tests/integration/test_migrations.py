@@ -179,3 +179,12 @@ def test_cli_upgrade_current_downgrade(sqlite_url: str) -> None:
 def test_cli_error_is_a_database_error() -> None:
     result = CliRunner().invoke(db_app, ["current", "--database-url", "not a url"])
     assert isinstance(result.exception, DatabaseError)  # cli.main renders it, exit code 2
+
+
+def test_bootstrap_head_is_alembics_head():
+    """The store's cheap schema check compares with this constant; it must follow the
+    migrations."""
+    from smartalloc.adapters.db.bootstrap import HEAD
+    from smartalloc.adapters.db.migrate import head
+
+    assert head() == HEAD

@@ -143,10 +143,6 @@ def keyed_rows(plan: MentorPlan, policy: Policy,
     return out
 
 
-def plan_rows(plan: MentorPlan, policy: Policy, names: Mapping[int, str]) -> list[MatrixRow]:
-    return [row for _, row in keyed_rows(plan, policy, names)]
-
-
 def sort_rows(keyed: list[tuple[RowKey, MatrixRow]]) -> list[MatrixRow]:
     """A.3 order: centre, group, school, alias (natural), mentor id, status desc, finance.
 

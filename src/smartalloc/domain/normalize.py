@@ -19,11 +19,6 @@ _FLOAT_INT = re.compile(r"^([+-]?\d+)\.0+$")
 _KEY_DROP = re.compile(r"[^\w]+")
 
 
-def digits_to_ascii(text: str) -> str:
-    """Persian/Arabic-Indic digits → ASCII digits."""
-    return text.translate(_DIGITS)
-
-
 def clean_text(value: object) -> str:
     """Display normalisation: unify letters and digits, drop bidi marks, collapse spaces.
 

@@ -221,9 +221,6 @@ class Policy(_Strict):
 
         return {match_key(k): v for k, v in self.center_manager_map.items()}
 
-    def gender_by_code(self, code: int) -> GenderCode:
-        return next(g for g in self.genders.values() if g.code == code)
-
 
 def load_policy_mapping(data: Any, source: str = "policy.json") -> Policy:
     """Validate a parsed policy; every error names the key path and the offending value."""

@@ -10,9 +10,20 @@ from typing import Annotated
 
 import typer
 
-from smartalloc.adapters.db import migrate
 from smartalloc.adapters.db.engine import database_url
 from smartalloc.entrypoints import render
+
+
+class _LazyMigrate:
+    """Alembic takes ~0.8 s to import: load it only when a `db` command runs."""
+
+    def __getattr__(self, name: str):
+        from smartalloc.adapters.db import migrate as module
+
+        return getattr(module, name)
+
+
+migrate = _LazyMigrate()
 
 db_app = typer.Typer(no_args_is_help=True,
                      help="Database schema (DATABASE_URL or the SQLite default): migrations.")

@@ -177,4 +177,10 @@ class OutboxMessage(Base):
     run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), default="")
     sent_at: Mapped[str | None] = mapped_column("زمان_ارسال", String(32), nullable=True)
     attempts: Mapped[int] = mapped_column("تلاش_ها", Integer, default=0)
+    # retries and dead letters (migration 0002): NULL next attempt = due now
+    next_attempt_at: Mapped[str | None] = mapped_column("زمان_تلاش_بعدی", String(32),
+                                                        nullable=True)
+    last_error: Mapped[str | None] = mapped_column("آخرین_خطا", Text, nullable=True)
+    dead_lettered_at: Mapped[str | None] = mapped_column("زمان_صف_مرده", String(32),
+                                                         nullable=True)
     __table_args__ = (Index(None, "زمان_ارسال"),)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 
 from sqlalchemy import Engine, delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.locks import run_lock
@@ -196,7 +196,3 @@ def _unique_students(students) -> Iterator:
         if s.national_id and len(s.national_id) == 10 and s.national_id not in seen:
             seen.add(s.national_id)
             yield s
-
-
-def is_locked_error(exc: BaseException) -> bool:
-    return isinstance(exc, OperationalError) and "locked" in str(exc).lower()
