@@ -25,6 +25,7 @@ test: lint  ## ruff + import-linter contracts + every test
 bench: env  ## 1k / 10k / 100k end-to-end, core, I/O floor, database part → docs/performance.md
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
 
 clean:
 	rm -rf demo-out bench-out .pytest_cache .ruff_cache

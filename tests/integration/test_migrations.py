@@ -78,7 +78,7 @@ def test_upgrade_matches_models_downgrade_empties_upgrade_again(url: str) -> Non
     assert migrate.current(url) is None
     assert not migrate.is_up_to_date(url)
     migrate.upgrade(url)
-    assert migrate.current(url) == migrate.head() == "0001"
+    assert migrate.current(url) == migrate.head() == "0002"
     assert migrate.is_up_to_date(url)
     assert inspect_db(url, schema_diff) == []
     found, expected = inspect_db(url, lambda c: (names(c), model_names(c)))
@@ -109,7 +109,7 @@ def test_data_survives_a_no_op_upgrade(url: str) -> None:
             assert session.scalars(select(MentorGroup.group_code)).all() == [27]
     finally:
         engine.dispose()
-    assert migrate.current(url) == "0001"
+    assert migrate.current(url) == migrate.head()
 
 
 def test_sqlite_table_rebuild_does_not_cascade_delete(sqlite_url: str) -> None:
@@ -161,15 +161,18 @@ def test_cli_upgrade_current_downgrade(sqlite_url: str) -> None:
 
     result = runner.invoke(db_app, ["upgrade", *opt])
     assert result.exit_code == 0, result.output
-    assert "0001 (up to date" in result.output and "ارتقا" in result.output
+    assert "0002 (up to date" in result.output and "ارتقا" in result.output
 
     result = runner.invoke(db_app, ["current", *opt])
-    assert "0001 (up to date" in result.output
+    assert "0002 (up to date" in result.output
 
     result = runner.invoke(db_app, ["downgrade", *opt])
     assert result.exit_code == 2 and "--revision" in result.output  # never implicit
-    assert migrate.current(sqlite_url) == "0001"
+    assert migrate.current(sqlite_url) == "0002"
 
+    result = runner.invoke(db_app, ["downgrade", "--revision", "-1", *opt])
+    assert result.exit_code == 0, result.output
+    assert migrate.current(sqlite_url) == "0001"
     result = runner.invoke(db_app, ["downgrade", "--revision", "-1", *opt])
     assert result.exit_code == 0, result.output
     assert "empty" in result.output

@@ -35,8 +35,10 @@ def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry
     for student in students:
         nid = student.national_id
         if not is_valid_national_id(nid):
-            shown = student.national_id_raw or "خالی"
-            results.append(DedupeResult(Verdict.INVALID_ID, f"کد ملی نامعتبر ({shown})"))
+            # The reason travels in events and logs: it describes the id, never repeats it.
+            why = ("خالی" if not nid else f"{len(nid)} رقم" if len(nid) != 10 or not nid.isdigit()
+                   else "رقم کنترل نادرست")
+            results.append(DedupeResult(Verdict.INVALID_ID, f"کد ملی نامعتبر ({why})"))
             continue
         if nid in seen:
             results.append(DedupeResult(

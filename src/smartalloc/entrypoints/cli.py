@@ -25,6 +25,7 @@ from smartalloc.domain.errors import SmartAllocError
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
+from smartalloc.entrypoints.cli_relay import relay_app
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
@@ -37,6 +38,7 @@ policy_app = typer.Typer(no_args_is_help=True, help="Policy file tools.")
 app.add_typer(history_app, name="history")
 app.add_typer(mentors_app, name="mentors")
 app.add_typer(db_app, name="db")
+app.add_typer(relay_app, name="relay")
 app.add_typer(policy_app, name="policy")
 
 Opt = typer.Option

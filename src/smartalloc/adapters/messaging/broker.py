@@ -1,0 +1,88 @@
+"""What the relay and the consumers share: the topology names, connecting with a bilingual
+error instead of a traceback, and the exponential backoff both use when something fails."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+import aio_pika
+from aio_pika.abc import AbstractConnection
+from aio_pika.exceptions import AMQPError
+
+from smartalloc.domain.errors import Problem, SmartAllocError
+
+AMQP_ENV = "AMQP_URL"
+DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
+EXCHANGE = "smartalloc.events"
+# what a broken or unreachable broker raises (TimeoutError is an OSError subclass)
+BROKER_ERRORS = (AMQPError, OSError, ConnectionError, asyncio.TimeoutError)
+
+
+class MessagingError(SmartAllocError):
+    """The broker cannot be reached or refused our topology; the URL is shown without its
+    password. Transient for the relay's loop (it retries), fatal for one-shot commands."""
+
+
+def amqp_url(explicit: str | None = None) -> str:
+    return explicit or os.environ.get(AMQP_ENV) or DEFAULT_AMQP_URL
+
+
+def shown_amqp_url(url: str) -> str:
+    """The URL without its password, safe for logs and messages."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    netloc = f"{parts.username}:***@{host}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def dead_letter_names(exchange: str) -> tuple[str, str]:
+    """The dead-letter exchange and queue that belong to ``exchange``."""
+    return f"{exchange}.dlx", f"{exchange}.dlq"
+
+
+def broker_error(url: str, exc: BaseException, what: str = "connect") -> MessagingError:
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    where = shown_amqp_url(url)
+    return MessagingError(Problem(
+        "BROKER_UNAVAILABLE",
+        f"کارگزار پیام «{where}» در دسترس نیست ({what}: {reason})؛ روشن بودن RabbitMQ و "
+        "نشانی را بررسی کنید. هیچ رویدادی از دست نمی‌رود و ارسال بعداً تکرار می‌شود",
+        f"the message broker '{where}' is unavailable ({what}: {reason}); check that RabbitMQ "
+        "is running and the URL. No event is lost: sending is retried later"))
+
+
+async def connect(url: str, name: str, timeout: float = 5.0) -> AbstractConnection:
+    """A plain (non-robust) connection: on loss the caller reconnects and republishes what
+    was not confirmed, which is the only recovery that keeps the outbox's guarantee."""
+    try:
+        return await aio_pika.connect(url, timeout=timeout,
+                                      client_properties={"connection_name": name})
+    except BROKER_ERRORS as exc:
+        raise broker_error(url, exc) from exc
+
+
+async def declare_topology(channel, exchange: str):
+    """The durable topic exchange, its dead-letter exchange and the dead-letter queue bound
+    to every key; returns (exchange, dead-letter exchange)."""
+    dlx_name, dlq_name = dead_letter_names(exchange)
+    main = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
+    dlx = await channel.declare_exchange(dlx_name, aio_pika.ExchangeType.TOPIC, durable=True)
+    dlq = await channel.declare_queue(dlq_name, durable=True)
+    await dlq.bind(dlx, "#")
+    return main, dlx
+
+
+def backoff(failures: int, base: float, cap: float) -> float:
+    """``base`` · 2^(failures-1), capped: 0.5, 1, 2, 4 … 30 s by default."""
+    return min(cap, base * 2 ** max(0, failures - 1))
+
+
+async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep, waking at once when ``stop`` is set (graceful shutdown never waits a backoff)."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), timeout=seconds)

@@ -1,0 +1,103 @@
+"""`smartalloc relay`: publish the outbox to RabbitMQ; `smartalloc relay consume-audit`: the
+example subscriber. SIGINT/SIGTERM stop both gracefully (the current batch is finished or left
+unsent, never half-marked); errors are bilingual ``SmartAllocError``s, never tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from smartalloc.adapters.db.engine import database_url
+from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
+from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
+from smartalloc.adapters.messaging.relay import Relay
+from smartalloc.entrypoints import render
+
+relay_app = typer.Typer(
+    help="Publish domain events from the outbox to RabbitMQ (at least once, nothing lost).")
+T = TypeVar("T")
+
+AmqpOpt = Annotated[str, typer.Option("--amqp-url", envvar="AMQP_URL",
+                                      help="RabbitMQ URL (default $AMQP_URL)")]
+ExchangeOpt = Annotated[str, typer.Option(help="Topic exchange of the events")]
+
+
+def _run(work: Callable[[asyncio.Event], Awaitable[T]]) -> T:
+    """Run ``work(stop)`` with SIGINT/SIGTERM setting ``stop`` instead of killing it."""
+    async def main() -> T:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            return await work(stop)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+    return asyncio.run(main())
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+
+@relay_app.callback(invoke_without_command=True)
+def relay(
+    ctx: typer.Context,
+    database_url_: Annotated[str | None, typer.Option(
+        "--database-url", envvar="DATABASE_URL",
+        help="SQLAlchemy URL of the outbox; default: the SQLite file in the user data dir")] = None,
+    amqp_url: AmqpOpt = DEFAULT_AMQP_URL,
+    once: Annotated[bool, typer.Option("--once", help="Publish one batch and exit")] = False,
+    exchange: ExchangeOpt = EXCHANGE,
+    batch: Annotated[int, typer.Option(min=1)] = 500,
+    max_attempts: Annotated[int, typer.Option(min=1)] = 8,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Run the relay until stopped (or one batch with --once). On PostgreSQL several relays
+    may run at once; on SQLite run one."""
+    if ctx.invoked_subcommand is not None:
+        return
+    _logging(verbose)
+    url = database_url(database_url_)
+
+    async def work(stop: asyncio.Event) -> int:
+        relay = Relay(url, amqp_url, exchange=exchange, batch=batch, max_attempts=max_attempts)
+        if once:
+            async with relay:
+                return await relay.run_once()
+        render.err_console.print("relay running — Ctrl+C to stop / رله در حال اجراست")
+        await relay.run_forever(stop)
+        return relay.published
+
+    sent = _run(work)
+    render.console.print(f"published / منتشر شد: {sent}")
+
+
+@relay_app.command("consume-audit")
+def consume_audit(
+    queue: Annotated[str, typer.Option(help="Durable queue of this subscriber")] = "smartalloc.audit",
+    audit_file: Annotated[Path, typer.Option(dir_okay=False)] = Path("audit.jsonl"),
+    processed_db: Annotated[str, typer.Option(
+        help="Processed event ids: a SQLite file path or a SQLAlchemy URL")] = "audit-processed.sqlite",
+    amqp_url: AmqpOpt = DEFAULT_AMQP_URL,
+    exchange: ExchangeOpt = EXCHANGE,
+    max_messages: Annotated[int | None, typer.Option(help="Stop after this many (tests)")] = None,
+    idle_timeout: Annotated[float | None, typer.Option(
+        help="Stop after this many seconds without a message")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Append one JSON line per event to an audit file, once per event id."""
+    _logging(verbose)
+    stats = _run(lambda stop: run_audit_consumer(
+        amqp_url, queue, audit_file, processed_db, exchange=exchange, stop=stop,
+        max_messages=max_messages, idle_timeout=idle_timeout))
+    render.console.print(f"processed / پردازش شد: {stats.processed}, duplicates / تکراری: "
+                         f"{stats.duplicates}, rejected / رد شده: {stats.rejected}")
