@@ -47,12 +47,12 @@ class TimedStore(SqlStore):
     def runs_with_input(self, sha):
         return self._timed(super().runs_with_input, sha)
 
-    def record(self, run, entries, before_commit, snapshot=None):
+    def record(self, run, entries, before_commit, snapshot=None, events=()):
         def untimed_publish():   # publishing the workbooks is file I/O, not the database
             t = time.perf_counter()
             before_commit()
             TimedStore.spent -= time.perf_counter() - t
-        return self._timed(super().record, run, entries, untimed_publish, snapshot)
+        return self._timed(super().record, run, entries, untimed_publish, snapshot, events)
 
 
 def measure(agency: Path, url: str, out: Path) -> tuple[float, float, int]:

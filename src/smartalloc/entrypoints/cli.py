@@ -23,6 +23,7 @@ from smartalloc.adapters.policy_file import load_policy, policy_json_schema
 from smartalloc.adapters.readers import read_history_seed
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.entrypoints import render
+from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
@@ -40,6 +41,7 @@ app.add_typer(mentors_app, name="mentors")
 app.add_typer(db_app, name="db")
 app.add_typer(relay_app, name="relay")
 app.add_typer(policy_app, name="policy")
+app.add_typer(service_app)  # serve, users (issue C)
 
 Opt = typer.Option
 PathOpt = Annotated[Path | None, Opt(dir_okay=False)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,15 +185,36 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
                if outputs.qa.status == "PASSED_QA" else [])
     snapshot = Snapshot(matrix.pool, *_mentor_bindings(matrix), inputs.students.records,
                         input_sha(inputs, "inspactor"))
-    events = list(run_events(
+    events = _Lazy(lambda: list(run_events(
         inputs.students.records if entries else (), batch.decisions if entries else (),
         run_id=run_id, occurred_at=committed_at, key=request.event_key, counts=counts,
-        qa_status=outputs.qa.status, policy_stamp=policy.stamp))
+        qa_status=outputs.qa.status, policy_stamp=policy.stamp)))
     published = _record_and_publish(history, record, entries, staged, snapshot, events)
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
                      batch.warnings)
+
+
+class _Lazy(Sequence):
+    """Built on first use: a store without an outbox never pays for ~3 events per student."""
+
+    def __init__(self, build: Callable[[], list]):
+        self._build, self._items = build, None
+
+    def _get(self) -> list:
+        if self._items is None:
+            self._items = self._build()
+        return self._items
+
+    def __getitem__(self, i):
+        return self._get()[i]
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __iter__(self):
+        return iter(self._get())
 
 
 def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], dict[str, set[int]]]:

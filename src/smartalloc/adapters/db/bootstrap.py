@@ -13,7 +13,7 @@ from sqlalchemy import Engine, inspect, text
 
 from smartalloc.domain.errors import HistoryError, Problem
 
-HEAD = "0002"   # the newest shipped revision; a test keeps it equal to Alembic's head
+HEAD = "0003"   # the newest shipped revision; a test keeps it equal to Alembic's head
 _checked: set[str] = set()
 
 
@@ -39,7 +39,28 @@ def ensure_schema(url: str, engine: Engine) -> None:
                 "DATABASE_OUTDATED",
                 "طرح پایگاه داده به‌روز نیست؛ ابتدا «smartalloc db upgrade» را اجرا کنید",
                 "the database schema is not current; run `smartalloc db upgrade` first"))
-        from smartalloc.adapters.db.migrate import upgrade
+        if revision is None and _is_empty(engine):
+            _create_at_head(engine)
+        else:
+            from smartalloc.adapters.db.migrate import upgrade
 
-        upgrade(url)
+            upgrade(url)
     _checked.add(url)
+
+
+def _is_empty(engine: Engine) -> bool:
+    with engine.connect() as conn:
+        return not inspect(conn).get_table_names()
+
+
+def _create_at_head(engine: Engine) -> None:
+    """A brand-new embedded database: build it from the models and stamp it at HEAD (Alembic's
+    "create from scratch" recipe, without importing Alembic). A test proves that the models
+    and the migrations describe the same schema."""
+    from smartalloc.adapters.db.schema import Base
+
+    with engine.begin() as conn:
+        Base.metadata.create_all(conn)
+        conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                          "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD})

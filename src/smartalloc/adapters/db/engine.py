@@ -29,6 +29,23 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{Path(path)}"
 
 
+def make_read_engine(url: str, engine: Engine) -> Engine:
+    """For reads that must not queue behind writers: on SQLite a plain WAL reader (no
+    ``BEGIN IMMEDIATE``); elsewhere the engine itself."""
+    if not url.startswith("sqlite"):
+        return engine
+    reader = create_engine(url, connect_args={"timeout": 30}, future=True)
+
+    @event.listens_for(reader, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA query_only=ON")
+        cur.close()
+
+    return reader
+
+
 def make_engine(url: str) -> Engine:
     """An engine with the settings each backend needs for correctness under concurrency."""
     if url.startswith("sqlite"):

@@ -184,3 +184,7 @@ class OutboxMessage(Base):
     dead_lettered_at: Mapped[str | None] = mapped_column("زمان_صف_مرده", String(32),
                                                          nullable=True)
     __table_args__ = (Index(None, "زمان_ارسال"),)
+
+
+# The service's tables share this metadata (one schema for Alembic and its checks).
+from smartalloc.adapters.db import auth_schema  # noqa: E402, F401

@@ -1,0 +1,98 @@
+"""Jobs (imports, allocation runs) in the system of record, so their state outlives the API
+process; the idempotency key is unique per user, so a retried POST finds its first job."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from smartalloc.adapters.db.auth_schema import Job
+
+COLUMNS = (Job.id, Job.kind, Job.state, Job.progress, Job.stage, Job.params, Job.result,
+           Job.error, Job.idempotency_key, Job.request_hash, Job.created_by, Job.created_at,
+           Job.updated_at)
+
+
+@dataclass(frozen=True)
+class JobView:
+    id: str
+    kind: str
+    state: str
+    progress: float
+    stage: str
+    params: dict
+    result: dict | None
+    error: dict | None
+    idempotency_key: str | None
+    request_hash: str
+    created_by: str
+    created_at: str
+    updated_at: str
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="microseconds")
+
+
+class JobStore:
+    def __init__(self, engine: Engine, reader: Engine | None = None):
+        """``reader``: an engine for the frequent status reads (on SQLite, one that does not
+        take the write lock each store transaction takes)."""
+        self.engine, self.reader = engine, reader or engine
+
+    def get(self, job_id: str) -> JobView | None:
+        with self.reader.connect() as conn:
+            row = conn.execute(select(*COLUMNS).where(Job.id == job_id)).first()
+        return JobView(*row) if row else None
+
+    def latest(self, kind: str, state: str = "succeeded") -> JobView | None:
+        with self.reader.connect() as conn:
+            row = conn.execute(select(*COLUMNS).where(Job.kind == kind, Job.state == state)
+                               .order_by(Job.updated_at.desc()).limit(1)).first()
+        return JobView(*row) if row else None
+
+    def by_key(self, user: str, key: str) -> JobView | None:
+        with self.reader.connect() as conn:
+            row = conn.execute(select(*COLUMNS).where(Job.created_by == user,
+                                                      Job.idempotency_key == key)).first()
+        return JobView(*row) if row else None
+
+    def create(self, kind: str, params: dict, *, user: str, key: str | None = None,
+               request_hash: str = "", state: str = "queued",
+               result: dict | None = None, job_id: str | None = None) -> tuple[JobView, bool]:
+        """(job, created). With a key already used by this user, the existing job is returned
+        (the caller compares ``request_hash``)."""
+        if key and (found := self.by_key(user, key)):
+            return found, False
+        job_id, now = job_id or str(uuid.uuid4()), _now()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(Job).values(
+                    id=job_id, kind=kind, state=state, progress=1.0 if result else 0.0, stage="",
+                    params=params, result=result, error=None, idempotency_key=key,
+                    request_hash=request_hash, created_by=user, created_at=now, updated_at=now))
+        except IntegrityError:
+            found = self.by_key(user, key) if key else None
+            if found is None:
+                raise
+            return found, False   # a concurrent request with the same key won
+        return self.get(job_id), True  # type: ignore[return-value]
+
+    def update(self, job_id: str, **values) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(Job).where(Job.id == job_id).values(**values, updated_at=_now()))
+
+    def claim(self, job_id: str) -> bool:
+        """queued → running, once: whoever flips the state runs the job."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
+                                     .values(state="running", updated_at=_now())).rowcount)
+
+    def queued(self) -> list[str]:
+        with self.reader.connect() as conn:
+            return list(conn.execute(select(Job.id).where(Job.state == "queued")
+                                     .order_by(Job.created_at)).scalars())

@@ -1,0 +1,135 @@
+"""``create_app(settings)``: wiring of the service. Health and metrics are open (probes and
+Prometheus have no token); everything under /api/v1 needs a bearer token with a scope."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+
+from smartalloc.adapters.db.engine import make_read_engine
+from smartalloc.adapters.db.jobs import JobStore
+from smartalloc.adapters.db.store import SqlStore
+from smartalloc.adapters.policy_file import load_policy
+from smartalloc.entrypoints.api import observability as obs
+from smartalloc.entrypoints.api import problems
+from smartalloc.entrypoints.api.ratelimit import RateLimiter
+from smartalloc.entrypoints.api.routes_admin import router as admin_router
+from smartalloc.entrypoints.api.routes_imports import router as imports_router
+from smartalloc.entrypoints.api.routes_runs import router as runs_router
+from smartalloc.entrypoints.api.runner import JobRunner
+from smartalloc.entrypoints.api.settings import Settings
+
+OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+def create_app(settings: Settings) -> FastAPI:
+    obs.configure_logging()
+    store = SqlStore(settings.database_url)
+    obs.instrument(store.engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resumed = app.state.runner.resume()
+        obs.log.info("api_started", resumed_jobs=resumed)
+        yield
+        app.state.runner.shutdown()
+
+    app = FastAPI(title="SmartAlloc", version="1", lifespan=lifespan,
+                  description="Student → mentor allocation as a service (issue C).")
+    app.state.reader = reader = make_read_engine(settings.database_url, store.engine)
+    if reader is not store.engine:
+        obs.instrument(reader)
+    jobs = JobStore(store.engine, reader)
+    app.state.settings, app.state.store, app.state.engine = settings, store, store.engine
+    app.state.jobs, app.state.policy = jobs, load_policy(settings.policy_path)
+    queue = None
+    if settings.uses_pg_queue:
+        from smartalloc.entrypoints.api.queue import PgQueue
+
+        queue = PgQueue(store.engine, settings.database_url)
+    app.state.runner = JobRunner(settings, store, jobs, queue)
+    app.state.limiter = limiter = RateLimiter(settings)
+    problems.install(app)
+
+    @app.middleware("http")
+    async def correlate(request: Request, call_next) -> Response:
+        """Echo or mint the correlation id; time and log the request by its route template
+        (a path may hold a national id, the template never does)."""
+        cid = request.headers.get(problems.CORRELATION, "")[:100] or str(uuid.uuid4())
+        request.state.correlation_id = cid
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(correlation_id=cid)
+        started = time.perf_counter()
+        response = await _limited(request) or await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        elapsed = time.perf_counter() - started
+        obs.HTTP_DURATION.labels(request.method, route, str(response.status_code)).observe(elapsed)
+        response.headers[problems.CORRELATION] = cid
+        if route not in OPEN_PATHS:
+            obs.log.info("request", method=request.method, route=route,
+                         status=response.status_code, ms=round(elapsed * 1000, 1),
+                         user=getattr(request.state, "user", None))
+        return response
+
+    async def _limited(request: Request) -> Response | None:
+        """A 429 (or 503 when Redis is down and the limiter fails closed), else None."""
+        if request.url.path in OPEN_PATHS:
+            return None
+        ip = request.client.host if request.client else "unknown"
+        user = limiter.subject(request.headers.get("authorization", ""))
+        verdict = await run_in_threadpool(limiter.check, ip, user)
+        if verdict.allowed:
+            return None
+        if verdict.unavailable:
+            return problems.problem(request, 503, "rate limiter unavailable",
+                                    "Redis cannot be reached and the limiter fails closed")
+        return problems.problem(request, 429, "too many requests",
+                                f"retry after {verdict.retry_after} s",
+                                headers={"Retry-After": str(verdict.retry_after)})
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> dict:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["health"])
+    def readyz() -> JSONResponse:
+        """The database answers (required); Redis and the rate limiter's mode are reported:
+        without Redis the API still serves (fail-open) or refuses (fail-closed)."""
+        checks: dict[str, str] = {}
+        try:
+            with store.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unavailable ({type(exc).__name__})"
+        try:
+            redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
+                                 socket_connect_timeout=0.5).ping()
+            checks["redis"] = "ok"
+        except Exception as exc:
+            checks["redis"] = f"unavailable ({type(exc).__name__})"
+        checks["rate_limit"] = limiter.state
+        if checks["redis"] != "ok" and settings.rate_limit:
+            checks["rate_limit"] = "fail-open" if settings.rate_limit_fail_open else "fail-closed"
+        ready = checks["database"] == "ok"
+        return JSONResponse({"status": "ready" if ready else "not ready", **checks},
+                            status_code=200 if ready else 503)
+
+    @app.get("/metrics", tags=["health"])
+    def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    for router in (imports_router, runs_router, admin_router):
+        app.include_router(router)
+    return app

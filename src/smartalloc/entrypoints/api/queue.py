@@ -1,0 +1,68 @@
+"""The PostgreSQL job queue (procrastinate) used when DATABASE_URL is PostgreSQL: the API only
+enqueues, `smartalloc worker` processes on any number of machines run the jobs. A job is
+claimed in the کارها table (queued → running, once), so a job delivered twice runs once.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import procrastinate
+import psycopg
+from sqlalchemy import Engine, text
+
+QUEUE = "smartalloc"
+
+
+def conninfo(url: str) -> str:
+    """A libpq URL from the SQLAlchemy one."""
+    return "postgresql://" + url.split("://", 1)[1]
+
+
+@functools.cache
+def queue_app(url: str) -> procrastinate.App:
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+
+    @app.task(name="smartalloc.run_job", queue=QUEUE, pass_context=False)
+    def run_job(job_id: str) -> None:
+        from smartalloc.entrypoints.api.runner import worker_runner
+
+        worker_runner(url).execute(job_id)
+
+    return app
+
+
+def ensure_queue_schema(engine: Engine, url: str) -> None:
+    """Install procrastinate's tables once (its own schema file, outside Alembic)."""
+    with engine.connect() as conn:
+        present = conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar()
+    if present is None:
+        with psycopg.connect(conninfo(url)) as conn:   # raw: the schema file holds '%'
+            conn.execute("SELECT pg_advisory_xact_lock(734201)")
+            if conn.execute("SELECT to_regclass('procrastinate_jobs')").fetchone()[0] is None:
+                conn.execute(queue_app(url).schema_manager.get_schema())
+
+
+class PgQueue:
+    """Deferring from the API process (a synchronous connection)."""
+
+    def __init__(self, engine: Engine, url: str):
+        ensure_queue_schema(engine, url)
+        self.app = queue_app(url)
+        self.app.open()
+
+    def defer(self, job_id: str) -> None:
+        self.app.tasks["smartalloc.run_job"].defer(job_id=job_id)
+
+    def close(self) -> None:
+        self.app.close()
+
+
+def run_worker(url: str, *, wait: bool = True, concurrency: int = 1) -> None:
+    """Process jobs until stopped (``wait=False``: until the queue is empty)."""
+    from smartalloc.adapters.db.store import SqlStore
+
+    store = SqlStore(url)
+    ensure_queue_schema(store.engine, url)
+    queue_app(url).run_worker(queues=[QUEUE], wait=wait, concurrency=concurrency,
+                              install_signal_handlers=wait)

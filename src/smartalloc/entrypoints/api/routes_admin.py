@@ -1,0 +1,90 @@
+"""Sign-in, mentor governance (admin only, audited with the signed-in user) and history."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated
+
+import jdatetime
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.users import UserStore
+from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.domain.policy import Channel, MentorStatus
+from smartalloc.entrypoints.api.observability import hash_id, log
+from smartalloc.entrypoints.api.security import Principal, issue_token, require
+
+router = APIRouter(prefix="/api/v1", tags=["admin"])
+Reader = Annotated[Principal, Depends(require("report:read"))]
+Governor = Annotated[Principal, Depends(require("mentors:write"))]
+
+
+class StatusBody(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+    schools: list[int] = Field(default_factory=list)
+    channels: list[Channel] = Field(default_factory=list)
+
+
+@router.post("/auth/token", tags=["auth"])
+async def token(request: Request, username: Annotated[str, Form()],
+                password: Annotated[str, Form()]) -> dict:
+    """Password → bearer token (the one route that takes no token)."""
+    state = request.app.state
+    user = await run_in_threadpool(UserStore(state.engine).authenticate, username, password)
+    log.info("audit", action="sign_in", user=username[:64], ok=user is not None)
+    if user is None:
+        raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})
+    return {"access_token": issue_token(state.settings, user.username), "token_type": "bearer",
+            "expires_in": state.settings.token_minutes * 60}
+
+
+def _registry(request: Request) -> MentorRegistry:
+    return MentorRegistry(request.app.state.engine, outbox=request.app.state.store.outbox)
+
+
+@router.get("/mentors")
+def list_mentors(request: Request, _: Reader, status: str | None = None) -> list[dict]:
+    return [dataclasses.asdict(m) for m in _registry(request).list(status)]
+
+
+@router.get("/mentors/audit")
+def mentor_audit(request: Request, _: Reader, mentor_id: str | None = None) -> list[dict]:
+    return [dataclasses.asdict(c) for c in _registry(request).audit(mentor_id)]
+
+
+def _change(request: Request, mentor_id: str, to: MentorStatus, body: StatusBody,
+            who: Principal) -> dict:
+    change = _registry(request).change(
+        mentor_id, to, reason=body.reason, by=who.username,
+        at=jdatetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        schools=tuple(body.schools), channels=tuple(body.channels))
+    log.info("audit", action="mentor_status_changed", mentor_id=mentor_id, to=to.value,
+             by=who.username)
+    return dataclasses.asdict(change)
+
+
+@router.post("/mentors/{mentor_id}/freeze")
+def freeze(request: Request, mentor_id: str, body: StatusBody, who: Governor) -> dict:
+    return _change(request, mentor_id, MentorStatus.FROZEN, body, who)
+
+
+@router.post("/mentors/{mentor_id}/activate")
+def activate(request: Request, mentor_id: str, body: StatusBody, who: Governor) -> dict:
+    return _change(request, mentor_id, MentorStatus.ACTIVE, body, who)
+
+
+@router.post("/mentors/{mentor_id}/restrict")
+def restrict(request: Request, mentor_id: str, body: StatusBody, who: Governor) -> dict:
+    return _change(request, mentor_id, MentorStatus.RESTRICTED, body, who)
+
+
+@router.get("/history")
+def history(request: Request, _: Reader,
+            national_id: Annotated[str, Query(min_length=1, max_length=20)]) -> list[dict]:
+    """The recorded allocation of a national id."""
+    nid = normalize_national_id(national_id)
+    log.info("history_search", student=hash_id(nid))
+    return [dataclasses.asdict(e) for e in request.app.state.store.search(nid)]

@@ -1,0 +1,135 @@
+"""In-process job execution (the embedded default): one worker thread runs allocation jobs in
+order; state lives in the کارها table, so a restarted API picks up what was still queued.
+
+Runs against one store are serialised anyway (the store's run lock), so one thread loses
+nothing and keeps a small machine responsive for the status and export endpoints.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from pathlib import Path
+
+import jdatetime
+import structlog
+
+from smartalloc.adapters.db.jobs import JobStore, JobView
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.store import SqlStore
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.policy_file import load_policy
+from smartalloc.domain.errors import SmartAllocError
+from smartalloc.entrypoints.api import observability as obs
+from smartalloc.entrypoints.api.problems import problem_items, status_of
+from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.service_layer.ports import OUTPUT_FILES, InputPaths
+from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
+
+ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
+
+
+def upload_path(settings: Settings, file_id: str) -> Path:
+    return settings.uploads / file_id / "upload.xlsx"
+
+
+def input_paths(settings: Settings, files: dict[str, str]) -> InputPaths:
+    return InputPaths(**{role: upload_path(settings, fid) for role, fid in files.items()})
+
+
+@functools.cache
+def worker_runner(url: str) -> JobRunner:
+    """The runner of a `smartalloc worker` process (settings from its environment)."""
+    settings = replace(Settings.from_env(require_secret=False), database_url=url)
+    store = SqlStore(url)
+    return JobRunner(settings, store, JobStore(store.engine), queue=None)
+
+
+class JobRunner:
+    def __init__(self, settings: Settings, store: SqlStore, jobs: JobStore, queue=None):
+        """``queue``: a PostgreSQL queue to defer to; None runs jobs on a thread here."""
+        self.settings, self.store, self.jobs, self.queue = settings, store, jobs, queue
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartalloc-job")
+
+    def submit(self, job_id: str) -> None:
+        if self.queue is not None:
+            self.queue.defer(job_id)
+        else:
+            self.pool.submit(self.execute, job_id)
+
+    def resume(self) -> int:
+        """Queue again what a previous in-process runner accepted but never started (the
+        PostgreSQL queue keeps its own jobs)."""
+        if self.queue is not None:
+            return 0
+        waiting = self.jobs.queued()
+        for job_id in waiting:
+            self.submit(job_id)
+        return len(waiting)
+
+    def shutdown(self) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=False)
+        if self.queue is not None:
+            self.queue.close()
+
+    def execute(self, job_id: str) -> None:
+        if not self.jobs.claim(job_id):
+            return
+        job = self.jobs.get(job_id)
+        assert job is not None
+        structlog.contextvars.bind_contextvars(job_id=job_id)
+        started = time.perf_counter()
+        try:
+            result = self._allocate(job)
+        except SmartAllocError as exc:
+            obs.ALLOCATION_FAILED.labels(reason=exc.problems[0].code).inc()
+            self.jobs.update(job_id, state="failed", error={"status": status_of(exc),
+                                                            "errors": problem_items(exc)})
+            obs.log.warning("job_failed", code=exc.problems[0].code)
+        except Exception as exc:  # a bug: recorded without internals, logged by type
+            obs.ALLOCATION_FAILED.labels(reason="INTERNAL_ERROR").inc()
+            self.jobs.update(job_id, state="failed", error={"status": 500, "errors": [
+                {"code": "INTERNAL_ERROR", "message_fa": "خطای داخلی",
+                 "message_en": "internal error"}]})
+            obs.log.error("job_crashed", error_type=type(exc).__name__)
+        else:
+            obs.ALLOCATION_SUCCESS.inc()
+            self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done", result=result)
+            obs.log.info("job_succeeded", counts=result["counts"])
+        finally:
+            obs.ALLOCATION_DURATION.observe(time.perf_counter() - started)
+            structlog.contextvars.unbind_contextvars("job_id")
+
+    def _allocate(self, job: JobView) -> dict:
+        params, settings = job.params, self.settings
+        stage_seen: list[str] = []
+
+        def progress(stage: str, fraction: float) -> None:
+            if not stage_seen or stage_seen[-1] != stage:
+                stage_seen.append(stage)
+                self.jobs.update(job.id, stage=stage, progress=round(fraction, 3))
+
+        key = os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
+        request = RunRequest(input_paths(settings, params["files"]),
+                             load_policy(settings.policy_path), settings.runs / job.id,
+                             year=params.get("year"), overrides=params.get("overrides") or {},
+                             now=jdatetime.date.today().strftime("%Y-%m-%d"), event_key=key)
+        result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
+                                history=self.store, progress=progress)
+        self._utilization(result.counts)
+        names = {p.name for p in result.files}
+        return {"run_id": result.run_id, "counts": result.counts, "qa_status": result.qa_status,
+                "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
+                "warnings": list(result.warnings),
+                "timings": {k: round(v, 3) for k, v in result.timings.items()}}
+
+    def _utilization(self, counts: dict[str, int]) -> None:
+        mentors = MentorRegistry(self.store.engine).list()
+        capacity = sum(m.capacity for m in mentors if m.status != "frozen")
+        if capacity:
+            used = sum(m.covered for m in mentors) + counts.get("allocated", 0)
+            obs.CAPACITY_UTILIZATION.set(used / capacity)
