@@ -8,11 +8,10 @@ Needs PostgreSQL at 127.0.0.1:5432 (creates and drops its own database).
 from __future__ import annotations
 
 import argparse
-import secrets
 import time
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from _support import replace_block, throwaway_database
 
 from smartalloc.adapters.db.engine import sqlite_url
 from smartalloc.adapters.db.migrate import upgrade
@@ -22,8 +21,6 @@ from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.policy_file import load_policy
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
-
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
 class TimedStore(SqlStore):
@@ -73,12 +70,7 @@ def main() -> None:
     lines = []
     if not (args.agency / ".complete").exists():
         raise SystemExit("run benchmarks/pipeline_bench.py --scales 10k first (it builds the agency)")
-    name = f"smartalloc_bench_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        pg = f"{SERVER}/{name}"
+    with throwaway_database("smartalloc_bench") as pg:
         upgrade(pg)
         lite = Path("bench-out/db-bench.sqlite")
         lite.unlink(missing_ok=True)
@@ -86,25 +78,11 @@ def main() -> None:
             total, db, allocated = measure(args.agency, url, Path(f"bench-out/db-{label}"))
             print(f"{label}: run {total:.2f} s, database part {db:.2f} s, {allocated} allocated")
             lines.append(f"| {label} | {total:.2f} s | {db:.2f} s | {allocated:,} |")
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
     if args.write_doc:
-        write_block(args.write_doc, lines)
-
-
-def write_block(path: Path, lines: list[str]) -> None:
-    begin, end = "<!-- db:begin -->", "<!-- db:end -->"
-    block = "\n".join([begin, f"10k students, {time.strftime('%Y-%m-%d')}:", "",
-                        "| store | whole run (in process) | database part | allocated |",
-                        "|---|---|---|---|", *lines, end])
-    text_ = path.read_text("utf-8")
-    if begin not in text_:
-        text_ += f"\n{begin}\n{end}\n"
-    head, rest = text_.split(begin, 1)
-    path.write_text(head + block + rest.split(end, 1)[1], "utf-8")
+        replace_block(args.write_doc, "db", [
+            f"10k students, {time.strftime('%Y-%m-%d')}:", "",
+            "| store | whole run (in process) | database part | allocated |", "|---|---|---|---|",
+            *lines])
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from _support import replace_block
+
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.policy_file import load_policy
@@ -149,13 +151,9 @@ def main() -> None:
         write_doc(args.write_doc, rows)
 
 
-BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
-
-
 def write_doc(path: Path, rows: list[dict]) -> None:
     """Replace the measured block of ``path`` (between the bench markers), keep the prose."""
     lines = [
-        BEGIN,
         f"Measured by `make bench` on {machine()}, {time.strftime('%Y-%m-%d')}.", "",
         "| scale | students | mentors | end-to-end | peak RSS | decide (core) | core students/s "
         "| engine students/s | read | write | I/O floor | e2e / floor | allocated | QA |",
@@ -170,13 +168,7 @@ def write_doc(path: Path, rows: list[dict]) -> None:
     lines += ["", "In-process stage times (seconds):", ""]
     for r in rows:
         lines.append(f"- {r['scale']}: " + ", ".join(f"{k} {v}" for k, v in r["stages"].items()))
-    lines.append(END)
-    block = "\n".join(lines)
-    text = path.read_text("utf-8") if path.exists() else f"# Performance\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text:
-        text += f"\n{BEGIN}\n{END}\n"
-    head, rest = text.split(BEGIN, 1)
-    path.write_text(head + block + rest.split(END, 1)[1], "utf-8")
+    replace_block(path, "bench", lines)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import aio_pika
-from sqlalchemy import create_engine, text
+from _support import replace_block, throwaway_database
 
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.migrate import upgrade
@@ -24,8 +24,6 @@ from smartalloc.adapters.messaging.broker import amqp_url, dead_letter_names
 from smartalloc.adapters.messaging.relay import Relay
 from smartalloc.domain.events import MENTOR_ASSIGNED, Event
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-BEGIN, END = "<!-- relay:begin -->", "<!-- relay:end -->"
 HEADING = "## Relay throughput (issue #5)"
 
 
@@ -66,28 +64,14 @@ async def drain(url: str, amqp: str, batch: int, rows: int) -> float:
 
 
 def measure(rows: int, batch: int, amqp: str) -> float:
-    name = f"smartalloc_relay_bench_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = f"{SERVER}/{name}"
+    with throwaway_database("smartalloc_relay_bench") as url:
         upgrade(url)
         fill(url, rows)
         return asyncio.run(drain(url, amqp, batch, rows))
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def write_doc(path: Path, lines: list[str]) -> None:
-    block = "\n".join([BEGIN, *lines, END])
-    current = path.read_text("utf-8") if path.exists() else ""
-    if BEGIN not in current:
-        current = current.rstrip("\n") + f"\n\n{HEADING}\n\n{BEGIN}\n{END}\n"
-    head, rest = current.split(BEGIN, 1)
-    path.write_text(head + block + rest.split(END, 1)[1], "utf-8")
+    replace_block(path, "relay", lines, HEADING)
 
 
 def main() -> None:
