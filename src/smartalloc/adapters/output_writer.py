@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
@@ -84,7 +84,8 @@ class ExcelOutputWriter:
             raise
         return StagedFiles(staging, out_dir, [workbook, csv_path], background)
 
-    def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> StagedFiles:
+    def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy,
+               alongside: Callable[[], object] | None = None) -> StagedFiles:
         names, jobs = outputs.files, []
 
         def add(key: str, cost: int, work) -> None:
@@ -106,7 +107,7 @@ class ExcelOutputWriter:
             qa = outputs.qa
             add("qa", 1_000, lambda p: write_qa_workbook(p, qa, outputs.meta))
         try:
-            run_jobs(jobs)
+            run_jobs(jobs, alongside=alongside)
             staged.wait()
         except BaseException:
             staged.discard()

@@ -83,15 +83,24 @@ def _split(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
     return sides
 
 
-def run_jobs(jobs: Sequence[Job], *, min_cost: int = MIN_PARALLEL_COST) -> None:
-    """Run every job; split over two processes when there are two cores and enough work."""
+def run_jobs(jobs: Sequence[Job], *, min_cost: int = MIN_PARALLEL_COST,
+             alongside: Callable[[], object] | None = None) -> None:
+    """Run every job; split over two processes when there are two cores and enough work.
+
+    ``alongside`` is other work of the parent (the database transaction of a run): it runs
+    while the child writes, and the parent then takes the lighter share of the jobs."""
     if not parallel_enabled() or len(jobs) < 2 or sum(j[1] for j in jobs) < min_cost:
+        if alongside is not None:
+            alongside()
         for _, _, work in jobs:
             work()
         return
-    mine, theirs = _split(jobs)
+    heavy, light = _split(jobs)
+    mine, theirs = (light, heavy) if alongside is not None else (heavy, light)
     child = Background(theirs, fork=True)
     try:
+        if alongside is not None:
+            alongside()
         for _, _, work in mine:
             work()
     finally:

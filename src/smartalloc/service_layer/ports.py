@@ -80,9 +80,10 @@ class OutputWriter(Protocol):
         """Begin staging: the matrix workbook and CSV (possibly in the background)."""
         ...
 
-    def finish(self, staged: StagedOutputs, outputs: RunOutputs,
-               policy: Policy) -> StagedOutputs:
-        """Stage the remaining workbooks and wait until everything is written."""
+    def finish(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy,
+               alongside: Callable[[], object] | None = None) -> StagedOutputs:
+        """Stage the remaining workbooks and wait until everything is written; run
+        ``alongside`` (the run's database transaction) while they are being written."""
         ...
 
 
@@ -111,6 +112,13 @@ class HistoryStore(Protocol):
 
     def governance(self) -> dict[str, GovernanceEntry]:
         """Mentor statuses set through governance commands (frozen, restricted, …)."""
+        ...
+
+    def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],
+                  snapshot: Snapshot | None = None,
+                  events: Sequence[Event] = ()) -> AbstractContextManager[None]:
+        """Open a transaction and write the run into it; commit when the block ends without
+        an error (the caller publishes the workbooks inside), roll back otherwise."""
         ...
 
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -167,13 +168,6 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
                                             already)
     timings["reports"] = time.perf_counter() - t
 
-    t = time.perf_counter()
-    progress("write", 0.7)
-    staged = writer.finish(staged, outputs, policy)
-    timings["write"] = time.perf_counter() - t
-
-    t = time.perf_counter()
-    progress("history", 0.95)
     # Taken under the run lock, so the order of these timestamps is the commit order.
     committed_at = datetime.now(UTC).isoformat(timespec="microseconds")
     record = RunRecord(run_id, committed_at, policy.stamp,
@@ -189,7 +183,30 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
         inputs.students.records if entries else (), batch.decisions if entries else (),
         run_id=run_id, occurred_at=committed_at, key=request.event_key, counts=counts,
         qa_status=outputs.qa.status, policy_stamp=policy.stamp)))
-    published = _record_and_publish(history, record, entries, staged, snapshot, events)
+
+    t = time.perf_counter()
+    progress("write", 0.7)
+    failures: list[Exception] = []
+    with ExitStack() as transaction:
+        def write_history_alongside() -> None:
+            """The database work runs in this process while the writer's child process
+            writes workbooks; the transaction stays open until they are published."""
+            try:
+                transaction.enter_context(history.recording(record, entries, snapshot, events))
+            except SmartAllocError:
+                raise
+            except Exception as exc:  # a locked or broken store: retried below
+                failures.append(exc)
+
+        staged = writer.finish(staged, outputs, policy, alongside=write_history_alongside)
+        timings["write"] = time.perf_counter() - t
+        t = time.perf_counter()
+        progress("history", 0.95)
+        if not failures:
+            published = _publish(staged)      # inside the open transaction; commit on exit
+    if failures:
+        published = _record_and_publish(history, record, entries, staged, snapshot, events,
+                                        attempts=HISTORY_ATTEMPTS - 1, last_error=failures[0])
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
@@ -228,23 +245,29 @@ def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], di
     return groups, schools
 
 
+def _publish(staged: StagedOutputs) -> list[Path]:
+    try:
+        return staged.publish()
+    except OSError as exc:
+        raise OutputError(Problem(
+            "OUTPUT_PUBLISH_FAILED", f"انتشار خروجی‌ها ناموفق بود؛ چیزی ثبت نشد: {exc}",
+            f"publishing the workbooks failed; nothing was recorded: {exc}")) from exc
+
+
 def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
-                        staged: StagedOutputs, snapshot: Snapshot,
-                        events: Sequence[Event]) -> list[Path]:
+                        staged: StagedOutputs, snapshot: Snapshot, events: Sequence[Event], *,
+                        attempts: int = HISTORY_ATTEMPTS,
+                        last_error: Exception | None = None) -> list[Path]:
     """Append history and publish the workbooks in one transaction; retry a failing store
     with backoff (FR-EXPORT-01), never a failed publication."""
     published: list[Path] = []
 
     def publish() -> None:
-        try:
-            published.extend(staged.publish())
-        except OSError as exc:
-            raise OutputError(Problem(
-                "OUTPUT_PUBLISH_FAILED", f"انتشار خروجی‌ها ناموفق بود؛ چیزی ثبت نشد: {exc}",
-                f"publishing the workbooks failed; nothing was recorded: {exc}")) from exc
+        published.extend(_publish(staged))
 
-    last_error: Exception | None = None
-    for attempt in range(HISTORY_ATTEMPTS):
+    for attempt in range(attempts):
+        if last_error is not None:  # back off after a failed attempt
+            time.sleep(0.05 * (2 ** attempt))
         try:
             history.record(record, entries, before_commit=publish, snapshot=snapshot,
                            events=events)
@@ -254,7 +277,6 @@ def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[
             raise
         except Exception as exc:  # a locked or broken store
             last_error = exc
-            time.sleep(0.05 * (2 ** attempt))
     staged.discard()
     raise HistoryError(Problem(
         "HISTORY_WRITE_FAILED",

@@ -9,7 +9,7 @@ a student is refused by the database itself, whatever the code above it does.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -108,6 +108,12 @@ class SqlStore:
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
                before_commit: Callable[[], object], snapshot: Snapshot | None = None,
                events: Sequence[Event] = ()) -> None:
+        with self.recording(run, entries, snapshot, events):
+            before_commit()
+
+    @contextmanager
+    def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],
+                  snapshot: Snapshot | None = None, events: Sequence[Event] = ()) -> Iterator[None]:
         try:
             with self.engine.begin() as conn:
                 # A replay of the same run replaces its own earlier rows (idempotent re-runs).
@@ -123,7 +129,7 @@ class SqlStore:
                 self._advance_counters(conn, entries)
                 if self.outbox:
                     write_outbox(conn, events, replace_run=run.run_id)
-                before_commit()
+                yield
         except IntegrityError as exc:
             raise HistoryError(Problem(
                 "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد: {exc.orig}",
