@@ -201,10 +201,12 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
         staged = writer.finish(staged, outputs, policy, alongside=write_history_alongside)
         timings["write"] = time.perf_counter() - t
         t = time.perf_counter()
-        progress("history", 0.95)
+        # No progress report while the transaction is open: a caller that records progress
+        # in the same SQLite database would wait for this very transaction.
         if not failures:
             published = _publish(staged)      # inside the open transaction; commit on exit
     if failures:
+        progress("history", 0.95)
         published = _record_and_publish(history, record, entries, staged, snapshot, events,
                                         attempts=HISTORY_ATTEMPTS - 1, last_error=failures[0])
     timings["history"] = time.perf_counter() - t
