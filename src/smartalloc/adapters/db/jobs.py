@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -91,6 +91,32 @@ class JobStore:
         with self.engine.begin() as conn:
             return bool(conn.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
                                      .values(state="running", updated_at=_now())).rowcount)
+
+    def heartbeat(self, job_id: str) -> bool:
+        """A running job's runner is alive: ``updated_at`` ← now (False: no longer running)."""
+        with self.engine.begin() as conn:
+            return bool(conn.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+                                     .values(updated_at=_now())).rowcount)
+
+    def requeue_stale(self, older_than: float) -> list[str]:
+        """running → queued for jobs whose heartbeat (``updated_at``) is older than
+        ``older_than`` seconds: their process died. Each flip is conditional on the heartbeat
+        read, so a job whose runner beats meanwhile is not taken, and two sweepers never both
+        requeue one job. (The run is idempotent: the same inputs replay the same run id.)"""
+        cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
+            timespec="microseconds")
+        with self.reader.connect() as conn:
+            stale = conn.execute(select(Job.id, Job.updated_at).where(
+                Job.state == "running", Job.updated_at < cutoff)
+                .order_by(Job.created_at)).all()
+        requeued = []
+        for job_id, beat in stale:
+            with self.engine.begin() as conn:
+                if conn.execute(update(Job).where(Job.id == job_id, Job.state == "running",
+                                                  Job.updated_at == beat)
+                                .values(state="queued", updated_at=_now())).rowcount:
+                    requeued.append(job_id)
+        return requeued
 
     def queued(self) -> list[str]:
         with self.reader.connect() as conn:

@@ -1,11 +1,14 @@
 """The PostgreSQL job queue (procrastinate) used when DATABASE_URL is PostgreSQL: the API only
 enqueues, `smartalloc worker` processes on any number of machines run the jobs. A job is
 claimed in the کارها table (queued → running, once), so a job delivered twice runs once.
+A worker also sweeps, at start and then on a timer, for jobs left "running" by a process that
+died (heartbeat older than ``SMARTALLOC_JOB_STALE_SECONDS``): queued again and deferred anew.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
 
 import procrastinate
 import psycopg
@@ -58,11 +61,50 @@ class PgQueue:
         self.app.close()
 
 
+def recover_stale(url: str) -> list[str]:
+    """Queue again the jobs a dead process left running, and defer them (on a connection of
+    its own, apart from the worker's)."""
+    from smartalloc.entrypoints.api.runner import worker_runner
+
+    runner = worker_runner(url)
+    stale = runner.jobs.requeue_stale(runner.stale_after)
+    if stale:
+        app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
+        app.open()
+        try:
+            for job_id in stale:
+                app.configure_task("smartalloc.run_job", queue=QUEUE).defer(job_id=job_id)
+        finally:
+            app.close()
+    return stale
+
+
+def _sweep(url: str, every: float, stop: threading.Event) -> None:
+    from smartalloc.entrypoints.api.observability import log
+
+    while not stop.wait(every):
+        try:
+            if stale := recover_stale(url):
+                log.warning("jobs_requeued_stale", count=len(stale))
+        except Exception as exc:   # the database may be away for a while: try again later
+            log.warning("stale_sweep_failed", error_type=type(exc).__name__)
+
+
 def run_worker(url: str, *, wait: bool = True, concurrency: int = 1) -> None:
-    """Process jobs until stopped (``wait=False``: until the queue is empty)."""
+    """Process jobs until stopped (``wait=False``: until the queue is empty); stale running jobs
+    are queued again first, then (``wait``) every quarter of the stale timeout."""
     from smartalloc.adapters.db.store import SqlStore
+    from smartalloc.entrypoints.api.runner import stale_seconds
 
     store = SqlStore(url)
     ensure_queue_schema(store.engine, url)
-    queue_app(url).run_worker(queues=[QUEUE], wait=wait, concurrency=concurrency,
-                              install_signal_handlers=wait)
+    recover_stale(url)
+    stop = threading.Event()
+    if wait:
+        threading.Thread(target=_sweep, args=(url, stale_seconds() / 4, stop), daemon=True,
+                         name="smartalloc-stale-sweep").start()
+    try:
+        queue_app(url).run_worker(queues=[QUEUE], wait=wait, concurrency=concurrency,
+                                  install_signal_handlers=wait)
+    finally:
+        stop.set()

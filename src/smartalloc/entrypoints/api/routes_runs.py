@@ -1,9 +1,20 @@
 """Allocation jobs: start one on uploaded files, watch it, download its workbooks, and explain
-one student's decision on the same inputs."""
+one student's decision on the same inputs.
+
+Explain keeps, per job (a bounded LRU), what reading its workbooks and building its matrix give:
+a job's files and overrides never change, and the key also holds the governance-effective
+policy's content hash, so a mentor status change builds anew. What the history store says
+(governance, earlier runs, seats taken) is read on every call — through the reader engine, so
+explain does not queue behind the store's writers on SQLite — so a cached answer equals a fresh
+one.
+"""
 
 from __future__ import annotations
 
 import dataclasses
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request
@@ -11,15 +22,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.explain import Explanation
+from smartalloc.domain.explain import explain as explain_decision
 from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import Inputs
 from smartalloc.entrypoints.api.idempotency import body_hash, replay
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.routes_imports import job_view
 from smartalloc.entrypoints.api.runner import ROLES, input_paths
 from smartalloc.entrypoints.api.security import Principal, require
-from smartalloc.service_layer.explain_student import explain_student
-from smartalloc.service_layer.ports import OUTPUT_FILES
+from smartalloc.service_layer.governance import effective_policy
+from smartalloc.service_layer.ports import OUTPUT_FILES, HistoryStore
+from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
 
 router = APIRouter(prefix="/api/v1", tags=["allocation"])
 FileId = Annotated[str, Field(min_length=1, max_length=36)]
@@ -106,6 +124,91 @@ def export(request: Request, job_id: str,
     return FileResponse(path, media_type=XLSX, filename=path.name)
 
 
+_CACHE_LOCK = threading.Lock()
+
+
+class ExplainCache:
+    """(job id, effective policy hash) → the job's parsed inputs and matrix, the ``size`` most
+    recently used. A miss is built once even when several requests ask at the same time."""
+
+    def __init__(self, size: int = 8):
+        self.size, self.lock = size, threading.Lock()
+        self.entries: OrderedDict[tuple[str, str], tuple[Inputs, EligibilityMatrix]] = (
+            OrderedDict())
+        self.building: dict[tuple[str, str], threading.Lock] = {}
+
+    def get(self, key: tuple[str, str],
+            build: Callable[[], tuple[Inputs, EligibilityMatrix]]
+            ) -> tuple[Inputs, EligibilityMatrix]:
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+            gate = self.building.setdefault(key, threading.Lock())
+        with gate:
+            with self.lock:
+                if key in self.entries:
+                    return self.entries[key]
+            try:
+                value = build()     # outside the cache lock: other jobs are served meanwhile
+            except BaseException:
+                with self.lock:
+                    self.building.pop(key, None)
+                raise
+            with self.lock:
+                self.entries[key] = value
+                self.entries.move_to_end(key)
+                while len(self.entries) > self.size:
+                    self.entries.popitem(last=False)
+                self.building.pop(key, None)
+            return value
+
+
+def _explain_cache(request: Request) -> ExplainCache:
+    state = request.app.state
+    cache = getattr(state, "explain_cache", None)
+    if cache is None:
+        with _CACHE_LOCK:
+            cache = getattr(state, "explain_cache", None)
+            if cache is None:
+                cache = state.explain_cache = ExplainCache()
+    return cache
+
+
+def _history_reader(request: Request) -> SqlStore:
+    """The store, reading through the app's reader engine (on SQLite: no write lock)."""
+    state = request.app.state
+    if state.reader is state.store.engine:
+        return state.store
+    found = getattr(state, "history_reader", None)
+    if found is None:
+        found = state.history_reader = SqlStore(state.store.url, state.reader, outbox=False)
+    return found
+
+
+def explain_cached(cache: ExplainCache, job_id: str, paths, policy: Policy, national_id: str,
+                   *, history: HistoryStore, year: int | None, mentors: tuple[str, ...],
+                   overrides: dict[str, bool]) -> Explanation | None:
+    """``explain_student`` with the job's inputs and matrix from ``cache`` (the same steps on
+    the same values; ``tests/api/test_explain_cache.py`` compares the two)."""
+    policy = effective_policy(policy, history.governance())
+
+    def build() -> tuple[Inputs, EligibilityMatrix]:
+        inputs = ExcelInputReader().read(paths, policy)
+        return inputs, build_matrix_for(inputs, policy, overrides)
+
+    inputs, matrix = cache.get((job_id, policy.content_hash), build)
+    students = inputs.students.records
+    index = next((s.index for s in students if s.national_id == national_id), None)
+    if index is None:
+        return None
+    same_file = history.runs_with_input(inputs.students.source.sha256)
+    past = history.load(exclude_runs=same_file)
+    already = seats_taken_since_report(inputs, past, history, exclude_runs=same_file)
+    return explain_decision(students, matrix, policy, index, history=past,
+                            roster=inputs.roster, year=year, mentors=mentors, already=already)
+
+
 @router.get("/students/{national_id}/explain")
 async def explain(request: Request, national_id: str,
                   _: Annotated[Principal, Depends(require("report:read"))],
@@ -121,9 +224,11 @@ async def explain(request: Request, national_id: str,
     nid = normalize_national_id(national_id)
     log.info("explain", student=hash_id(nid), job_id=job.id)
     exp = await run_in_threadpool(
-        explain_student, input_paths(state.settings, job.params["files"]), state.policy, nid,
-        reader=ExcelInputReader(), history=state.store, year=job.params.get("year"),
-        mentors=tuple(mentor or ()), overrides=job.params.get("overrides") or {})
+        explain_cached, _explain_cache(request), job.id,
+        input_paths(state.settings, job.params["files"]), state.policy, nid,
+        history=_history_reader(request), year=job.params.get("year"),
+        mentors=tuple(mentor or ()),
+        overrides=job.params.get("overrides") or {})
     if exp is None:
         raise HTTPException(404, "this national id is not in the job's student report")
     decision = dataclasses.asdict(exp.decision)

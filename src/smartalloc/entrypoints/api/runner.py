@@ -1,6 +1,10 @@
 """In-process job execution (the embedded default): one worker thread runs allocation jobs in
 order; state lives in the کارها table, so a restarted API picks up what was still queued.
 
+A running job's runner beats (``updated_at``) on every progress step and on a timer; a job still
+"running" whose heartbeat is older than ``SMARTALLOC_JOB_STALE_SECONDS`` (default 120) was left
+by a process that died, and is queued again at API start-up and by workers (``recover``).
+
 Runs against one store are serialised anyway (the store's run lock), so one thread loses
 nothing and keeps a small machine responsive for the status and export endpoints.
 """
@@ -9,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -31,6 +36,12 @@ from smartalloc.service_layer.ports import OUTPUT_FILES, InputPaths
 from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
 
 ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
+STALE_SECONDS = 120.0
+
+
+def stale_seconds() -> float:
+    """How old a running job's heartbeat may be before its process is taken for dead."""
+    return float(os.environ.get("SMARTALLOC_JOB_STALE_SECONDS") or STALE_SECONDS)
 
 
 def upload_path(settings: Settings, file_id: str) -> Path:
@@ -50,9 +61,13 @@ def worker_runner(url: str) -> JobRunner:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, store: SqlStore, jobs: JobStore, queue=None):
-        """``queue``: a PostgreSQL queue to defer to; None runs jobs on a thread here."""
+    def __init__(self, settings: Settings, store: SqlStore, jobs: JobStore, queue=None,
+                 stale_after: float | None = None):
+        """``queue``: a PostgreSQL queue to defer to; None runs jobs on a thread here.
+        ``stale_after``: seconds without a heartbeat before a running job is taken for dead
+        (default: ``SMARTALLOC_JOB_STALE_SECONDS``, 120); beats come 4 times as often."""
         self.settings, self.store, self.jobs, self.queue = settings, store, jobs, queue
+        self.stale_after = stale_seconds() if stale_after is None else stale_after
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartalloc-job")
 
     def submit(self, job_id: str) -> None:
@@ -61,15 +76,26 @@ class JobRunner:
         else:
             self.pool.submit(self.execute, job_id)
 
+    def recover(self) -> list[str]:
+        """Queue again the running jobs whose runner stopped beating (its process died), and
+        hand them to this runner (or the PostgreSQL queue)."""
+        stale = self.jobs.requeue_stale(self.stale_after)
+        for job_id in stale:
+            obs.log.warning("job_requeued_stale", job_id=job_id)
+            self.submit(job_id)
+        return stale
+
     def resume(self) -> int:
-        """Queue again what a previous in-process runner accepted but never started (the
-        PostgreSQL queue keeps its own jobs)."""
+        """At start-up: queue again what a dead process left running, and what a previous
+        in-process runner accepted but never started (the PostgreSQL queue keeps its own
+        queued jobs)."""
+        recovered = self.recover()
         if self.queue is not None:
-            return 0
-        waiting = self.jobs.queued()
+            return len(recovered)
+        waiting = [j for j in self.jobs.queued() if j not in recovered]
         for job_id in waiting:
             self.submit(job_id)
-        return len(waiting)
+        return len(recovered) + len(waiting)
 
     def shutdown(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=False)
@@ -83,6 +109,10 @@ class JobRunner:
         assert job is not None
         structlog.contextvars.bind_contextvars(job_id=job_id)
         started = time.perf_counter()
+        stop = threading.Event()
+        beating = threading.Thread(target=self._beat, args=(job_id, stop), daemon=True,
+                                   name=f"smartalloc-heartbeat-{job_id[:8]}")
+        beating.start()
         try:
             result = self._allocate(job)
         except SmartAllocError as exc:
@@ -101,8 +131,18 @@ class JobRunner:
             self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done", result=result)
             obs.log.info("job_succeeded", counts=result["counts"])
         finally:
+            stop.set()
+            beating.join()
             obs.ALLOCATION_DURATION.observe(time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("job_id")
+
+    def _beat(self, job_id: str, stop: threading.Event) -> None:
+        """The heartbeat of a running job, on a timer (a long stage sends no progress)."""
+        while not stop.wait(self.stale_after / 4):
+            try:
+                self.jobs.heartbeat(job_id)
+            except Exception as exc:   # a missed beat is retried; the job goes on
+                obs.log.warning("job_heartbeat_failed", error_type=type(exc).__name__)
 
     def _allocate(self, job: JobView) -> dict:
         params, settings = job.params, self.settings
@@ -112,6 +152,8 @@ class JobRunner:
             if not stage_seen or stage_seen[-1] != stage:
                 stage_seen.append(stage)
                 self.jobs.update(job.id, stage=stage, progress=round(fraction, 3))
+            else:
+                self.jobs.heartbeat(job.id)   # update() above beats too (updated_at)
 
         key = os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
         request = RunRequest(input_paths(settings, params["files"]),
