@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
+from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.explain import Explanation, explain
 from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import Inputs
 from smartalloc.service_layer.governance import effective_policy
 from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
 from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
 
+Loader = Callable[[Policy], tuple[Inputs, EligibilityMatrix]]
+
 
 def explain_student(paths: InputPaths, policy: Policy, national_id: str, *, reader: InputReader,
                     history: HistoryStore, year: int | None = None, mentors: tuple[str, ...] = (),
-                    overrides: Mapping[str, bool] | None = None) -> Explanation | None:
+                    overrides: Mapping[str, bool] | None = None,
+                    load: Loader | None = None) -> Explanation | None:
     """The trace of one student as a run on these inputs would decide it (None if absent),
-    under the mentor governance stored now."""
+    under the mentor governance stored now. ``load`` (inputs and matrix for a policy) lets a
+    caller cache them; by default they are read and built here."""
     policy = effective_policy(policy, history.governance())
-    inputs = reader.read(paths, policy)
-    matrix = build_matrix_for(inputs, policy, overrides)
+    if load is None:
+        def load(effective: Policy) -> tuple[Inputs, EligibilityMatrix]:
+            inputs = reader.read(paths, effective)
+            return inputs, build_matrix_for(inputs, effective, overrides)
+    inputs, matrix = load(policy)
     students = inputs.students.records
     index = next((s.index for s in students if s.national_id == national_id), None)
     if index is None:

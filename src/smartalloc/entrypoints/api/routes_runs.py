@@ -26,7 +26,6 @@ from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.explain import Explanation
-from smartalloc.domain.explain import explain as explain_decision
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs
@@ -35,9 +34,9 @@ from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.routes_imports import job_view
 from smartalloc.entrypoints.api.runner import ROLES, input_paths
 from smartalloc.entrypoints.api.security import Principal, require
-from smartalloc.service_layer.governance import effective_policy
+from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.ports import OUTPUT_FILES, HistoryStore
-from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
+from smartalloc.service_layer.run_context import build_matrix_for
 
 router = APIRouter(prefix="/api/v1", tags=["allocation"])
 FileId = Annotated[str, Field(min_length=1, max_length=36)]
@@ -189,24 +188,17 @@ def _history_reader(request: Request) -> SqlStore:
 def explain_cached(cache: ExplainCache, job_id: str, paths, policy: Policy, national_id: str,
                    *, history: HistoryStore, year: int | None, mentors: tuple[str, ...],
                    overrides: dict[str, bool]) -> Explanation | None:
-    """``explain_student`` with the job's inputs and matrix from ``cache`` (the same steps on
-    the same values; ``tests/api/test_explain_cache.py`` compares the two)."""
-    policy = effective_policy(policy, history.governance())
+    """``explain_student`` with the job's inputs and matrix kept in ``cache`` (keyed by the job
+    and the effective policy, so a governance change builds a fresh entry)."""
+    def load(effective: Policy) -> tuple[Inputs, EligibilityMatrix]:
+        def build() -> tuple[Inputs, EligibilityMatrix]:
+            inputs = ExcelInputReader().read(paths, effective)
+            return inputs, build_matrix_for(inputs, effective, overrides)
+        return cache.get((job_id, effective.content_hash), build)
 
-    def build() -> tuple[Inputs, EligibilityMatrix]:
-        inputs = ExcelInputReader().read(paths, policy)
-        return inputs, build_matrix_for(inputs, policy, overrides)
-
-    inputs, matrix = cache.get((job_id, policy.content_hash), build)
-    students = inputs.students.records
-    index = next((s.index for s in students if s.national_id == national_id), None)
-    if index is None:
-        return None
-    same_file = history.runs_with_input(inputs.students.source.sha256)
-    past = history.load(exclude_runs=same_file)
-    already = seats_taken_since_report(inputs, past, history, exclude_runs=same_file)
-    return explain_decision(students, matrix, policy, index, history=past,
-                            roster=inputs.roster, year=year, mentors=mentors, already=already)
+    return explain_student(paths, policy, national_id, reader=ExcelInputReader(),
+                           history=history, year=year, mentors=mentors, overrides=overrides,
+                           load=load)
 
 
 @router.get("/students/{national_id}/explain")
