@@ -113,3 +113,25 @@ def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
     assert (tmp_path / "out/qa.xlsx").exists()
     assert store.load() == []                                   # no allocation recorded
     assert store.runs_with_input(file_sha256(small_agency.students)) == [result.run_id]
+
+
+def test_a_commit_failure_after_publication_takes_the_workbooks_back(small_agency, policy,
+                                                                     tmp_path):
+    """The workbooks are published inside the history transaction; if the commit itself then
+    fails, the published files are removed again and history stays empty."""
+    from contextlib import contextmanager
+
+    class CommitFails(SqlStore):
+        @contextmanager
+        def recording(self, *args, **kwargs):
+            with super().recording(*args, **kwargs):
+                yield
+                raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk full"))
+
+    out = tmp_path / "out"
+    with pytest.raises(OperationalError):
+        run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
+                       writer=ExcelOutputWriter(), history=store_at(tmp_path / "h.sqlite",
+                                                                    CommitFails))
+    assert not out.exists() or not any(out.iterdir())
+    assert store_at(tmp_path / "h.sqlite").load() == []

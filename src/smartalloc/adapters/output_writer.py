@@ -31,6 +31,7 @@ class StagedFiles:
                  background: Background | None = None):
         self.staging, self.out_dir, self.files = staging, out_dir, files
         self.background = background
+        self.published: list[Path] = []
 
     def wait(self) -> None:
         if self.background is not None:
@@ -39,27 +40,33 @@ class StagedFiles:
 
     def publish(self) -> list[Path]:
         self.wait()
-        published: list[Path] = []
         try:
             for f in self.files:
                 target = self.out_dir / f.name
                 os.replace(f, target)
-                published.append(target)
+                self.published.append(target)
         except OSError:
-            for target in published:  # undo: a partial set must not stay behind
-                target.unlink(missing_ok=True)
+            self._retract()  # a partial set must not stay behind
             raise
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
-        return published
+        return list(self.published)
 
     def discard(self) -> None:
+        """Undo everything: the staging folder, and the published files too when the failure
+        came after publication (the history transaction could not commit)."""
         try:
             self.wait()
         except OutputError:
             pass
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
+            self._retract()
+
+    def _retract(self) -> None:
+        for target in self.published:
+            target.unlink(missing_ok=True)
+        self.published.clear()
 
 
 class ExcelOutputWriter:
