@@ -22,10 +22,11 @@ lint: env
 test: lint  ## ruff + import-linter contracts + every test
 	$(BIN)/pytest
 
-bench: env  ## 1k / 10k / 100k end-to-end, core, I/O floor, database part → docs/performance.md
+bench: env  ## every benchmark of issues A–D (pipeline, database, relay, API load) → docs/performance.md
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md
 
 clean:
 	rm -rf demo-out bench-out .pytest_cache .ruff_cache

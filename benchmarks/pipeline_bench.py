@@ -16,13 +16,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _support import replace_block
+from _support import machine, replace_block
 
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
@@ -115,14 +114,6 @@ def engine_only(matrix, policy, students) -> float:
         for k in keys:
             engine.pick(k)
         return time.perf_counter() - t
-
-
-def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    mem = int(next(line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines()
-                   if line.startswith("MemTotal"))) // 1024 // 1024
-    return f"{os.cpu_count()} cores ({cpu}), {mem} GB RAM, Python {platform.python_version()}"
 
 
 def main() -> None:

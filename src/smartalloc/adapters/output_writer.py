@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
 from smartalloc.adapters.parallel import Background, Job, run_jobs, start_background
 from smartalloc.adapters.qa_workbook import write_qa_workbook
@@ -113,6 +114,9 @@ class ExcelOutputWriter:
         if outputs.qa is not None:
             qa = outputs.qa
             add("qa", 1_000, lambda p: write_qa_workbook(p, qa, outputs.meta))
+        if outputs.trace is not None:
+            trace = outputs.trace
+            add("explain", len(trace.decisions) * 20, lambda p: write_explain_file(p, trace))
         try:
             run_jobs(jobs, alongside=alongside)
             staged.wait()

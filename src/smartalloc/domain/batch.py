@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from smartalloc.domain.allocation import AllocationEngine, failure_text
@@ -97,17 +97,22 @@ def _data_missing(student: StudentRecord, verdict: DedupeResult, policy: Policy,
 def allocate_batch(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy: Policy,
                    *, history: Sequence[HistoryEntry] = (), roster: Sequence[RosterEntry] = (),
                    year: int | None = None, engine: AllocationEngine | None = None,
-                   already: Mapping[str, int] | None = None) -> BatchResult:
+                   already: Mapping[str, int] | None = None,
+                   observe: Callable[[StudentRecord], None] | None = None) -> BatchResult:
     """Decide for every student. Deterministic: same inputs and policy → same decisions.
 
-    ``already`` = seats each mentor gave in earlier runs on the same mentor report."""
+    ``already`` = seats each mentor gave in earlier runs on the same mentor report.
+    ``observe`` is called with each student the engine is about to pick a mentor for (an
+    explanation records the engine's state there)."""
     with gc_paused():
-        return _allocate(students, matrix, policy, history, roster, year, engine, already)
+        return _allocate(students, matrix, policy, history, roster, year, engine, already,
+                         observe)
 
 
 def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy: Policy,
               history: Sequence[HistoryEntry], roster: Sequence[RosterEntry], year: int | None,
-              engine: AllocationEngine | None, already: Mapping[str, int] | None) -> BatchResult:
+              engine: AllocationEngine | None, already: Mapping[str, int] | None,
+              observe: Callable[[StudentRecord], None] | None) -> BatchResult:
     engine = engine or AllocationEngine(matrix, policy, already)
     counters = CounterBook(policy, year or policy.academic_year, known_codes(roster, history),
                            claimed_codes(students))
@@ -124,6 +129,8 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
         elif keys is None or keys not in usable:
             decisions.append(_data_missing(student, verdict, policy, pool_size))
         else:
+            if observe is not None:
+                observe(student)
             pick = engine.pick(keys)
             if pick.candidate is None:
                 reason, action = failure_text(pick.failure, pick.empty_stage, keys)

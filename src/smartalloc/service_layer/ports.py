@@ -14,6 +14,7 @@ from typing import Protocol
 
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
 from smartalloc.domain.events import Event
+from smartalloc.domain.explain import RunTrace
 from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
 from smartalloc.domain.records import HistoryEntry, Inputs, StudentRecord
@@ -50,6 +51,7 @@ class RunOutputs:
     allocation_tables: Sequence[Table] = ()
     sabt: SabtExport | None = None
     qa: QaReport | None = None
+    trace: RunTrace | None = None      # every student's explanation, kept when asked for
     files: dict[str, str] = field(default_factory=lambda: dict(OUTPUT_FILES))
 
 
@@ -59,6 +61,7 @@ OUTPUT_FILES = {
     "allocation": "allocation.xlsx",
     "sabt": "import_to_sabt.xlsx",
     "qa": "qa.xlsx",
+    "explain": "explain.sqlite",
 }
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.allocation_report import allocation_tables, capacity_plan_table, meta_table
 from smartalloc.domain.batch import BatchResult, allocate_batch
 from smartalloc.domain.capacity_plan import plan_capacity
@@ -22,6 +23,7 @@ from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
 from smartalloc.domain.events import Event, run_events
+from smartalloc.domain.explain import run_trace
 from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants, run_pre_qa
@@ -62,6 +64,7 @@ class RunRequest:
     overrides: Mapping[str, bool] = field(default_factory=dict)
     now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
     event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
+    explanations: bool = False         # keep every student's explanation (explain.sqlite)
 
 
 @dataclass(frozen=True)
@@ -158,14 +161,17 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     run_id = run_id_for(inputs, policy, request.year or policy.academic_year, request.overrides)
     past = history.load(exclude_runs=[run_id])
     already = seats_taken_since_report(inputs, past, history, exclude_runs=[run_id])
+    engine = AllocationEngine(matrix, policy, already)
     batch = allocate_batch(inputs.students.records, matrix, policy, history=past,
-                           roster=inputs.roster, year=request.year, already=already)
+                           roster=inputs.roster, year=request.year, engine=engine)
     timings["allocate"] = time.perf_counter() - t
 
     t = time.perf_counter()
     progress("reports", 0.6)
     outputs, counts, run_id = build_reports(request, inputs, matrix, pre_qa_status, batch,
                                             already)
+    if request.explanations:
+        outputs.trace = run_trace(inputs.students.records, batch.decisions, engine, matrix)
     timings["reports"] = time.perf_counter() - t
 
     # Taken under the run lock, so the order of these timestamps is the commit order.

@@ -159,7 +159,8 @@ class JobRunner:
         request = RunRequest(input_paths(settings, params["files"]),
                              load_policy(settings.policy_path), settings.runs / job.id,
                              year=params.get("year"), overrides=params.get("overrides") or {},
-                             now=jdatetime.date.today().strftime("%Y-%m-%d"), event_key=key)
+                             now=jdatetime.date.today().strftime("%Y-%m-%d"), event_key=key,
+                             explanations=True)
         result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
                                 history=self.store, progress=progress)
         self._utilization(result.counts)

@@ -1,0 +1,187 @@
+"""A run's explanations, kept beside its workbooks as one SQLite file (``explain.sqlite``).
+
+Written once, in the run's staging folder, so it is published (or discarded) with the
+workbooks. It holds what the run decided on, compactly: each decision, the pool's starting
+state, who was given a mentor in which order, and per key combination the stage funnel and the
+candidates. A lookup ranks the student's candidates as the engine did at that moment (the
+number of students each candidate had been given before the student is one indexed count) —
+no replay, and a later mentor status change or a later run does not change what it says.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from smartalloc.domain.candidates import Candidate
+from smartalloc.domain.contracts import StudentCol
+from smartalloc.domain.decision import Decision
+from smartalloc.domain.explain import PoolState, PoolView, RunTrace, stage_steps, why_not
+from smartalloc.domain.policy import RankingRule
+
+_SCHEMA = """
+CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE combos (keys TEXT PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE students (national_id TEXT PRIMARY KEY, idx INTEGER NOT NULL, name TEXT NOT NULL,
+                       keys TEXT, outcome TEXT NOT NULL, mentor_id TEXT NOT NULL,
+                       decision TEXT NOT NULL);
+CREATE TABLE given (idx INTEGER PRIMARY KEY, mentor INTEGER NOT NULL);
+CREATE INDEX given_mentor ON given (mentor, idx);
+CREATE INDEX students_name ON students (name);
+"""
+_DECISION_FIELDS = tuple(f.name for f in dataclasses.fields(Decision))
+
+
+def _keys_text(keys) -> str | None:
+    return None if keys is None else ",".join(map(str, keys))
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _name(student) -> str:
+    return " ".join(p for p in (student.value(StudentCol.FIRST_NAME),
+                                student.value(StudentCol.LAST_NAME)) if p)
+
+
+def write_explain_file(path: Path, trace: RunTrace) -> None:
+    """Everything ``ExplainFile.find`` needs, for every student of the run."""
+    view, state, students = trace.view, trace.state, trace.students
+    con = sqlite3.connect(path)
+    try:
+        con.executescript(_SCHEMA)
+        con.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("state", _dumps(dataclasses.asdict(state))),
+            ("dropped", _dumps({k: list(v) for k, v in view.dropped.items()})),
+            ("rules", _dumps([r.value for r in view.rules]))])
+        con.executemany("INSERT INTO combos VALUES (?, ?)", (
+            (_keys_text(k), zlib.compress(_dumps({
+                "funnel": [format(m, "x") for m in view.funnels[k]],
+                "candidates": [[c.mentor, c.alias, c.is_school_row] for c in cands]}).encode()))
+            for k, cands in trace.candidates.items()))
+        # A national id repeated in the report is explained by its first row (as explain does).
+        con.executemany("INSERT OR IGNORE INTO students VALUES (?, ?, ?, ?, ?, ?, ?)", (
+            (d.national_id, d.index, _name(students[d.index]),
+             _keys_text(students[d.index].keys), str(d.outcome), d.mentor_id,
+             _dumps([getattr(d, f) for f in _DECISION_FIELDS]))
+            for d in trace.decisions))
+        position = view.positions
+        con.executemany("INSERT INTO given VALUES (?, ?)", (
+            (d.index, position[d.mentor_id]) for d in trace.decisions if d.mentor_id))
+        con.commit()
+    finally:
+        con.close()
+
+
+@dataclass(frozen=True)
+class StoredExplanation:
+    national_id: str
+    name: str
+    decision: dict
+    stages: list[dict]
+    candidates: list[dict]
+    why_not: list[dict]
+
+    def as_dict(self) -> dict:
+        return {"national_id": self.national_id, "decision": self.decision,
+                "stages": self.stages, "candidates": self.candidates, "why_not": self.why_not}
+
+
+@dataclass(frozen=True)
+class Match:
+    national_id: str
+    name: str
+    outcome: str
+    mentor_id: str
+
+
+class ExplainFile:
+    """Read side of ``explain.sqlite`` (read-only; one short connection per call)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True)
+
+    def find(self, national_id: str, mentors: tuple[str, ...] = ()) -> StoredExplanation | None:
+        """The student's explanation, with why each mentor in ``mentors`` was not chosen."""
+        con = self._connect()
+        try:
+            row = con.execute("SELECT idx, name, keys, decision FROM students "
+                              "WHERE national_id = ?", (national_id,)).fetchone()
+            if row is None:
+                return None
+            idx, name, keys_text, fields = row
+            decision = Decision(**{f: tuple(v) if isinstance(v, list) else v
+                                   for f, v in zip(_DECISION_FIELDS, json.loads(fields),
+                                                   strict=True)})
+            keys = tuple(int(k) for k in keys_text.split(",")) if keys_text else None
+            combo = con.execute("SELECT data FROM combos WHERE keys = ?",
+                                (keys_text,)).fetchone() if decision.stage_counts else None
+            meta = (dict(con.execute("SELECT name, value FROM meta").fetchall())
+                    if combo is not None or mentors else {})
+            candidates, funnels = (), {}
+            if combo is not None:
+                data = json.loads(zlib.decompress(combo[0]))
+                funnels[keys] = tuple(int(m, 16) for m in data["funnel"])
+                cands = [Candidate(m, alias, school) for m, alias, school in data["candidates"]]
+                candidates = _state(meta).ranked_at(cands, self._given_before(
+                    con, idx, [c.mentor for c in cands]))
+        finally:
+            con.close()
+        reasons = []
+        if mentors:
+            view = PoolView(
+                {m: i for i, m in enumerate(_state(meta).mentor_ids)},
+                {k: tuple(v) for k, v in json.loads(meta["dropped"]).items()},
+                tuple(RankingRule(r) for r in json.loads(meta["rules"])), funnels)
+            reasons = [{"mentor_id": m, "reason_fa": why_not(m, decision, keys, candidates, view)}
+                       for m in mentors]
+        return StoredExplanation(
+            national_id, name, dataclasses.asdict(decision),
+            [dataclasses.asdict(s) for s in stage_steps(decision.pool_size,
+                                                        decision.stage_counts)],
+            [dataclasses.asdict(c) for c in candidates], reasons)
+
+    @staticmethod
+    def _given_before(con: sqlite3.Connection, idx: int, mentors: list[int]) -> dict[int, int]:
+        """Students given to each of ``mentors`` by this run before batch position ``idx``."""
+        found: dict[int, int] = {}
+        for start in range(0, len(mentors), 500):
+            chunk = mentors[start:start + 500]
+            found.update(con.execute(
+                f"SELECT mentor, COUNT(*) FROM given WHERE idx < ? AND mentor IN "
+                f"({','.join('?' * len(chunk))}) GROUP BY mentor", (idx, *chunk)).fetchall())
+        return found
+
+    def search(self, text: str, limit: int = 50) -> list[Match]:
+        """Students whose national id starts with, or whose name contains, ``text``."""
+        con = self._connect()
+        try:
+            rows = con.execute(
+                "SELECT national_id, name, outcome, mentor_id FROM students "
+                "WHERE national_id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
+                "ORDER BY national_id LIMIT ?",
+                (f"{_like(text)}%", f"%{_like(text)}%", limit)).fetchall()
+        finally:
+            con.close()
+        return [Match(*r) for r in rows]
+
+
+def _state(meta: dict[str, str]) -> PoolState:
+    data = json.loads(meta["state"])
+    return PoolState(**{k: tuple(RankingRule(r) for r in v) if k == "ranking" else tuple(v)
+                        for k, v in data.items()})
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
