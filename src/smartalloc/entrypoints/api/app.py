@@ -28,6 +28,7 @@ from smartalloc.entrypoints.api.routes_imports import router as imports_router
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
 from smartalloc.entrypoints.api.runner import JobRunner
 from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.entrypoints.web import install as install_web
 
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 
@@ -83,8 +84,8 @@ def create_app(settings: Settings) -> FastAPI:
 
     async def _limited(request: Request) -> Response | None:
         """A 429 (or 503 when Redis is down and the limiter fails closed), else None."""
-        if request.url.path in OPEN_PATHS:
-            return None
+        if request.url.path in OPEN_PATHS or request.url.path.startswith("/static/"):
+            return None   # probes, and the web UI's CSS/JS/font (no data, cached by browsers)
         ip = request.client.host if request.client else "unknown"
         user = limiter.subject(request.headers.get("authorization", ""))
         verdict = await run_in_threadpool(limiter.check, ip, user)
@@ -132,4 +133,5 @@ def create_app(settings: Settings) -> FastAPI:
 
     for router in (imports_router, runs_router, admin_router):
         app.include_router(router)
+    install_web(app)   # the operator's pages under /ui, /static (issue E)
     return app

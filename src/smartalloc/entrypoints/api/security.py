@@ -52,17 +52,23 @@ def _decode(settings: Settings, token: str) -> str:
     return str(claims["sub"])
 
 
-def principal(request: Request,
-              credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "a bearer token is required", _CHALLENGE)
+def principal_from_token(request: Request, token: str) -> Principal:
+    """The active user a token names (signature, issuer, audience, expiry checked; role read
+    from the database), or 401. Used for the bearer header and the web UI's session cookie."""
     state = request.app.state
-    username = _decode(state.settings, credentials.credentials)
+    username = _decode(state.settings, token)
     user = UserStore(state.engine, state.reader).get(username)
     if user is None or not user.active:
         raise HTTPException(401, "unknown or disabled user", _CHALLENGE)
     request.state.user = user.username
     return Principal(user.username, user.role)
+
+
+def principal(request: Request,
+              credentials: HTTPAuthorizationCredentials | None = Depends(_bearer)) -> Principal:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is required", _CHALLENGE)
+    return principal_from_token(request, credentials.credentials)
 
 
 def require(scope: str):

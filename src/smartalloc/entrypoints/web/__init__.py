@@ -1,0 +1,21 @@
+"""The operator's web UI (issue E): server-rendered Persian pages (RTL, Jalali dates, English
+as a second language) on the same app as the API; see docs/web.md."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from smartalloc.entrypoints.web.pages import STATIC_DIR, ui_problems
+from smartalloc.entrypoints.web.routes import router
+
+
+def install(app: FastAPI) -> None:
+    """Mount the pages, their static files (CSS, JS, the Vazirmatn font) and the error-page
+    middleware (outermost, so it also sees the rate limiter's 429)."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.middleware("http")(ui_problems)
+
+
+__all__ = ["install"]
