@@ -11,7 +11,7 @@ import argparse
 import time
 from pathlib import Path
 
-from _support import replace_block, throwaway_database
+from _support import machine, replace_block, throwaway_database
 
 from smartalloc.adapters.db.engine import sqlite_url
 from smartalloc.adapters.db.migrate import upgrade
@@ -80,7 +80,7 @@ def main() -> None:
             lines.append(f"| {label} | {total:.2f} s | {db:.2f} s | {allocated:,} |")
     if args.write_doc:
         replace_block(args.write_doc, "db", [
-            f"10k students, {time.strftime('%Y-%m-%d')}:", "",
+            f"10k students, on {machine()}, {time.strftime('%Y-%m-%d')}:", "",
             "| store | whole run (in process) | database part | allocated |", "|---|---|---|---|",
             *lines])
 

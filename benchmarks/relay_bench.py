@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import aio_pika
-from _support import replace_block, throwaway_database
+from _support import machine, replace_block, throwaway_database
 
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.migrate import upgrade
@@ -90,7 +90,7 @@ def main() -> None:
         table.append(f"| {batch} | {args.rows:,} | {seconds:.2f} | {args.rows / seconds:,.0f} |")
     if args.write_doc:
         write_doc(args.write_doc, [
-            f"One relay, PostgreSQL → RabbitMQ on this machine, {time.strftime('%Y-%m-%d')}. "
+            f"One relay, PostgreSQL → RabbitMQ on {machine()}, {time.strftime('%Y-%m-%d')}. "
             "Publisher confirms, persistent messages to a durable queue; a row is marked sent "
             "only after its confirm, in the batch's transaction (`benchmarks/relay_bench.py`).",
             "", *table])

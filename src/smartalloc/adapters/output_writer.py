@@ -31,13 +31,21 @@ class StagedFiles:
     def __init__(self, staging: Path, out_dir: Path, files: list[Path],
                  background: Background | None = None):
         self.staging, self.out_dir, self.files = staging, out_dir, files
-        self.background = background
+        self.backgrounds = [background] if background is not None else []
+        self.started: set[str] = set()      # output keys already being written
         self.published: list[Path] = []
 
     def wait(self) -> None:
-        if self.background is not None:
-            background, self.background = self.background, None
-            background.wait()
+        """Join every background writer; the first failure is raised after all are joined."""
+        backgrounds, self.backgrounds = self.backgrounds, []
+        failure = None
+        for background in backgrounds:
+            try:
+                background.wait()
+            except OutputError as exc:
+                failure = failure or exc
+        if failure is not None:
+            raise failure
 
     def publish(self) -> list[Path]:
         self.wait()
@@ -72,7 +80,9 @@ class StagedFiles:
 
 class ExcelOutputWriter:
     """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``finish`` writes the rest on two cores."""
+    the parent allocates, for a large run); ``stage`` starts an output as soon as it is built
+    (ImportToSabt, while the other reports are computed); ``finish`` writes the rest on two
+    cores."""
 
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
@@ -92,11 +102,36 @@ class ExcelOutputWriter:
             raise
         return StagedFiles(staging, out_dir, [workbook, csv_path], background)
 
+    def stage(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
+        """Start writing, in the background, the outputs that are ready now (the run goes on
+        computing the rest); ``finish`` does not write them again."""
+        jobs = self._jobs(staged, outputs, policy)
+        try:
+            staged.backgrounds.append(start_background(jobs))
+        except BaseException:
+            staged.discard()
+            raise
+
     def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy,
                alongside: Callable[[], object] | None = None) -> StagedFiles:
+        jobs = self._jobs(staged, outputs, policy)
+        try:
+            run_jobs(jobs, alongside=alongside)
+            staged.wait()
+        except BaseException:
+            staged.discard()
+            raise
+        return staged
+
+    @staticmethod
+    def _jobs(staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> list[Job]:
+        """Write jobs for the outputs present in ``outputs`` and not started before."""
         names, jobs = outputs.files, []
 
         def add(key: str, cost: int, work) -> None:
+            if key in staged.started:
+                return
+            staged.started.add(key)
             path = staged.staging / names[key]
             staged.files.append(path)
             jobs.append((names[key], cost, lambda: work(path)))
@@ -117,10 +152,4 @@ class ExcelOutputWriter:
         if outputs.trace is not None:
             trace = outputs.trace
             add("explain", len(trace.decisions) * 20, lambda p: write_explain_file(p, trace))
-        try:
-            run_jobs(jobs, alongside=alongside)
-            staged.wait()
-        except BaseException:
-            staged.discard()
-            raise
-        return staged
+        return jobs

@@ -95,8 +95,10 @@ class _Headroom:
 
 
 def plan_capacity(students: Sequence[StudentRecord], decisions: Sequence[Decision],
-                  matrix: EligibilityMatrix, policy: Policy) -> list[CapacityPlanRow]:
-    """One row per (six keys, failure) of the CAPACITY_FULL / ELIGIBILITY_NO_MATCH students."""
+                  matrix: EligibilityMatrix, policy: Policy,
+                  index: CandidateIndex | None = None) -> list[CapacityPlanRow]:
+    """One row per (six keys, failure) of the CAPACITY_FULL / ELIGIBILITY_NO_MATCH students.
+    ``index``: the run engine's candidate index of this matrix (built here when absent)."""
     groups: Counter[tuple[Keys, FailureClass]] = Counter()
     allocated: Counter[str] = Counter()
     for d in decisions:
@@ -109,7 +111,7 @@ def plan_capacity(students: Sequence[StudentRecord], decisions: Sequence[Decisio
     if not groups:
         return []
     default = policy.capacity.default_capacity
-    index = CandidateIndex(matrix, policy)
+    index = index or CandidateIndex(matrix, policy)
     headroom = _Headroom(matrix.pool, allocated, default)
     order = sorted(groups.items(), key=lambda item: (-item[1], item[0][0], str(item[0][1])))
     plan = []
