@@ -65,3 +65,32 @@ def test_a_failure_while_staging_leaves_nothing(decided, policy, tmp_path, monke
     with pytest.raises(OSError, match="disk full"):
         writer.stage(staged, RunOutputs(meta={}, sabt=outputs.sabt), policy)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_runs_staging_folder_is_swept_by_the_next_run(decided, policy, tmp_path):
+    """A run killed mid-write leaves its hidden staging folder; the next run in that folder
+    removes it (its process is gone) but never a live process's."""
+    import subprocess
+    import sys
+
+    matrix, outputs = decided
+    writer = ExcelOutputWriter()
+    live = writer.start(tmp_path, matrix, {"policy_stamp": policy.stamp}, policy)
+    dead = tmp_path / f"{output_writer.STAGING_PREFIX}killed"
+    dead.mkdir()
+    (dead / "import_to_sabt.xlsx").write_bytes(b"half-written")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    (dead / output_writer.OWNER_FILE).write_text(f"{output_writer._owner().split(':')[0]}:{gone}")
+    foreign = tmp_path / f"{output_writer.STAGING_PREFIX}other-host"
+    foreign.mkdir()
+    (foreign / output_writer.OWNER_FILE).write_text(f"elsewhere:{gone}")
+
+    later = writer.start(tmp_path, matrix, {"policy_stamp": policy.stamp}, policy)
+    assert not dead.exists()
+    assert live.staging.exists() and foreign.exists()
+    writer.finish(later, outputs, policy)
+    later.publish()
+    live.discard()
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(
+        f.name for f in later.published)

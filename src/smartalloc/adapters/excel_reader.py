@@ -13,6 +13,7 @@ from pathlib import Path
 
 import python_calamine
 
+from smartalloc.adapters.xlsx_guard import check_package
 from smartalloc.domain.errors import InputError, Location, Problem, input_error
 from smartalloc.domain.normalize import clean_text, header_key
 
@@ -94,8 +95,11 @@ class Workbook:
         self.path, self.name = Path(path), Path(path).name
         _check_file(self.path)
         try:
+            check_package(self.path, self.name)   # before calamine: bombs abort a process
             self._wb = python_calamine.load_workbook(str(self.path))
             self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
+        except InputError:
+            raise
         except BaseException as exc:
             _guard(exc)
             raise _unreadable(self.path, exc) from None

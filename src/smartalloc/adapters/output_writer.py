@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -23,6 +24,40 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
+
+STAGING_PREFIX = ".staging-"
+OWNER_FILE = ".owner"
+
+
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def sweep_abandoned_staging(out_dir: Path) -> list[Path]:
+    """Remove the staging folders of runs whose process died (killed mid-write): they were
+    never published. A folder of a live process, or of another machine, is left alone."""
+    removed = []
+    host = socket.gethostname()
+    for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
+        try:
+            owner_host, pid = (folder / OWNER_FILE).read_text("utf-8").rsplit(":", 1)
+            abandoned = owner_host == host and not _alive(int(pid))
+        except (OSError, ValueError):
+            continue   # no owner yet (being created) or unreadable: not ours to judge
+        if abandoned:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
 
 
 class StagedFiles:
@@ -88,7 +123,9 @@ class ExcelOutputWriter:
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
         out_dir = Path(out_dir)
         out_dir.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+        sweep_abandoned_staging(out_dir)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
+        (staging / OWNER_FILE).write_text(_owner(), "utf-8")
         workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
         jobs: list[Job] = [

@@ -2,17 +2,21 @@
 enqueues, `smartalloc worker` processes on any number of machines run the jobs. A job is
 claimed in the کارها table (queued → running, once), so a job delivered twice runs once.
 A worker also sweeps, at start and then on a timer, for jobs left "running" by a process that
-died (heartbeat older than ``SMARTALLOC_JOB_STALE_SECONDS``): queued again and deferred anew.
+died (heartbeat older than ``SMARTALLOC_JOB_STALE_SECONDS``): queued again and deferred anew;
+and for jobs still "queued" that long with no pending task — their delivery died with a process
+(fetched but never claimed; or never deferred): deferred anew (a claim is once, so a spare
+delivery is harmless).
 """
 
 from __future__ import annotations
 
 import functools
 import threading
+from datetime import UTC, datetime, timedelta
 
 import procrastinate
 import psycopg
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 QUEUE = "smartalloc"
 
@@ -61,13 +65,32 @@ class PgQueue:
         self.app.close()
 
 
+def undelivered(engine: Engine, older_than: float) -> list[str]:
+    """Allocation jobs queued for more than ``older_than`` seconds with no task waiting in the
+    queue: procrastinate never retries the task of a worker killed between fetching it and
+    claiming the job, and a process may die between queuing a job and deferring its task."""
+    from smartalloc.adapters.db.auth_schema import Job
+
+    cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
+        timespec="microseconds")
+    with engine.connect() as conn:
+        waiting = set(conn.execute(text(
+            "SELECT args->>'job_id' FROM procrastinate_jobs WHERE status = 'todo' "
+            "AND task_name = 'smartalloc.run_job'")).scalars())
+        queued = conn.execute(select(Job.id).where(
+            Job.kind == "allocation", Job.state == "queued", Job.updated_at < cutoff)
+            .order_by(Job.created_at)).scalars()
+        return [job_id for job_id in queued if job_id not in waiting]
+
+
 def recover_stale(url: str) -> list[str]:
-    """Queue again the jobs a dead process left running, and defer them (on a connection of
-    its own, apart from the worker's)."""
+    """Queue again the jobs a dead process left running, and defer them with the queued jobs
+    whose delivery was lost (on a connection of its own, apart from the worker's)."""
     from smartalloc.entrypoints.api.runner import worker_runner
 
     runner = worker_runner(url)
     stale = runner.jobs.requeue_stale(runner.stale_after)
+    stale += [j for j in undelivered(runner.jobs.engine, runner.stale_after) if j not in stale]
     if stale:
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
         app.open()
