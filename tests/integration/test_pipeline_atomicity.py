@@ -59,16 +59,20 @@ def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monk
     import smartalloc.adapters.output_writer as writer_module
 
     class FlakyOs:
+        """The os module, but its second os.replace fails."""
+
         calls = 0
 
-        @staticmethod
-        def replace(src, dst):
+        def __getattr__(self, name):
+            return getattr(os, name)
+
+        def replace(self, src, dst):
             FlakyOs.calls += 1
             if FlakyOs.calls == 2:
                 raise OSError("disk full (injected)")
             os.replace(src, dst)
 
-    monkeypatch.setattr(writer_module, "os", FlakyOs)
+    monkeypatch.setattr(writer_module, "os", FlakyOs())
     out = tmp_path / "out"
     store = store_at(tmp_path / "h.sqlite")
     with pytest.raises(OutputError):

@@ -337,3 +337,15 @@ def test_run_results_search_explain_overrides(web: Web, small_agency) -> None:
         web.client.cookies.get("smartalloc_overrides") in ("", None)
     history = web.client.get("/ui/history", params={"national_id": nid}).text
     assert nid in history and mentor in history
+
+
+def test_two_sign_ins_of_one_user_are_distinct_sessions(make_web) -> None:
+    """Even within the same second: each session has its own token and CSRF token, and one
+    session's CSRF token is refused in the other."""
+    first, second = make_web(), make_web()
+    assert first.login("admin").status_code == 303
+    assert second.login("admin").status_code == 303
+    assert first.csrf() != second.csrf()
+    change = {"mentor_id": "7", "action": "freeze", "reason": "test"}
+    assert first.client.post("/ui/mentors/status", data={**change, "csrf_token": second.csrf()}
+                             ).status_code == 403

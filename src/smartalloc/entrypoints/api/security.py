@@ -6,6 +6,7 @@ user or changing a role takes effect at once rather than when the token expires.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -37,8 +38,11 @@ class Principal:
 
 def issue_token(settings: Settings, username: str, minutes: int | None = None) -> str:
     now = datetime.now(UTC)
+    # jti: every token (and so every web session and its CSRF token) is distinct, even two
+    # sign-ins of one user within the same second.
     claims = {"sub": username, "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
-              "iat": now, "exp": now + timedelta(minutes=minutes or settings.token_minutes)}
+              "iat": now, "exp": now + timedelta(minutes=minutes or settings.token_minutes),
+              "jti": uuid.uuid4().hex}
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
 
 
