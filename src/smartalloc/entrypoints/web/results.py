@@ -158,10 +158,11 @@ def occupancy_svg(rows: list[Occupancy], *, rtl: bool, title: str, labels: tuple
                      f'class="axis" direction="ltr">{escape(r.mentor_id)}</text>')
     for j, (label, cls) in enumerate(((labels[0], "before"), (labels[1], "after"))):
         if rtl:   # swatch on the right of its label, legend from the right edge
-            sx = width - 22 - j * 110
+            # right-to-left text: its start (right edge) at x, running leftwards
+            sx = width - 22 - j * 130
             parts.append(f'<rect x="{sx}" y="4" width="12" height="12" class="bar-{cls}"/>'
-                         f'<text x="{sx - 4}" y="14" text-anchor="end" class="axis">'
-                         f'{escape(label)}</text>')
+                         f'<text x="{sx - 4}" y="14" direction="rtl" text-anchor="start" '
+                         f'class="axis">{escape(label)}</text>')
         else:
             sx = left + j * 110
             parts.append(f'<rect x="{sx}" y="4" width="12" height="12" class="bar-{cls}"/>'
