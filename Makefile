@@ -23,6 +23,8 @@ test: lint  ## ruff + import-linter contracts + every test
 	$(BIN)/pytest
 
 bench: env  ## every benchmark of issues A–D (pipeline, database, relay, API load) → docs/performance.md
+	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: the API load uses httpx threads"
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md

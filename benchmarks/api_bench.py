@@ -1,10 +1,15 @@
-"""Service load on loopback against a real uvicorn server on the embedded SQLite default:
+"""Service load on loopback against a real `smartalloc serve` process on the embedded SQLite
+default:
 
 1. jobs/s for small runs (one after another);
 2. status and explain under concurrent clients, no job running: p50/p95/p99;
-3. a bounded mixed load — status, explain and export (every workbook kind) from concurrent
-   clients — while allocation jobs run back to back in the same server: p50/p95/p99 per
-   endpoint and the error rate.
+3. a bounded mixed load — status, explain and export (every workbook kind) at once — while
+   allocation jobs run back to back in the same server: p50/p95/p99 per endpoint and the
+   error rate.
+
+The load comes from wrk (Debian's package; one closed-loop wrk process per endpoint, all at
+once, `wrk_paths.lua` cycling over the endpoint's paths with the bearer token); without wrk,
+from a pool of httpx threads in this process.
 
     .venv/bin/python benchmarks/api_bench.py [--write-doc docs/performance.md]
 """
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,6 +45,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOADS = (("mentors", "inspactor"), ("students", "schools"), ("students", "students"),
            ("mentors", "managers"), ("students", "crosswalk"), ("students", "roster"))
 EXPORTS = ("sabt", "allocation", "qa", "matrix")
+WRK_SCRIPT = Path(__file__).with_name("wrk_paths.lua")
+Stats = tuple[int, float, float, float, float]   # requests, error rate, p50, p95, p99 (ms)
 
 
 def serve(settings: Settings, port: int) -> subprocess.Popen:
@@ -96,10 +104,10 @@ def run_job(client: httpx.Client, files: dict[str, str], year: int) -> str:
     return job["job_id"]
 
 
-def load(client: httpx.Client, urls: dict[str, list[str]], clients: int,
-         requests: int, seed: int = 7) -> dict[str, list[tuple[float, bool]]]:
+def thread_load(client: httpx.Client, urls: dict[str, list[str]], clients: int,
+                requests: int, seed: int = 7) -> dict[str, Stats]:
     """``requests`` GETs from ``clients`` threads: an endpoint drawn at random, then one of
-    its urls."""
+    its urls (the fallback when wrk is not installed)."""
     rng = random.Random(seed)
     labels = sorted(urls)
     picks = [(label, rng.choice(urls[label])) for label in
@@ -114,18 +122,33 @@ def load(client: httpx.Client, urls: dict[str, list[str]], clients: int,
 
     with ThreadPoolExecutor(clients) as pool:
         list(pool.map(one, picks))
-    return results
+    return {label: (len(samples), sum(not ok for _, ok in samples) / len(samples),
+                    *quantiles([s for s, _ in samples]))
+            for label, samples in results.items()}
 
 
-def rows(results: dict[str, list[tuple[float, bool]]]) -> list[str]:
-    out = []
-    for label in sorted(results):
-        samples = results[label]
-        p50, p95, p99 = quantiles([s for s, _ in samples])
-        errors = sum(not ok for _, ok in samples)
-        out.append(f"| {label} | {len(samples)} | {p50:.1f} | {p95:.1f} | {p99:.1f} | "
-                   f"{errors / len(samples):.1%} |")
-    return out
+def wrk_load(base: str, token: str, urls: dict[str, list[str]], connections: int,
+             seconds: int) -> dict[str, Stats]:
+    """One wrk process per endpoint, all at once, ``connections`` each, for ``seconds``."""
+    procs = {}
+    for label, paths in urls.items():
+        env = {**os.environ, "WRK_PATHS": ",".join(paths), "WRK_TOKEN": token}
+        procs[label] = subprocess.Popen(
+            ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+             "-s", str(WRK_SCRIPT), base], env=env, stdout=subprocess.PIPE, text=True)
+    found: dict[str, Stats] = {}
+    for label, proc in procs.items():
+        out, _ = proc.communicate()
+        line = next(x for x in out.splitlines() if x.startswith("WRK "))
+        n, errors, p50, p95, p99 = line.split()[1:]
+        found[label] = (int(n), int(errors) / max(int(n), 1), float(p50), float(p95),
+                        float(p99))
+    return found
+
+
+def rows(results: dict[str, Stats]) -> list[str]:
+    return [f"| {label} | {n:,} | {p50:.1f} | {p95:.1f} | {p99:.1f} | {err:.1%} |"
+            for label, (n, err, p50, p95, p99) in sorted(results.items())]
 
 
 def main() -> None:
@@ -134,10 +157,12 @@ def main() -> None:
     args.add_argument("--busy-students", type=int, default=3000,
                       help="size of the runs kept going during the mixed load")
     args.add_argument("--clients", type=int, default=8)
-    args.add_argument("--requests", type=int, default=800)
+    args.add_argument("--requests", type=int, default=800, help="per phase, without wrk")
+    args.add_argument("--seconds", type=int, default=10, help="per phase, with wrk")
     args.add_argument("--runs", type=int, default=5)
     args.add_argument("--write-doc", type=Path)
     opts = args.parse_args()
+    tool = "wrk" if shutil.which("wrk") else "threads"
     root = Path(tempfile.mkdtemp(prefix="api-bench-"))
     policy = load_policy(None)
     small = generate_agency(root / "small", students=opts.students, mentors=40, seed=7,
@@ -162,7 +187,15 @@ def main() -> None:
         nids = [r.national_id for r in read_students(small.students, policy).records[:50]]
         urls = {"status": [f"/api/v1/allocation/status/{job_id}"],
                 "explain": [f"/api/v1/students/{n}/explain?job_id={job_id}" for n in nids]}
-        quiet = load(client, urls, opts.clients, opts.requests)
+        token = headers["Authorization"].split()[1]
+
+        def measure(urls: dict[str, list[str]], seed: int) -> dict[str, Stats]:
+            if tool == "wrk":
+                return wrk_load("http://127.0.0.1:8765", token, urls,
+                                max(1, opts.clients // len(urls)), opts.seconds)
+            return thread_load(client, urls, opts.clients, opts.requests, seed)
+
+        quiet = measure(urls, 7)
         for line in rows(quiet):
             print("quiet", line)
 
@@ -180,9 +213,8 @@ def main() -> None:
         runner = threading.Thread(target=keep_busy, daemon=True)
         runner.start()
         time.sleep(0.5)   # the first busy job is running
-        urls |= {f"export {k}": [f"/api/v1/reports/export?job_id={job_id}&kind={k}"]
-                 for k in EXPORTS}
-        mixed = load(client, urls, opts.clients, opts.requests, seed=8)
+        urls["export"] = [f"/api/v1/reports/export?job_id={job_id}&kind={k}" for k in EXPORTS]
+        mixed = measure(urls, 8)
         stop.set()
         runner.join()
         for line in rows(mixed):
@@ -193,18 +225,22 @@ def main() -> None:
     server.wait(timeout=30)
 
     if opts.write_doc:
+        load_note = (f"wrk, one closed-loop process per endpoint for {opts.seconds} s"
+                     if tool == "wrk" else f"{opts.requests} requests from httpx threads")
         head = ["| endpoint | requests | p50 ms | p95 ms | p99 ms | errors |",
                 "|---|---|---|---|---|---|"]
         replace_block(opts.write_doc, "api", [
             f"Measured by `make bench` on {machine()}, {time.strftime('%Y-%m-%d')}: a real "
-            f"uvicorn server on loopback, SQLite default, {opts.clients} concurrent clients, "
-            "rate limit off (`benchmarks/api_bench.py`).", "",
+            f"`smartalloc serve` process on loopback, SQLite default, rate limit off, "
+            f"{opts.clients} concurrent clients split over the endpoints ({load_note}; "
+            "`benchmarks/api_bench.py`).", "",
             f"Small runs ({opts.students} students, 40 mentors), one after another: "
             f"**{jobs_per_s:.2f} jobs/s**.", "",
-            f"Quiet (no job running), {opts.requests} requests:", "", *head, *rows(quiet), "",
-            f"Busy: {opts.requests} requests while {opts.busy_students}-student allocation jobs "
-            f"ran back to back in the same server ({len(busy_runs)} runs, mean "
-            f"{statistics.mean(busy_runs):.2f} s each):", "", *head, *rows(mixed)],
+            "Quiet (no job running):", "", *head, *rows(quiet), "",
+            f"Busy: status, explain and export (the four workbooks in turn) at once while "
+            f"{opts.busy_students}-student allocation jobs ran back to back in the same server "
+            f"({len(busy_runs)} runs, mean {statistics.mean(busy_runs):.2f} s each):", "",
+            *head, *rows(mixed)],
             heading="## Service load (issues #4 and #7)")
 
 

@@ -66,21 +66,13 @@ class StagedFiles:
     def __init__(self, staging: Path, out_dir: Path, files: list[Path],
                  background: Background | None = None):
         self.staging, self.out_dir, self.files = staging, out_dir, files
-        self.backgrounds = [background] if background is not None else []
-        self.started: set[str] = set()      # output keys already being written
+        self.background = background
         self.published: list[Path] = []
 
     def wait(self) -> None:
-        """Join every background writer; the first failure is raised after all are joined."""
-        backgrounds, self.backgrounds = self.backgrounds, []
-        failure = None
-        for background in backgrounds:
-            try:
-                background.wait()
-            except OutputError as exc:
-                failure = failure or exc
-        if failure is not None:
-            raise failure
+        if self.background is not None:
+            background, self.background = self.background, None
+            background.wait()
 
     def publish(self) -> list[Path]:
         self.wait()
@@ -115,9 +107,7 @@ class StagedFiles:
 
 class ExcelOutputWriter:
     """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``stage`` starts an output as soon as it is built
-    (ImportToSabt, while the other reports are computed); ``finish`` writes the rest on two
-    cores."""
+    the parent allocates, for a large run); ``finish`` writes the rest on two cores."""
 
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
@@ -139,16 +129,6 @@ class ExcelOutputWriter:
             raise
         return StagedFiles(staging, out_dir, [workbook, csv_path], background)
 
-    def stage(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
-        """Start writing, in the background, the outputs that are ready now (the run goes on
-        computing the rest); ``finish`` does not write them again."""
-        jobs = self._jobs(staged, outputs, policy)
-        try:
-            staged.backgrounds.append(start_background(jobs))
-        except BaseException:
-            staged.discard()
-            raise
-
     def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy,
                alongside: Callable[[], object] | None = None) -> StagedFiles:
         jobs = self._jobs(staged, outputs, policy)
@@ -162,13 +142,10 @@ class ExcelOutputWriter:
 
     @staticmethod
     def _jobs(staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> list[Job]:
-        """Write jobs for the outputs present in ``outputs`` and not started before."""
+        """A write job for each output present in ``outputs``."""
         names, jobs = outputs.files, []
 
         def add(key: str, cost: int, work) -> None:
-            if key in staged.started:
-                return
-            staged.started.add(key)
             path = staged.staging / names[key]
             staged.files.append(path)
             jobs.append((names[key], cost, lambda: work(path)))

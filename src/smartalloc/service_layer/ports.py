@@ -83,11 +83,6 @@ class OutputWriter(Protocol):
         """Begin staging: the matrix workbook and CSV (possibly in the background)."""
         ...
 
-    def stage(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy) -> None:
-        """Start writing the outputs present in ``outputs`` now (possibly in the background);
-        ``finish`` does not write them again."""
-        ...
-
     def finish(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy,
                alongside: Callable[[], object] | None = None) -> StagedOutputs:
         """Stage the remaining workbooks and wait until everything is written; run

@@ -29,7 +29,7 @@ from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants, run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
-from smartalloc.domain.sabt import SabtExport, build_sabt
+from smartalloc.domain.sabt import build_sabt
 from smartalloc.domain.summary import mentor_summaries, outcome_counts
 from smartalloc.service_layer.governance import effective_policy
 from smartalloc.service_layer.ports import (
@@ -126,18 +126,14 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
 def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
                   pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
                   index: CandidateIndex | None = None,
-                  on_sabt: Callable[[SabtExport], object] | None = None,
                   ) -> tuple[RunOutputs, dict[str, int], str]:
     """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
-    (outputs, counts, run id). ``on_sabt`` gets the Sabt export as soon as it is built (its
-    workbook can be written while the rest is computed); ``index``: the engine's."""
+    (outputs, counts, run id). ``index``: the engine's candidate index of this matrix."""
     policy, students, decisions = request.policy, inputs.students.records, batch.decisions
     year = request.year or policy.academic_year
     run_id = run_id_for(inputs, policy, year, request.overrides)
     summaries = mentor_summaries(matrix.pool, batch.allocations, already)
     sabt = build_sabt(students, decisions, policy)
-    if on_sabt is not None:
-        on_sabt(sabt)
     tables = allocation_tables(students, decisions, summaries, policy.stamp)
     plan = plan_capacity(students, decisions, matrix, policy, index)
     counts = outcome_counts(decisions)
@@ -175,8 +171,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     t = time.perf_counter()
     progress("reports", 0.6)
     outputs, counts, run_id = build_reports(
-        request, inputs, matrix, pre_qa_status, batch, already, index=engine.index,
-        on_sabt=lambda sabt: writer.stage(staged, RunOutputs(meta={}, sabt=sabt), policy))
+        request, inputs, matrix, pre_qa_status, batch, already, index=engine.index)
     if request.explanations:
         outputs.trace = run_trace(inputs.students.records, batch.decisions, engine, matrix)
     timings["reports"] = time.perf_counter() - t
