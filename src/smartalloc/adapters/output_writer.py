@@ -165,5 +165,7 @@ class ExcelOutputWriter:
             add("qa", 1_000, lambda p: write_qa_workbook(p, qa, outputs.meta))
         if outputs.trace is not None:
             trace = outputs.trace
-            add("explain", len(trace.decisions) * 20, lambda p: write_explain_file(p, trace))
+            # built and written in the job: about as costly as 80 cells per student
+            students = len(outputs.sabt.rows) if outputs.sabt is not None else 0
+            add("explain", students * 80 + 1_000, lambda p: write_explain_file(p, trace()))
         return jobs

@@ -51,7 +51,9 @@ class RunOutputs:
     allocation_tables: Sequence[Table] = ()
     sabt: SabtExport | None = None
     qa: QaReport | None = None
-    trace: RunTrace | None = None      # every student's explanation, kept when asked for
+    # Every student's explanation, kept when asked for; built by the writer where it writes it
+    # (a forked child on a large run), so the rest of the run does not wait for it.
+    trace: Callable[[], RunTrace] | None = None
     files: dict[str, str] = field(default_factory=lambda: dict(OUTPUT_FILES))
 
 

@@ -173,7 +173,8 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     outputs, counts, run_id = build_reports(
         request, inputs, matrix, pre_qa_status, batch, already, index=engine.index)
     if request.explanations:
-        outputs.trace = run_trace(inputs.students.records, batch.decisions, engine, matrix)
+        outputs.trace = lambda: run_trace(inputs.students.records, batch.decisions, engine,
+                                          matrix)
     timings["reports"] = time.perf_counter() - t
 
     # Taken under the run lock, so the order of these timestamps is the commit order.
