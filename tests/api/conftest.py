@@ -52,17 +52,22 @@ class Api:
         raise AssertionError(f"job {job_id} did not finish: {body}")
 
 
-def make_api(url: str, data_dir: Path, queue: str = "inline") -> Iterator[Api]:
-    if not url.startswith("sqlite"):
-        migrate.upgrade(url)   # a shared PostgreSQL is upgraded deliberately
-    settings = Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
-                        rate_limit_prefix=f"smartalloc-test:{uuid.uuid4()}", queue=queue)
+def add_users(url: str) -> None:
+    """One user per role, named after it, password "<role>-password" (idempotent)."""
     engine = SqlStore(url).engine
     users = UserStore(engine)
     for role in ROLES:
         if users.get(role) is None:
             users.add(role, f"{role}-password", role)
     engine.dispose()
+
+
+def make_api(url: str, data_dir: Path, queue: str = "inline") -> Iterator[Api]:
+    if not url.startswith("sqlite"):
+        migrate.upgrade(url)   # a shared PostgreSQL is upgraded deliberately
+    settings = Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
+                        rate_limit_prefix=f"smartalloc-test:{uuid.uuid4()}", queue=queue)
+    add_users(url)
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(client, settings, {r: issue_token(settings, r) for r in ROLES})

@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape
 
 from hypothesis import strategies as st
 
+from smartalloc.adapters.excel_reader import column_letter
 from smartalloc.domain.errors import InputError
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -36,14 +37,6 @@ def _text(value: str) -> str:
     return _XML_BAD.sub(lambda m: f"_x{ord(m.group()):04X}_", escape(value))
 
 
-def _col(i: int) -> str:
-    s, k = "", i + 1
-    while k:
-        k, r = divmod(k - 1, 26)
-        s = chr(65 + r) + s
-    return s
-
-
 def _cell(ref: str, v) -> str:
     if v is None:
         return ""
@@ -59,7 +52,7 @@ def _cell(ref: str, v) -> str:
 
 def sheet_xml(rows: list[list]) -> str:
     body = "".join(
-        f'<row r="{r}">' + "".join(_cell(f"{_col(c)}{r}", v) for c, v in enumerate(row))
+        f'<row r="{r}">' + "".join(_cell(f"{column_letter(c)}{r}", v) for c, v in enumerate(row))
         + "</row>" for r, row in enumerate(rows, start=1))
     return f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{NS}"><sheetData>{body}' \
            "</sheetData></worksheet>"

@@ -12,12 +12,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.db.users import UserStore
 from smartalloc.entrypoints.api import Settings, create_app
+from tests.api.conftest import add_users
 
 SECRET = "web-test-secret-with-enough-entropy-0123456789"
-ROLES = ("admin", "operator", "viewer")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
 
@@ -44,15 +42,6 @@ class Web:
         return csrf_of(self.client.get(path).text)
 
 
-def users(url: str) -> None:
-    engine = SqlStore(url).engine
-    store = UserStore(engine)
-    for role in ROLES:
-        if store.get(role) is None:
-            store.add(role, f"{role}-password", role)
-    engine.dispose()
-
-
 def make_settings(url: str, data_dir: Path, **extra) -> Settings:
     return Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
                     rate_limit_prefix=f"smartalloc-webtest:{uuid.uuid4()}", queue="inline",
@@ -65,7 +54,7 @@ def make_web(tmp_path: Path):
 
     def build(**extra) -> Web:
         url = f"sqlite:///{tmp_path / 'web.sqlite'}"
-        users(url)
+        add_users(url)
         settings = make_settings(url, tmp_path / "data", **extra)
         app = create_app(settings)
         client = TestClient(app, raise_server_exceptions=False)

@@ -28,7 +28,7 @@ from smartalloc.adapters.readers import read_students
 from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.entrypoints.api import create_app
 from smartalloc.synthetic import generate_agency
-from tests.web.conftest import UPLOAD_ROLES, make_settings, users
+from tests.web.conftest import UPLOAD_ROLES, add_users, make_settings
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -51,7 +51,7 @@ def server(tmp_path_factory, policy) -> Iterator[dict]:
     root = tmp_path_factory.mktemp("web-e2e")
     agency = generate_agency(root / "agency", students=200, mentors=40, seed=11, policy=policy)
     url = f"sqlite:///{root / 'smartalloc.sqlite'}"
-    users(url)
+    add_users(url)
     app = create_app(make_settings(url, root / "data"))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -26,7 +26,7 @@ def checksum_digit(first_nine: str) -> int:
 
 def is_valid_national_id(national_id: str) -> bool:
     """True for a 10-digit id whose control digit matches and that is not one digit repeated."""
-    if len(national_id) != 10 or not national_id.isdigit():
+    if len(national_id) != 10 or not national_id.isdecimal():
         return False
     if national_id == national_id[0] * 10:
         return False

@@ -68,14 +68,14 @@ def parse_int(value: object) -> int | None:
     text = clean_text(value).replace(",", "")
     if not text:
         return None
-    if text.lstrip("+-").isdigit():
+    if text.lstrip("+-").isdecimal():   # not isdigit: "²" is a digit int() refuses
         return int(text)
     return None
 
 
 def digits_only(value: object) -> str:
     """All ASCII digits of a value, in order (phones and ids written with spaces or dashes)."""
-    return "".join(ch for ch in clean_text(value) if ch.isdigit())
+    return "".join(ch for ch in clean_text(value) if ch.isdecimal())
 
 
 _NATURAL = re.compile(r"(\d+)")
@@ -84,4 +84,4 @@ _NATURAL = re.compile(r"(\d+)")
 def natural_key(text: str) -> tuple:
     """Natural sort key: EMP-2 < EMP-10 < EMP-102; numbers compare as numbers (D6)."""
     parts = _NATURAL.split(text)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts if p != "")
+    return tuple((0, int(p), "") if p.isdecimal() else (1, 0, p) for p in parts if p != "")

@@ -285,7 +285,7 @@ def jalali(value: str | datetime | date | None, lang: str = "fa", *, time: bool 
         return ""
     if isinstance(value, str):
         head = value[:10].replace("/", "-")
-        if head[:4].isdigit() and int(head[:4]) < 1700:
+        if head[:4].isdecimal() and int(head[:4]) < 1700:
             text = head.replace("-", "/") + (" " + value[11:16] if time and len(value) > 15 else "")
             return text.translate(_FA_DIGITS) if lang == "fa" else text
         try:

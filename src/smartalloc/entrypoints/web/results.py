@@ -115,7 +115,7 @@ def search(report: RunReport, query: str, limit: int = 50) -> list[StudentRow]:
     if not query:
         return []
     plain = query.replace(" ", "")
-    if plain.isdigit():        # Persian and Arabic digits too
+    if plain.isdecimal():      # Persian and Arabic digits too
         nid = normalize_national_id(plain)
         return [s for s in report.students if s.national_id == nid][:limit]
     key = match_key(query)

@@ -305,7 +305,7 @@ def students(request: Request, q: str = "", job_id: str | None = None) -> Respon
     if job is not None and q.strip():
         report = results.load_report(request.app.state.settings.runs, job.id)
         found = results.search(report, q) if report else []
-        if q.strip().isdigit():
+        if q.strip().isdecimal():
             log.info("student_search", student=hash_id(normalize_national_id(q)))
     return page(request, "students.html", who=who, q=q, job=job, found=found,
                 jobs=[j for j in _recent_jobs(request) if j["state"] == "succeeded"])
