@@ -5,7 +5,6 @@ or, for the run form, inline messages naming file, sheet, row and column."""
 
 from __future__ import annotations
 
-import inspect
 import json
 from typing import Any
 from urllib.parse import quote, unquote
@@ -314,11 +313,8 @@ def students(request: Request, q: str = "", job_id: str | None = None) -> Respon
 async def _explain_answer(request: Request, nid: str, who: Principal, job_id: str,
                           mentors: list[str]) -> dict:
     """The API's own explain answer (its route function, so the page shows exactly what
-    ``GET /api/v1/students/{id}/explain`` returns, however it is computed or stored)."""
-    route = routes_runs.explain
-    if inspect.iscoroutinefunction(route):
-        return await route(request, nid, who, job_id=job_id, mentor=mentors or None)
-    return await run_in_threadpool(route, request, nid, who, job_id=job_id,
+    ``GET /api/v1/students/{id}/explain`` returns: the run's kept explanation)."""
+    return await run_in_threadpool(routes_runs.explain, request, nid, who, job_id=job_id,
                                    mentor=mentors or None)
 
 
