@@ -9,7 +9,6 @@ import traceback
 from pathlib import Path
 from typing import Annotated
 
-import jdatetime
 import platformdirs
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,6 +26,7 @@ from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
+from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
@@ -56,7 +56,7 @@ def open_store(url: str | None) -> SqlStore:
 
 
 def today_jalali() -> str:
-    return jdatetime.date.today().strftime("%Y-%m-%d")
+    return jalali_today()
 
 
 def _progress() -> Progress:

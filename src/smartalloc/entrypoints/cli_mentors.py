@@ -5,7 +5,6 @@ from __future__ import annotations
 import getpass
 from typing import Annotated
 
-import jdatetime
 import typer
 from rich.table import Table
 
@@ -14,6 +13,7 @@ from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints import render
+from smartalloc.entrypoints.clock import jalali_now
 
 mentors_app = typer.Typer(no_args_is_help=True, help="Mentor pool governance (audited).")
 Opt = typer.Option
@@ -28,7 +28,7 @@ def _registry(url: str | None) -> MentorRegistry:
 
 
 def _now() -> str:
-    return jdatetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
+    return jalali_now()
 
 
 def _change(mentor_id: str, to: MentorStatus, reason: str, by: str | None, url: str | None,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-import jdatetime
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
@@ -16,6 +15,7 @@ from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.security import Principal, issue_token, require
+from smartalloc.entrypoints.clock import jalali_now
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Reader = Annotated[Principal, Depends(require("report:read"))]
@@ -59,7 +59,7 @@ def _change(request: Request, mentor_id: str, to: MentorStatus, body: StatusBody
             who: Principal) -> dict:
     change = _registry(request).change(
         mentor_id, to, reason=body.reason, by=who.username,
-        at=jdatetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+        at=jalali_now(),
         schools=tuple(body.schools), channels=tuple(body.channels))
     log.info("audit", action="mentor_status_changed", mentor_id=mentor_id, to=to.value,
              by=who.username)

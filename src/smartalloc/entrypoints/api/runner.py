@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 
-import jdatetime
 import structlog
 
 from smartalloc.adapters.db.jobs import JobStore, JobView
@@ -32,6 +31,7 @@ from smartalloc.domain.errors import SmartAllocError
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.service_layer.ports import OUTPUT_FILES, InputPaths
 from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
 
@@ -159,7 +159,7 @@ class JobRunner:
         request = RunRequest(input_paths(settings, params["files"]),
                              load_policy(settings.policy_path), settings.runs / job.id,
                              year=params.get("year"), overrides=params.get("overrides") or {},
-                             now=jdatetime.date.today().strftime("%Y-%m-%d"), event_key=key,
+                             now=jalali_today(), event_key=key,
                              explanations=True)
         result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
                                 history=self.store, progress=progress)

@@ -5,15 +5,15 @@ A message missing in English falls back to Persian, so a page is never blank.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 
 import jdatetime
 from fastapi import Request
 
+from smartalloc.entrypoints.clock import tehran
+
 LANGS = ("fa", "en")
 LANG_COOKIE = "smartalloc_lang"
-# Iran has kept +03:30 all year since 2022 (no daylight saving).
-TEHRAN = timezone(timedelta(hours=3, minutes=30), "IRST")
 _FA_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -295,9 +295,7 @@ def jalali(value: str | datetime | date | None, lang: str = "fa", *, time: bool 
     if isinstance(value, datetime):
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
-        local = value.astimezone(TEHRAN)
-        text = jdatetime.datetime.fromgregorian(datetime=local.replace(tzinfo=None)).strftime(
-            "%Y/%m/%d %H:%M" if time else "%Y/%m/%d")
+        text = tehran(value).strftime("%Y/%m/%d %H:%M" if time else "%Y/%m/%d")
     else:
         text = jdatetime.date.fromgregorian(date=value).strftime("%Y/%m/%d")
     return text.translate(_FA_DIGITS) if lang == "fa" else text
