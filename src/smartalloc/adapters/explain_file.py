@@ -31,7 +31,6 @@ CREATE TABLE students (national_id TEXT PRIMARY KEY, idx INTEGER NOT NULL, name 
                        decision TEXT NOT NULL);
 CREATE TABLE given (idx INTEGER PRIMARY KEY, mentor INTEGER NOT NULL);
 CREATE INDEX given_mentor ON given (mentor, idx);
-CREATE INDEX students_name ON students (name);
 """
 _DECISION_FIELDS = tuple(f.name for f in dataclasses.fields(Decision))
 
@@ -90,14 +89,6 @@ class StoredExplanation:
     def as_dict(self) -> dict:
         return {"national_id": self.national_id, "decision": self.decision,
                 "stages": self.stages, "candidates": self.candidates, "why_not": self.why_not}
-
-
-@dataclass(frozen=True)
-class Match:
-    national_id: str
-    name: str
-    outcome: str
-    mentor_id: str
 
 
 class ExplainFile:
@@ -163,25 +154,8 @@ class ExplainFile:
                 f"({','.join('?' * len(chunk))}) GROUP BY mentor", (idx, *chunk)).fetchall())
         return found
 
-    def search(self, text: str, limit: int = 50) -> list[Match]:
-        """Students whose national id starts with, or whose name contains, ``text``."""
-        con = self._connect()
-        try:
-            rows = con.execute(
-                "SELECT national_id, name, outcome, mentor_id FROM students "
-                "WHERE national_id LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' "
-                "ORDER BY national_id LIMIT ?",
-                (f"{_like(text)}%", f"%{_like(text)}%", limit)).fetchall()
-        finally:
-            con.close()
-        return [Match(*r) for r in rows]
-
 
 def _state(meta: dict[str, str]) -> PoolState:
     data = json.loads(meta["state"])
     return PoolState(**{k: tuple(RankingRule(r) for r in v) if k == "ranking" else tuple(v)
                         for k, v in data.items()})
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
