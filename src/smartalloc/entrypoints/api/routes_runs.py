@@ -52,7 +52,8 @@ def _files(request: Request, body: RunBody) -> dict[str, str]:
     return files
 
 
-def _allocation_job(request: Request, job_id: str):
+def allocation_job(request: Request, job_id: str):
+    """The allocation job of this id, else 404."""
     job = request.app.state.jobs.get(job_id)
     if job is None or job.kind != "allocation":
         raise HTTPException(404, "no such allocation job")
@@ -100,7 +101,7 @@ def export(request: Request, job_id: str,
            _: Annotated[Principal, Depends(require("report:read"))],
            kind: Literal["sabt", "allocation", "qa", "matrix"] = "sabt") -> FileResponse:
     """A workbook of a finished run: ImportToSabt (default), allocation, QA or matrix."""
-    job = _allocation_job(request, job_id)
+    job = allocation_job(request, job_id)
     if job.state != "succeeded":
         raise HTTPException(409, f"the job is {job.state}; no workbook to export")
     path = request.app.state.settings.runs / job.id / OUTPUT_FILES[kind]
@@ -115,7 +116,7 @@ def explain_file(request: Request, job_id: str | None) -> tuple[JobView, Explain
     latest = None if job_id else jobs.latest("allocation")
     if not job_id and latest is None:
         raise HTTPException(404, "no successful allocation job yet")
-    job = _allocation_job(request, job_id or latest.id)
+    job = allocation_job(request, job_id or latest.id)
     if job.state != "succeeded":
         raise HTTPException(409, f"the job is {job.state}; nothing to explain yet")
     found = ExplainFile(request.app.state.settings.runs / job.id / OUTPUT_FILES["explain"])

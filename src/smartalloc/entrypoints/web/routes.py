@@ -232,17 +232,10 @@ def jobs(request: Request) -> Response:
     return page(request, "jobs.html", who=who, jobs=_recent_jobs(request))
 
 
-def _allocation_job(request: Request, job_id: str):
-    job = request.app.state.jobs.get(job_id)
-    if job is None or job.kind != "allocation":
-        raise HTTPException(404, "no such allocation job")
-    return job
-
-
 @router.get("/ui/jobs/{job_id}")
 def job_page(request: Request, job_id: str) -> Response:
     who = current(request, "report:read")
-    job = _allocation_job(request, job_id)
+    job = routes_runs.allocation_job(request, job_id)
     lang = lang_of(request)
     t = translator(lang)
     context: dict[str, Any] = {"job": job, "percent": round(job.progress * 100),
@@ -292,7 +285,7 @@ def download(request: Request, job_id: str, kind: str) -> Response:
 # --- students: search and explain ----------------------------------------------------------
 def _job_for(request: Request, job_id: str | None):
     if job_id:
-        return _allocation_job(request, job_id)
+        return routes_runs.allocation_job(request, job_id)
     return request.app.state.jobs.latest("allocation")
 
 
