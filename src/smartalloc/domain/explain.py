@@ -1,11 +1,12 @@
 """Explain a student's decision: every stage, the ranked candidates, the tie-breakers, and
 why any named mentor was not chosen.
 
-A ``TraceRecorder`` is called by the batch just before the engine decides a student, so what
-it keeps is exactly the state the run decided on. ``explain`` records one student by
-replaying the batch up to it; a run can record every student at once (kept with its
-workbooks, so the service answers without replaying). ``why_not`` needs only what a trace
-keeps, so both paths give the same answer."""
+Two paths give the same answer. ``explain`` replays the batch up to the student, with a
+``TraceRecorder`` called just before the engine decides it, so what it sees is exactly the
+state the run decided on. A run can instead keep a ``RunTrace`` (the pool's starting state,
+its decisions, and per key combination the stage funnel and candidates): the number of
+students each candidate had been given before the student then lets ``PoolState.ranked_at``
+rank them as the engine did, without replaying. ``why_not`` needs only what both keep."""
 
 from __future__ import annotations
 
