@@ -108,3 +108,7 @@ def test_explain_refuses_unknown_students_and_unfinished_jobs(api, small_agency)
     wrong = api.client.get("/api/v1/students/0000000000/explain", params={"job_id": import_job},
                            headers=api.auth("viewer"))
     assert wrong.status_code == 404
+    too_many = api.client.get("/api/v1/students/0000000000/explain",
+                              params={"job_id": job_id, "mentor": [str(i) for i in range(51)]},
+                              headers=api.auth("viewer"))
+    assert too_many.status_code == 422        # why-not is asked for at most 50 mentors

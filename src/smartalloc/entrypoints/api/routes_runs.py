@@ -127,9 +127,9 @@ def explain_file(request: Request, job_id: str | None) -> tuple[JobView, Explain
 
 @router.get("/students/{national_id}/explain")
 def explain(request: Request, national_id: str,
-                  _: Annotated[Principal, Depends(require("report:read"))],
-                  job_id: Annotated[str | None, Query(min_length=1)] = None,
-                  mentor: Annotated[list[str] | None, Query()] = None) -> dict:
+            _: Annotated[Principal, Depends(require("report:read"))],
+            job_id: Annotated[str | None, Query(min_length=1)] = None,
+            mentor: Annotated[list[str] | None, Query(max_length=50)] = None) -> dict:
     """The 8 stages, ranked candidates and winner of one student as the job decided it
     (default: the latest successful run), and why each ``mentor`` was not chosen."""
     job, kept = explain_file(request, job_id)
