@@ -96,6 +96,9 @@ def test_governance_is_audited_and_read_back(store):
     assert [(c.from_status, c.to_status) for c in trail] == [("unknown", "frozen"),
                                                               ("frozen", "active")]
     assert store.governance()["10"].status is MentorStatus.ACTIVE
+    assert registry.get("12").allowed_schools == (1112,) and registry.get("no-such") is None
+    assert [m.mentor_id for m in registry.list()] == ["10", "12"]   # natural order
+    assert [m.mentor_id for m in registry.list("restricted")] == ["12"]
     with pytest.raises(InputError):
         registry.change("10", MentorStatus.FROZEN, reason=" ", by="ops", at="t3")
     with pytest.raises(InputError):

@@ -15,6 +15,7 @@ from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.schema import Mentor, MentorStatusChange
 from smartalloc.domain.errors import InputError, Location, Problem
 from smartalloc.domain.events import status_changed
+from smartalloc.domain.normalize import natural_key
 from smartalloc.domain.policy import Channel, MentorStatus
 
 
@@ -46,18 +47,22 @@ class MentorRegistry:
         self.engine, self.outbox = engine, outbox
 
     def list(self, status: str | None = None) -> list[MentorView]:
-        query = select(Mentor).order_by(Mentor.mentor_id)
+        query = select(Mentor)
         if status:
             query = query.where(Mentor.status == status)
+        return sorted(self._views(query), key=lambda v: natural_key(v.mentor_id))
+
+    def get(self, mentor_id: str) -> MentorView | None:
+        found = self._views(select(Mentor).where(Mentor.mentor_id == mentor_id))
+        return found[0] if found else None
+
+    def _views(self, query) -> list[MentorView]:
         with self.engine.connect() as conn:
             rows = conn.execute(query.with_only_columns(
                 Mentor.mentor_id, Mentor.name, Mentor.manager, Mentor.status, Mentor.capacity,
                 Mentor.covered, Mentor.allowed_schools, Mentor.allowed_channels)).all()
-        from smartalloc.domain.normalize import natural_key
-
-        views = [MentorView(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6] or ()),
-                            tuple(r[7] or ())) for r in rows]
-        return sorted(views, key=lambda v: natural_key(v.mentor_id))
+        return [MentorView(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6] or ()),
+                           tuple(r[7] or ())) for r in rows]
 
     def change(self, mentor_id: str, to: MentorStatus, *, reason: str, by: str, at: str,
                schools: tuple[int, ...] = (), channels: tuple[Channel, ...] = ()) -> StatusChange:

@@ -112,3 +112,8 @@ async def ui_problems(request: Request, call_next) -> Response:
         if name in response.headers:
             answer.headers[name] = response.headers[name]
     return answer
+
+
+def redirect(url: str) -> RedirectResponse:
+    """303 See Other: after a form POST the browser GETs the target."""
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,46 @@
+"""History of a national id (its allocation) or of a mentor (its allocations and audit trail)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.schema import Allocation
+from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.entrypoints.api.observability import hash_id, log
+from smartalloc.entrypoints.web.pages import page
+from smartalloc.entrypoints.web.session import current
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/ui/history")
+def history(request: Request, national_id: str = "", mentor_id: str = "") -> Response:
+    who = current(request, "report:read")
+    state = request.app.state
+    entries, audit, mentor = [], [], None
+    nid = normalize_national_id(national_id) if national_id.strip() else ""
+    mentor_id = mentor_id.strip()[:32]
+    if nid:
+        log.info("history_search", student=hash_id(nid))
+        entries = [{"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
+                    "channel": e.channel, "allocated_at": e.allocated_at, "run_id": e.run_id,
+                    "policy_stamp": e.policy_stamp} for e in state.store.search(nid)]
+    elif mentor_id:
+        with state.reader.connect() as conn:
+            rows = conn.execute(select(
+                Allocation.national_id, Allocation.mentor_id, Allocation.code,
+                Allocation.channel, Allocation.allocated_at, Allocation.run_id,
+                Allocation.policy_stamp).where(Allocation.mentor_id == mentor_id)
+                .order_by(Allocation.code).limit(1000)).all()
+        keys = ("national_id", "mentor_id", "code", "channel", "allocated_at", "run_id",
+                "policy_stamp")
+        entries = [dict(zip(keys, r, strict=True)) for r in rows]
+        registry = MentorRegistry(state.engine)
+        audit = registry.audit(mentor_id)
+        mentor = registry.get(mentor_id)
+    return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
+                entries=entries, audit=audit, mentor=mentor,
+                searched=bool(nid or mentor_id))

@@ -1,0 +1,88 @@
+"""Runs and their results: the list, a run's page (progress, cards, charts, capacity plan,
+downloads), the status the progress bar polls, and the workbook downloads."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import select
+
+from smartalloc.adapters.db.auth_schema import Job
+from smartalloc.entrypoints.api import routes_runs
+from smartalloc.entrypoints.web import results
+from smartalloc.entrypoints.web.i18n import lang_of, translator
+from smartalloc.entrypoints.web.pages import page
+from smartalloc.entrypoints.web.session import current
+
+router = APIRouter(include_in_schema=False)
+KINDS = ("sabt", "allocation", "qa", "matrix")
+RUN_STAGES = ("read", "matrix", "allocate", "reports", "write", "history", "done")
+
+
+def recent_jobs(request: Request, limit: int = 30) -> list[dict]:
+    with request.app.state.reader.connect() as conn:
+        rows = conn.execute(select(Job.id, Job.state, Job.stage, Job.progress, Job.created_by,
+                                   Job.created_at, Job.result)
+                            .where(Job.kind == "allocation")
+                            .order_by(Job.created_at.desc()).limit(limit)).all()
+    return [{"id": r[0], "state": r[1], "stage": r[2], "progress": round((r[3] or 0) * 100),
+             "by": r[4], "created_at": r[5], "counts": (r[6] or {}).get("counts", {})}
+            for r in rows]
+
+
+@router.get("/ui/jobs")
+def jobs(request: Request) -> Response:
+    who = current(request, "report:read")
+    return page(request, "jobs.html", who=who, jobs=recent_jobs(request))
+
+
+@router.get("/ui/jobs/{job_id}")
+def job_page(request: Request, job_id: str) -> Response:
+    who = current(request, "report:read")
+    job = routes_runs.allocation_job(request, job_id)
+    lang = lang_of(request)
+    t = translator(lang)
+    context: dict[str, Any] = {"job": job, "percent": round(job.progress * 100),
+                               "stages": RUN_STAGES,
+                               "stage_labels": {s: t(f"stage.{s}") for s in
+                                                ("queued", *RUN_STAGES)}}
+    if job.state == "succeeded":
+        result = job.result or {}
+        counts = result.get("counts", {})
+        report = results.load_report(request.app.state.settings.runs, job.id) or \
+            results.RunReport()
+        failures = [(k, counts.get(k, 0)) for k in
+                    ("ELIGIBILITY_NO_MATCH", "CAPACITY_FULL", "DATA_MISSING", "DUPLICATE",
+                     "INTERNAL_ERROR")]
+        rtl = lang == "fa"
+        occupancy = sorted(report.occupancy, key=lambda o: (-o.after, o.mentor_id))
+        context.update(
+            counts=counts, qa_status=result.get("qa_status", ""), failures=failures,
+            unallocated=sum(n for _, n in failures), report=report, occupancy=occupancy,
+            downloads=[k for k in KINDS if k in (result.get("files") or {})],
+            occupancy_svg=results.occupancy_svg(
+                occupancy, rtl=rtl, title=t("res.occupancy"),
+                labels=(t("res.occupancy.before"), t("res.occupancy.after"))),
+            keys_svg=results.bars_svg(
+                [(", ".join(map(str, k)), n) for k, n, _ in report.by_keys[:20]], rtl=rtl,
+                title=t("res.by_keys")))
+    elif job.state == "failed":
+        context["errors"] = (job.error or {}).get("errors", [])
+    return page(request, "job.html", who=who, **context)
+
+
+@router.get("/ui/api/jobs/{job_id}")
+def job_status(request: Request, job_id: str) -> JSONResponse:
+    """The status for the progress bar (cookie auth; the API's status body)."""
+    who = current(request, "report:read")
+    return JSONResponse(routes_runs.status(request, job_id, who))
+
+
+@router.get("/ui/jobs/{job_id}/download/{kind}")
+def download(request: Request, job_id: str, kind: str) -> Response:
+    who = current(request, "report:read")
+    if kind not in KINDS:
+        raise HTTPException(404, f"no {kind} workbook")
+    return routes_runs.export(request, job_id, who, kind)  # type: ignore[arg-type]

@@ -1,0 +1,102 @@
+"""The run page: upload the reports through the API's import routes, pick the year and the
+per-run overrides, start the allocation job."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from smartalloc.domain.errors import SmartAllocError
+from smartalloc.entrypoints.api import routes_imports, routes_runs
+from smartalloc.entrypoints.api.observability import log
+from smartalloc.entrypoints.api.problems import problem_items
+from smartalloc.entrypoints.api.security import Principal
+from smartalloc.entrypoints.web.i18n import lang_of, translator
+from smartalloc.entrypoints.web.pages import page, redirect
+from smartalloc.entrypoints.web.routes_mentors import OVERRIDES_COOKIE, overrides_cookie
+from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+
+router = APIRouter(include_in_schema=False)
+FILE_ROLES = (("inspactor", "mentors", True), ("schools", "students", True),
+              ("students", "students", True), ("managers", "mentors", False),
+              ("crosswalk", "students", False), ("roster", "students", False))
+IMPORTERS = {"students": routes_imports.import_students, "mentors": routes_imports.import_mentors}
+
+
+def _run_page(request: Request, who: Principal, *, status: int = 200,
+              errors: dict[str, list[dict]] | None = None, year: str = "",
+              overrides: dict[str, bool] | None = None) -> Response:
+    policy = request.app.state.policy
+    return page(request, "run.html", status=status, who=who, roles=FILE_ROLES,
+                errors=errors or {}, year=year, policy=policy,
+                overrides=overrides_cookie(request) if overrides is None else overrides)
+
+
+@router.get("/ui/run")
+def run_form(request: Request) -> Response:
+    who = current(request, "alloc:run")
+    return _run_page(request, who)
+
+
+def _upload_problems(request: Request, exc: Exception) -> list[dict]:
+    if isinstance(exc, SmartAllocError):
+        return problem_items(exc)
+    t = translator(lang_of(request))
+    status = getattr(exc, "status_code", 500)
+    key = f"err.{status}" if status in (413, 415, 422) else "err.other"
+    detail = str(getattr(exc, "detail", ""))
+    return [{"code": f"HTTP_{status}", "message_fa": translator("fa")(key),
+             "message_en": f"{translator('en')(key)} ({detail})" if detail else t(key),
+             "file": "", "sheet": "", "row": None, "column": ""}]
+
+
+@router.post("/ui/run")
+async def run_start(request: Request) -> Response:
+    who = current(request, "alloc:run")
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    if "import" not in who.scopes:
+        raise HTTPException(403, f"the role '{who.role}' lacks the scope 'import'")
+    overrides: dict[str, bool] = {}
+    for item in form.getlist("override"):
+        mentor_id, _, flag = str(item).rpartition(":")
+        if mentor_id and flag in ("on", "off"):
+            overrides[mentor_id[:32]] = flag == "on"
+    year_text = str(form.get("year", "")).strip()
+    errors: dict[str, list[dict]] = {}
+    year: int | None = None
+    if year_text:
+        try:
+            year = int(year_text)
+        except ValueError:
+            year = 0
+        if not 1300 <= year <= 1500:
+            errors["year"] = [{"message_fa": translator("fa")("run.bad_year"),
+                               "message_en": translator("en")("run.bad_year")}]
+    files: dict[str, str] = {}
+    for role, kind, required in FILE_ROLES:
+        upload = form.get(role)
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            if required:
+                errors[role] = [{"message_fa": translator("fa")("run.missing"),
+                                 "message_en": translator("en")("run.missing")}]
+            continue
+        try:
+            answer = await IMPORTERS[kind](request, upload, who, role, None)
+        except (HTTPException, SmartAllocError) as exc:
+            errors[role] = _upload_problems(request, exc)
+            continue
+        files[role] = json.loads(answer.body)["result"]["file_id"]
+    if errors:
+        log.info("web_run_refused", roles=sorted(errors))
+        return _run_page(request, who, status=422, errors=errors, year=year_text,
+                         overrides=overrides)
+    body = routes_runs.RunBody(**files, year=year, overrides=overrides)
+    started = await run_in_threadpool(routes_runs.start_run, request, body, who, None)
+    job_id = json.loads(started.body)["job_id"]
+    response = redirect(f"/ui/jobs/{job_id}")
+    response.delete_cookie(OVERRIDES_COOKIE, path="/ui")
+    return response

@@ -1,0 +1,92 @@
+"""Sign-in and sign-out: the API's password check, then its JWT in the session cookie."""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+
+from smartalloc.adapters.db.users import UserStore
+from smartalloc.entrypoints.api.observability import log
+from smartalloc.entrypoints.api.security import Principal, issue_token
+from smartalloc.entrypoints.web.pages import page, redirect
+from smartalloc.entrypoints.web.session import (
+    CSRF_FIELD,
+    NONCE_COOKIE,
+    check_csrf,
+    clear_session,
+    csrf_for,
+    login_nonce,
+    maybe_current,
+    set_nonce,
+    set_session,
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+def _home(who: Principal | None) -> str:
+    if who is None:
+        return "/ui/login"
+    return "/ui/run" if "alloc:run" in who.scopes else "/ui/jobs"
+
+
+def _safe_next(target: str | None) -> str | None:
+    target = unquote(target or "")
+    ok = target.startswith("/ui/") and not target.startswith("//") and "\\" not in target
+    return target if ok and not target.startswith("/ui/login") else None
+
+
+@router.get("/")
+@router.get("/ui")
+@router.get("/ui/")
+def home(request: Request) -> Response:
+    return redirect(_home(maybe_current(request)))
+
+
+@router.get("/ui/login")
+def login_form(request: Request) -> Response:
+    who = maybe_current(request)
+    if who is not None:
+        return redirect(_safe_next(request.query_params.get("next")) or _home(who))
+    return _login_page(request)
+
+
+def _login_page(request: Request, *, status: int = 200, failed: bool = False,
+                username: str = "") -> Response:
+    nonce, new = login_nonce(request)
+    response = page(request, "login.html", status=status, who=None, failed=failed,
+                    login_csrf=csrf_for(request, nonce), username=username,
+                    expired=request.query_params.get("expired") == "1",
+                    next=_safe_next(request.query_params.get("next")) or "")
+    if new:
+        set_nonce(request, response, nonce)
+    return response
+
+
+@router.post("/ui/login")
+async def login(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")), request.cookies.get(NONCE_COOKIE, ""))
+    username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
+    state = request.app.state
+    user = await run_in_threadpool(UserStore(state.engine).authenticate, username, password) \
+        if username and password else None
+    log.info("audit", action="sign_in", user=username, ok=user is not None, via="web")
+    if user is None:
+        return _login_page(request, status=401, failed=True, username=username)
+    who = Principal(user.username, user.role)
+    response = redirect(_safe_next(str(form.get("next", ""))) or _home(who))
+    set_session(request, response, issue_token(state.settings, user.username))
+    return response
+
+
+@router.post("/ui/logout")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    response = redirect("/ui/login")
+    clear_session(request, response)
+    return response
