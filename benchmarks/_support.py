@@ -1,35 +1,11 @@
-"""What the benchmarks share: a throw-away PostgreSQL database and the marked blocks of
+"""What the benchmarks share: the machine they ran on and the marked blocks of
 docs/performance.md that each benchmark rewrites with its own numbers."""
 
 from __future__ import annotations
 
 import os
 import platform
-import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
-
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
-@contextmanager
-def throwaway_database(prefix: str) -> Iterator[str]:
-    """A fresh database on the local server, dropped afterwards (its connections ended first)."""
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    admin = create_engine(f"{SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield f"{SERVER}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                              "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def replace_block(path: Path, marker: str, lines: list[str], heading: str = "") -> None:

@@ -12,10 +12,11 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from _support import machine, replace_block, throwaway_database
+from _support import machine, replace_block
 
 from smartalloc.adapters.db.engine import sqlite_url
 from smartalloc.adapters.db.migrate import upgrade
+from smartalloc.adapters.db.scratch import scratch_database
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
@@ -82,7 +83,7 @@ def main() -> None:
     lines = []
     if not (args.agency / ".complete").exists():
         raise SystemExit("run benchmarks/pipeline_bench.py --scales 10k first (it builds the agency)")
-    with throwaway_database("smartalloc_bench") as pg:
+    with scratch_database("smartalloc_bench") as pg:
         upgrade(pg)
         lite = Path("bench-out/db-bench.sqlite")
         lite.unlink(missing_ok=True)

@@ -15,11 +15,12 @@ import time
 from pathlib import Path
 
 import aio_pika
-from _support import machine, replace_block, throwaway_database
+from _support import machine, replace_block
 
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.migrate import upgrade
 from smartalloc.adapters.db.outbox import write_outbox
+from smartalloc.adapters.db.scratch import scratch_database
 from smartalloc.adapters.messaging.broker import amqp_url, dead_letter_names
 from smartalloc.adapters.messaging.relay import Relay
 from smartalloc.domain.events import MENTOR_ASSIGNED, Event
@@ -64,7 +65,7 @@ async def drain(url: str, amqp: str, batch: int, rows: int) -> float:
 
 
 def measure(rows: int, batch: int, amqp: str) -> float:
-    with throwaway_database("smartalloc_relay_bench") as url:
+    with scratch_database("smartalloc_relay_bench") as url:
         upgrade(url)
         fill(url, rows)
         return asyncio.run(drain(url, amqp, batch, rows))

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import signal
 import sqlite3
@@ -24,6 +23,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from smartalloc.adapters.db import migrate
 from smartalloc.adapters.db.jobs import JobStore
 from smartalloc.adapters.db.schema import Base, Run
+from smartalloc.adapters.db.scratch import ScratchDatabases
 from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.entrypoints.api.queue import PgQueue, ensure_queue_schema
 from tests.integration.conftest import PG_SERVER
@@ -33,38 +33,11 @@ TASK = "smartalloc.run_job"
 
 
 # --- databases ------------------------------------------------------------------------------
-class Databases:
+class Databases(ScratchDatabases):
     """Throw-away databases on the local server; every one made here is dropped at the end."""
 
     def __init__(self) -> None:
-        self.admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-        self.prefix = f"smartalloc_test_{secrets.token_hex(4)}"
-        self.made: list[str] = []
-
-    def url(self, name: str) -> str:
-        return f"{PG_SERVER}/{name}"
-
-    def create(self, suffix: str, template: str | None = None) -> str:
-        name = f"{self.prefix}_{suffix}"
-        clause = f' TEMPLATE "{template}"' if template else ""
-        with self.admin.connect() as conn:
-            if template:   # CREATE … TEMPLATE needs the template without sessions
-                self._end_sessions(conn, template)
-            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-        self.made.append(name)
-        return name
-
-    @staticmethod
-    def _end_sessions(conn, name: str) -> None:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                          "WHERE datname = :n AND pid <> pg_backend_pid()"), {"n": name})
-
-    def drop_all(self) -> None:
-        with self.admin.connect() as conn:
-            for name in reversed(self.made):
-                self._end_sessions(conn, name)
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        self.admin.dispose()
+        super().__init__("smartalloc_test", PG_SERVER)
 
 
 def prepare_template(url: str) -> None:
