@@ -120,19 +120,20 @@ class ExplainFile:
                                 (keys_text,)).fetchone() if decision.stage_counts else None
             meta = (dict(con.execute("SELECT name, value FROM meta").fetchall())
                     if combo is not None or mentors else {})
+            state = _state(meta) if meta else None
             candidates, funnels = (), {}
             if combo is not None:
                 data = json.loads(zlib.decompress(combo[0]))
                 funnels[keys] = tuple(int(m, 16) for m in data["funnel"])
                 cands = [Candidate(m, alias, school) for m, alias, school in data["candidates"]]
-                candidates = _state(meta).ranked_at(cands, self._given_before(
+                candidates = state.ranked_at(cands, self._given_before(
                     con, idx, [c.mentor for c in cands]))
         finally:
             con.close()
         reasons = []
         if mentors:
             view = PoolView(
-                {m: i for i, m in enumerate(_state(meta).mentor_ids)},
+                {m: i for i, m in enumerate(state.mentor_ids)},
                 {k: tuple(v) for k, v in json.loads(meta["dropped"]).items()},
                 tuple(RankingRule(r) for r in json.loads(meta["rules"])), funnels)
             reasons = [{"mentor_id": m, "reason_fa": why_not(m, decision, keys, candidates, view)}

@@ -122,21 +122,18 @@ class PoolState:
 
 @dataclass
 class TraceRecorder:
-    """The batch's ``observe`` hook: keeps the ranked candidates of each student it is told
-    about (``wanted``; default all) and the stage funnel of each key combination."""
+    """The batch's ``observe`` hook: when the engine is about to decide the student at batch
+    position ``index``, keeps its ranked candidates and its keys' stage funnel."""
 
     engine: AllocationEngine
-    wanted: Callable[[int], bool] | None = None
-    ranked: dict[int, tuple[RankedCandidate, ...]] = field(default_factory=dict)
+    index: int
+    ranked: tuple[RankedCandidate, ...] = ()
     funnels: dict[Keys, tuple[int, ...]] = field(default_factory=dict)
 
     def __call__(self, student: StudentRecord) -> None:
-        if self.wanted is not None and not self.wanted(student.index):
-            return
-        keys = student.keys
-        self.ranked[student.index] = ranked_candidates(self.engine, keys)
-        if keys not in self.funnels:
-            self.funnels[keys] = tuple(self.engine.index.funnel(keys))
+        if student.index == self.index:
+            self.ranked = ranked_candidates(self.engine, student.keys)
+            self.funnels[student.keys] = tuple(self.engine.index.funnel(student.keys))
 
     def pool_view(self, matrix: EligibilityMatrix) -> PoolView:
         return pool_view(self.engine, matrix, self.funnels)
@@ -202,12 +199,12 @@ def explain(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy
             mentors: Sequence[str] = (), already: Mapping[str, int] | None = None) -> Explanation:
     """Explanation of ``students[index]`` as decided in a run over ``students``."""
     engine = AllocationEngine(matrix, policy, already)
-    recorder = TraceRecorder(engine, wanted=lambda i: i == index)
+    recorder = TraceRecorder(engine, index)
     decision = allocate_batch(students[: index + 1], matrix, policy, history=history,
                               roster=roster, year=year, engine=engine,
                               observe=recorder).decisions[-1]
-    return explanation(students[index], decision, recorder.ranked.get(index, ()),
-                       recorder.pool_view(matrix), mentors)
+    return explanation(students[index], decision, recorder.ranked, recorder.pool_view(matrix),
+                       mentors)
 
 
 @dataclass(frozen=True)
