@@ -5,12 +5,19 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 .PHONY: env demo test lint bench clean
 
+KERNEL := $(BIN)/.kernel
+
 $(BIN)/.synced: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet --user uv
 	$(UV) sync --frozen --python python3.11
 	@touch $@
 
-env: $(BIN)/.synced
+# The batch's compiled hot loops (Cython, built in place next to their source).
+$(KERNEL): $(BIN)/.synced src/smartalloc/domain/batch_kernel.pyx tools/build_kernel.py
+	$(BIN)/python tools/build_kernel.py
+	@touch $@
+
+env: $(BIN)/.synced $(KERNEL)
 
 demo: env  ## synthetic agency → full pipeline → prints where the workbooks are
 	$(BIN)/smartalloc demo --out demo-out
@@ -31,4 +38,4 @@ bench: env  ## every benchmark of issues A–D (pipeline, database, relay, API l
 	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md
 
 clean:
-	rm -rf demo-out bench-out .pytest_cache .ruff_cache
+	rm -rf demo-out bench-out .pytest_cache .ruff_cache build src/smartalloc/domain/*.so $(KERNEL)

@@ -38,7 +38,7 @@ def _fresh_all(api, job, mentors_for):
                               year=job.params.get("year"), mentors=mentors_for(student),
                               load=load)
         yield student.national_id, jsonable_encoder({
-            "national_id": student.national_id, "decision": dataclasses.asdict(exp.decision),
+            "national_id": student.national_id, "decision": exp.decision._asdict(),
             "stages": [dataclasses.asdict(s) for s in exp.stages],
             "candidates": [dataclasses.asdict(c) for c in exp.candidates],
             "why_not": [{"mentor_id": m, "reason_fa": r} for m, r in exp.why_not]}), matrix

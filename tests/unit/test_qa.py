@@ -142,7 +142,7 @@ def test_alloc_01_fails_on_a_wrong_reported_occupancy_ratio():
 def test_alloc_01_fails_on_a_mentor_outside_the_pool():
     ctx = consistent()
     decisions = list(ctx.decisions)
-    decisions[0] = dataclasses.replace(decisions[0], mentor_id="GHOST")
+    decisions[0] = decisions[0]._replace(mentor_id="GHOST")
     ctx = dataclasses.replace(ctx, decisions=decisions,
                               allocations_per_mentor={"M1": 1, "M2": 1, "GHOST": 1},
                               occupancy_per_mentor={})

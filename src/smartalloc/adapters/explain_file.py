@@ -32,7 +32,7 @@ CREATE TABLE students (national_id TEXT PRIMARY KEY, idx INTEGER NOT NULL, name 
 CREATE TABLE given (idx INTEGER PRIMARY KEY, mentor INTEGER NOT NULL);
 CREATE INDEX given_mentor ON given (mentor, idx);
 """
-_DECISION_FIELDS = tuple(f.name for f in dataclasses.fields(Decision))
+_DECISION_FIELDS = Decision._fields
 
 
 def _keys_text(keys) -> str | None:
@@ -139,7 +139,7 @@ class ExplainFile:
             reasons = [{"mentor_id": m, "reason_fa": why_not(m, decision, keys, candidates, view)}
                        for m in mentors]
         return StoredExplanation(
-            national_id, name, dataclasses.asdict(decision),
+            national_id, name, decision._asdict(),
             [dataclasses.asdict(s) for s in stage_steps(decision.pool_size,
                                                         decision.stage_counts)],
             [dataclasses.asdict(c) for c in candidates], reasons)

@@ -6,53 +6,62 @@ one heap keyed by the ranking; groups are shared by every combination that yield
 mentor sits in few heaps. A mentor's key only grows, so entries are refreshed lazily: a popped
 entry that is no longer the mentor's current key is pushed back with the current one. A heap
 holds at most one entry per mentor, so the best entry left after the winner is the runner-up.
+
+For the default ranking the same loop runs compiled (``batch_kernel.seat_all``); this module prepares
+its inputs and keeps the Python loop as the reference, for other rankings and for explanations
+that look at the engine between two students.
 """
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from smartalloc.domain.candidates import Candidate, CandidateIndex, Keys, first_empty_stage, members
+from smartalloc.domain.candidates import CandidateIndex, Keys, first_empty_stage, members
+from smartalloc.domain.compiled import kernel
 from smartalloc.domain.decision import STAGE_LABELS_FA, STAGES
 from smartalloc.domain.eligibility import EligibilityMatrix
-from smartalloc.domain.policy import Channel, Policy
+from smartalloc.domain.policy import Channel, Policy, RankingRule
 from smartalloc.domain.ranking import MentorLoad, deciding_rule, key_function, rule_names
 
-
-@dataclass(slots=True)
-class Pick:
-    """The engine's answer for one student (codes and dedupe are added by the caller)."""
-
-    channel: Channel
-    stage_counts: tuple[int, ...]
-    candidate: Candidate | None = None
-    runner_up: int | None = None
-    decided_by: str = ""
-    failure: str = ""          # ELIGIBILITY_NO_MATCH / CAPACITY_FULL
-    empty_stage: str = ""
-    occupancy_before: float = 0.0
-    allocations_before: int = 0
-    remaining_before: int = 0
+DEFAULT_RANKING = (RankingRule.MIN_OCCUPANCY_RATIO, RankingRule.MIN_ALLOCATIONS_NEW,
+                   RankingRule.MIN_MENTOR_ID)
 
 
 @dataclass(slots=True)
-class _Combo:
-    heaps: tuple[list, ...]
-    mask: int
-    static_counts: tuple[int, ...]
+class Combo:
+    """What the engine knows of one six-key combination."""
+
+    parts: tuple[int, ...]           # row-group masks whose union is the candidates
+    mask: int                        # the candidates
+    static_counts: tuple[int, ...]   # the first seven stage counts of the trace
     channel: Channel
     keys: Keys
-    index: CandidateIndex
-    seats: dict[int, Candidate]
+    global_aliases: Mapping[int, str]   # mentor position → alias of its global row
+    school_aliases: Mapping[int, str]   # … of its row for the student's school (seats first)
+    heaps: tuple[list, ...] = ()        # the Python loop's heaps, built on first use
 
-    def seat(self, m: int) -> Candidate:
-        """The row (alias) that seats mentor m for this combination, memoised."""
-        cand = self.seats.get(m)
-        if cand is None:
-            cand = self.seats[m] = self.index.alias(m, self.keys)
-        return cand
+    def failure(self) -> tuple[str, str]:
+        """(failure class, empty stage) when no candidate could be given the student."""
+        if self.static_counts[-1] == 0:
+            return "ELIGIBILITY_NO_MATCH", first_empty_stage(self.static_counts, STAGES)
+        return "CAPACITY_FULL", "capacity_gate"
+
+
+@dataclass(slots=True)
+class Seating:
+    """The engine's answers for a sequence of students, column by column."""
+
+    combos: list[Combo]
+    winner: Sequence[int]      # natural-order position; -1 when no candidate had a seat
+    runner_up: Sequence[int]   # -1 for none
+    rule: Sequence[int]        # index in ``AllocationEngine.rule_names``; -1 without runner-up
+    occupancy: Sequence[float]  # the winner's, before the pick
+    allocated: Sequence[int]
+    remaining: Sequence[int]
+    open_seats: Sequence[int]  # candidates with a seat left before the pick (capacity gate)
+    compiled: bool = False     # the columns are the compiled loop's arrays
 
 
 class AllocationEngine:
@@ -71,11 +80,68 @@ class AllocationEngine:
                                self.already)
         self.key = key_function(policy.ranking, self.load)
         self.rule_names = rule_names(policy.ranking)
+        self.compiled = kernel is not None and tuple(policy.ranking) == DEFAULT_RANKING
+        self._combos: dict[Keys, Combo] = {}
+        self._sync()
+
+    def _sync(self) -> None:
+        """(Re)derive the Python loop's state from the allocations."""
         self.current: list[tuple | None] = [
             self.key(m) if self.load.has_seat(m) else None for m in range(len(self.pool))]
         self.with_seat = sum(1 << m for m in range(len(self.pool)) if self.current[m] is not None)
-        self._combos: dict[Keys, _Combo] = {}
         self._heaps: dict[int, list] = {}
+        for combo in self._combos.values():
+            combo.heaps = ()
+
+    def combo(self, keys: Keys) -> Combo:
+        combo = self._combos.get(keys)
+        if combo is None:
+            index = self.index
+            g, s = index.row_masks(keys)
+            mask = index.allowed_mask(g | s, keys)
+            # Normally the two row groups; when a restricted mentor is excluded, exactly the
+            # allowed set. Two equal groups are one.
+            parts = (g, s) if mask == g | s and g != s else (mask,)
+            combo = self._combos[keys] = Combo(
+                tuple(p for p in parts if p), mask, index.funnel_counts(keys), self.channel(keys),
+                keys, *index.aliases(keys))
+        return combo
+
+    def seat_all(self, keys: Sequence[Keys],
+                 before: Callable[[int], None] | None = None) -> Seating:
+        """Give one student per entry of ``keys`` the best candidate with a seat, in order.
+        ``before(j)`` is called before the j-th pick (an explanation looks at the engine then);
+        without it, and with the default ranking, the compiled loop does the picks."""
+        known = self._combos
+        combos = [known.get(k) or self.combo(k) for k in keys]
+        if self.compiled and before is None:
+            return Seating(combos, *self._seat_compiled(combos), compiled=True)
+        return Seating(combos, *self._seat_python(combos, before))
+
+    def _seat_compiled(self, combos: list[Combo]) -> tuple[list, ...]:
+        ids: dict[int, int] = {}
+        sequence = [ids.setdefault(id(c), len(ids)) for c in combos]
+        distinct = list({id(c): c for c in combos}.values())
+        groups: dict[int, int] = {}
+        size = (len(self.pool) + 63) // 64 * 8
+        combo_groups = [[groups.setdefault(p, len(groups)) for p in c.parts] for c in distinct]
+        columns = kernel.seat_all(
+            self.load.remaining_at_start, self.load.allocated,
+            [g.to_bytes(size, "little") for g in groups],
+            combo_groups, [c.mask.to_bytes(size, "little") for c in distinct], sequence)
+        self._sync()
+        return columns
+
+    def _seat_python(self, combos: list[Combo],
+                     before: Callable[[int], None] | None) -> tuple[list, ...]:
+        columns: tuple[list, ...] = ([], [], [], [], [], [], [])
+        appends = [c.append for c in columns]
+        for j, combo in enumerate(combos):
+            if before is not None:
+                before(j)
+            for append, value in zip(appends, self._seat(combo), strict=True):
+                append(value)
+        return columns
 
     def _heap(self, mask: int) -> list:
         heap = self._heaps.get(mask)
@@ -84,18 +150,6 @@ class AllocationEngine:
             heapq.heapify(heap)
             self._heaps[mask] = heap
         return heap
-
-    def _combo(self, keys: Keys) -> _Combo:
-        index = self.index
-        g, s = index.row_masks(keys)
-        mask = index.allowed_mask(g | s, keys)
-        # Normally the heaps of the two row groups; when a restricted mentor is excluded, one
-        # heap of exactly the allowed set.
-        parts = tuple(p for p in ((g, s) if mask == g | s else (mask,)) if p)
-        combo = _Combo(tuple(self._heap(p) for p in parts), mask, index.funnel_counts(keys),
-                       self.channel(keys), keys, index, {})
-        self._combos[keys] = combo
-        return combo
 
     def _valid_top(self, heap: list) -> tuple | None:
         """Clean stale entries off the top; return the valid top entry or None."""
@@ -111,39 +165,24 @@ class AllocationEngine:
                 heapq.heapreplace(heap, now)
         return None
 
-    def pick(self, keys: Keys) -> Pick:
-        """Choose and seat the best candidate for a student with these keys."""
-        combo = self._combos.get(keys) or self._combo(keys)
-        counts = (*combo.static_counts, (combo.mask & self.with_seat).bit_count())
-        heaps, valid_top = combo.heaps, self._valid_top
-        if len(heaps) == 1:  # the common case: one row group
-            heap = heaps[0]
-            best = valid_top(heap)
-            if best is not None:
-                heapq.heappop(heap)
-                won = list(heaps)
-                runner = valid_top(heap)
-        else:
-            best = min(filter(None, map(valid_top, heaps)), default=None)
-            if best is not None:
-                won = [h for h in heaps if h and h[0] is best]
-                for heap in won:
-                    heapq.heappop(heap)
-                runner = min(filter(None, map(valid_top, heaps)), default=None)
+    def _seat(self, combo: Combo) -> tuple:
+        """The Python loop's pick for one student: (winner, runner-up, rule, occupancy,
+        allocated, remaining, open seats) as in ``Seating``."""
+        open_seats = (combo.mask & self.with_seat).bit_count()
+        heaps = combo.heaps or self._heaps_of(combo)
+        valid_top = self._valid_top
+        best = min(filter(None, map(valid_top, heaps)), default=None)
         if best is None:
-            if combo.static_counts[-1] == 0:
-                stage = first_empty_stage(counts, STAGES)
-                return Pick(combo.channel, counts, failure="ELIGIBILITY_NO_MATCH", empty_stage=stage)
-            return Pick(combo.channel, counts, failure="CAPACITY_FULL", empty_stage="capacity_gate")
+            return -1, -1, -1, 0.0, 0, 0, open_seats
+        won = [h for h in heaps if h and h[0] is best]
+        for heap in won:
+            heapq.heappop(heap)
+        runner = min(filter(None, map(valid_top, heaps)), default=None)
         m = best[-1]
         load = self.load
         allocated = load.allocated[m]
         remaining = load.remaining_at_start[m] - allocated
-        pick = Pick(
-            combo.channel, counts, combo.seat(m),
-            None if runner is None else runner[-1],
-            deciding_rule(self.rule_names, best, runner),
-            "", "", allocated / load.remaining_at_start[m], allocated, remaining)
+        rule = -1 if runner is None else deciding_rule(best, runner)
         load.allocated[m] = allocated + 1
         if remaining > 1:
             new = self.current[m] = self.key(m)
@@ -152,7 +191,12 @@ class AllocationEngine:
         else:
             self.current[m] = None
             self.with_seat &= ~(1 << m)
-        return pick
+        return (m, -1 if runner is None else runner[-1], rule,
+                allocated / load.remaining_at_start[m], allocated, remaining, open_seats)
+
+    def _heaps_of(self, combo: Combo) -> tuple[list, ...]:
+        combo.heaps = tuple(self._heap(p) for p in combo.parts)
+        return combo.heaps
 
     def allocations(self) -> dict[str, int]:
         """Students allocated by this run, per mentor id."""

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from smartalloc.domain.allocation import AllocationEngine, failure_text
+from smartalloc.domain.allocation import (
+    AllocationEngine,
+    Combo,
+    Seating,
+    failure_text,
+)
+from smartalloc.domain.candidates import Keys
+from smartalloc.domain.compiled import kernel
 from smartalloc.domain.counters import CounterBook
 from smartalloc.domain.decision import Decision, FailureClass, Outcome
 from smartalloc.domain.dedupe import DedupeResult, Verdict, dedupe
@@ -119,36 +126,86 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
     by_nid = {h.national_id: h for h in history}
     verdicts = dedupe(students, by_nid,
                       skip_previously_allocated=policy.dedupe.skip_previously_allocated)
-    pool_size, pool = len(matrix.pool), engine.pool
+    pool_size = len(matrix.pool)
     usable = UsableKeys(policy)
-    decisions: list[Decision] = []
-    for student, verdict in zip(students, verdicts, strict=True):
-        keys = student.keys
-        if verdict.verdict is not Verdict.NEW:
+    decisions: list[Decision | None] = []
+    reaching: list[int] = []      # batch positions of the students the engine decides for
+    keys: list[Keys] = []
+    new = Verdict.NEW
+    for position, (student, verdict) in enumerate(zip(students, verdicts, strict=True)):
+        k = student.keys
+        if verdict.verdict is not new:
             decisions.append(_rejected(student, verdict, policy, pool_size))
-        elif keys is None or keys not in usable:
+        elif k is None or k not in usable:
             decisions.append(_data_missing(student, verdict, policy, pool_size))
         else:
-            if observe is not None:
-                observe(student)
-            pick = engine.pick(keys)
-            if pick.candidate is None:
-                reason, action = failure_text(pick.failure, pick.empty_stage, keys)
-                decisions.append(Decision(
-                    student.index, student.national_id, Outcome.FAILED, pick.channel,
-                    failure=FailureClass(pick.failure), reason_fa=reason, action_fa=action,
-                    dedupe_reason=verdict.reason_fa, pool_size=pool_size,
-                    stage_counts=pick.stage_counts))
-                continue
-            mentor = pool[pick.candidate.mentor]
-            code, reused = counters.issue(student.national_id, keys[1])
-            prev = verdict.previous
-            decisions.append(Decision(
-                student.index, student.national_id, Outcome.ALLOCATED, pick.channel,
-                mentor.mentor_id, mentor.name, pick.candidate.alias, pick.candidate.is_school_row,
-                code, reused, None, "", "", verdict.reason_fa, prev is not None,
-                prev.mentor_id if prev else "", pool_size, pick.stage_counts,
-                "" if pick.runner_up is None else pool[pick.runner_up].mentor_id,
-                pick.decided_by, pick.occupancy_before, pick.allocations_before,
-                pick.remaining_before))
+            decisions.append(None)
+            reaching.append(position)
+            keys.append(k)
+    before = None if observe is None else (lambda j: observe(students[reaching[j]]))
+    seating = engine.seat_all(keys, before)
+    _engine_decisions(decisions, students, verdicts, reaching, seating, engine, counters,
+                      pool_size)
     return BatchResult(tuple(decisions), engine.allocations(), tuple(counters.warnings))
+
+
+def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
+                      verdicts: Sequence[DedupeResult], reaching: Sequence[int],
+                      seating: Seating, engine: AllocationEngine, counters: CounterBook,
+                      pool_size: int) -> None:
+    """Codes for the seated students, then their decisions (compiled when the picks were)."""
+    seated = [j for j, m in enumerate(seating.winner) if m >= 0]
+    codes, reused = counters.issue_all([students[reaching[j]].national_id for j in seated],
+                                       [seating.combos[j].keys[1] for j in seated])
+
+    def failed(j: int) -> Decision:
+        student, combo = students[reaching[j]], seating.combos[j]
+        failure, stage = combo.failure()
+        reason, action = failure_text(failure, stage, combo.keys)
+        return Decision(
+            student.index, student.national_id, Outcome.FAILED, combo.channel,
+            failure=FailureClass(failure), reason_fa=reason, action_fa=action,
+            dedupe_reason=verdicts[reaching[j]].reason_fa, pool_size=pool_size,
+            stage_counts=(*combo.static_counts, seating.open_seats[j]))
+
+    fill = kernel.engine_decisions if seating.compiled else engine_decisions
+    fill(decisions, students, verdicts, list(reaching), seating.combos, seating.winner,
+         seating.runner_up, seating.rule, seating.occupancy, seating.allocated,
+         seating.remaining, seating.open_seats, codes, reused,
+         [m.mentor_id for m in engine.pool], [m.name for m in engine.pool], engine.rule_names,
+         pool_size, Decision, Outcome.ALLOCATED, failed)
+
+
+def engine_decisions(decisions: list, students: Sequence[StudentRecord],
+                     verdicts: Sequence[DedupeResult], reaching: Sequence[int],
+                     combos: Sequence[Combo], winner: Sequence[int], runner: Sequence[int],
+                     rule: Sequence[int], occupancy: Sequence[float], given: Sequence[int],
+                     left: Sequence[int], open_seats: Sequence[int], codes: Sequence[str],
+                     reused: Sequence[bool], mentor_ids: Sequence[str],
+                     mentor_names: Sequence[str], rule_names: Sequence[str], pool_size: int,
+                     decision_type: type[Decision], allocated: Outcome,
+                     failed: Callable[[int], Decision]) -> None:
+    """Fill ``decisions[position]`` for every student the engine decided for: column j of the
+    seating is batch position ``reaching[j]``. ``batch_kernel.engine_decisions`` is the
+    compiled twin; the two are held to the same decisions by a test."""
+    make, issued = decision_type._make, 0
+    for j, position in enumerate(reaching):
+        combo, m = combos[j], winner[j]
+        if m < 0:
+            decisions[position] = failed(j)
+            continue
+        student, verdict = students[position], verdicts[position]
+        counts = (*combo.static_counts, open_seats[j])
+        alias = combo.school_aliases.get(m)
+        on_school_row = alias is not None
+        if not on_school_row:
+            alias = combo.global_aliases[m]
+        previous, r, k = verdict.previous, runner[j], rule[j]
+        decisions[position] = make((
+            student.index, student.national_id, allocated, combo.channel, mentor_ids[m],
+            mentor_names[m], alias, on_school_row, codes[issued], reused[issued], None, "", "",
+            verdict.reason_fa, previous is not None,
+            previous.mentor_id if previous is not None else "", pool_size, counts,
+            mentor_ids[r] if r >= 0 else "", rule_names[k] if k >= 0 else "", occupancy[j],
+            given[j], left[j]))
+        issued += 1

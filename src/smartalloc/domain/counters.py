@@ -8,7 +8,7 @@ returning national id keeps its code; a code held by two national ids is a hard 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from smartalloc.domain.errors import CounterError, Problem
 from smartalloc.domain.policy import Policy
@@ -33,6 +33,8 @@ class CounterBook:
                 f"academic year {year} does not fit the registration code format"))
         self.digits = policy.counters.sequence_digits
         self.mids = {g.code: g.counter_mid for g in policy.genders.values()}
+        self.prefix = {mid: f"{self.yy:02d}{mid}" for mid in self.mids.values()}
+        self.last = 10 ** self.digits - 1
         self.owner: dict[str, str] = {}          # code → national id
         self.by_student: dict[str, str] = {}     # national id → latest code
         self.next_seq: dict[str, int] = {}
@@ -79,9 +81,9 @@ class CounterBook:
 
         Codes of earlier years are not carried over: the real operator output gives every
         student of the year a code of the year (spec B.5)."""
-        if not self.policy.dedupe.reuse_code_for_returning:
+        code = self.by_student.get(national_id)
+        if code is None or not self.policy.dedupe.reuse_code_for_returning:
             return ""
-        code = self.by_student.get(national_id, "")
         match = CODE_PATTERN.match(code)
         if match and int(match.group(1)) == self.yy and match.group(2) == self.mids[gender]:
             return code
@@ -89,19 +91,35 @@ class CounterBook:
 
     def issue(self, national_id: str, gender: int) -> tuple[str, bool]:
         """(code, reused) for an allocated student."""
-        reused = self.reusable(national_id, gender)
-        if reused:
-            return reused, True
-        mid = self.mids[gender]
-        seq = self.next_seq.get(mid, 1)
-        if seq >= 10 ** self.digits:
-            raise CounterError(Problem(
-                "COUNTER_EXHAUSTED",
-                f"شماره‌های ثبت نام سال {self.yy} و کد {mid} تمام شده است (بیش از {10 ** self.digits - 1})",
-                f"registration sequence for year {self.yy} and mid {mid} is exhausted",
-            ))
-        code = f"{self.yy:02d}{mid}{seq:0{self.digits}d}"
-        self.next_seq[mid] = seq + 1
-        self.owner[code] = national_id
-        self.by_student[national_id] = code
-        return code, False
+        codes, reused = self.issue_all([national_id], [gender])
+        return codes[0], reused[0]
+
+    def issue_all(self, national_ids: Sequence[str],
+                  genders: Sequence[int]) -> tuple[list[str], list[bool]]:
+        """Codes and reused flags for allocated students, in order (``issue`` for each)."""
+        codes: list[str] = []
+        reused: list[bool] = []
+        by_student, owner, next_seq = self.by_student, self.owner, self.next_seq
+        mids, prefix, digits = self.mids, self.prefix, self.digits
+        for national_id, gender in zip(national_ids, genders, strict=True):
+            if national_id in by_student:
+                code = self.reusable(national_id, gender)
+                if code:
+                    codes.append(code)
+                    reused.append(True)
+                    continue
+            mid = mids[gender]
+            seq = next_seq.get(mid, 1)
+            if seq > self.last:
+                raise CounterError(Problem(
+                    "COUNTER_EXHAUSTED",
+                    f"شماره‌های ثبت نام سال {self.yy} و کد {mid} تمام شده است (بیش از {self.last})",
+                    f"registration sequence for year {self.yy} and mid {mid} is exhausted",
+                ))
+            code = prefix[mid] + str(seq).zfill(digits)
+            next_seq[mid] = seq + 1
+            owner[code] = national_id
+            by_student[national_id] = code
+            codes.append(code)
+            reused.append(False)
+        return codes, reused

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
-from smartalloc.domain.national_id import is_valid_national_id
+from smartalloc.domain.national_id import valid_national_ids
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 
 
@@ -32,9 +32,10 @@ def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry
     seen: dict[str, int] = {}
     results: list[DedupeResult] = []
     fresh = DedupeResult(Verdict.NEW, "بدون سابقه")  # immutable, shared by every new student
-    for student in students:
+    valid = valid_national_ids([s.national_id for s in students])
+    for student, ok in zip(students, valid, strict=True):
         nid = student.national_id
-        if not is_valid_national_id(nid):
+        if not ok:
             # The reason travels in events and logs: it describes the id, never repeats it.
             why = ("خالی" if not nid else f"{len(nid)} رقم" if len(nid) != 10 or not nid.isdigit()
                    else "رقم کنترل نادرست")

@@ -85,12 +85,10 @@ def rule_names(rules: Sequence[RankingRule]) -> tuple[str, ...]:
     return tuple(names)
 
 
-def deciding_rule(names: Sequence[str], winner: tuple, runner_up: tuple | None) -> str:
-    """The first ranking rule on which winner and runner-up differ ("" if no runner-up).
-    Keys end with the mentor position, so two keys always differ somewhere."""
-    if runner_up is None:
-        return ""
+def deciding_rule(winner: tuple, runner_up: tuple) -> int:
+    """Position (in ``rule_names``) of the first ranking rule on which winner and runner-up
+    differ. Keys end with the mentor position, so two keys always differ somewhere."""
     i = 0
     while winner[i] == runner_up[i]:
         i += 1
-    return names[i]
+    return i

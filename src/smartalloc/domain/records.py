@@ -119,7 +119,7 @@ class StudentRecord:
     def keys(self) -> tuple[int, int, int, int, int, int] | None:
         """The six join keys in JOIN_KEYS order, or None if any is missing."""
         k = (self.group, self.gender, self.status, self.center, self.finance, self.school)
-        return None if any(v is None for v in k) else k  # type: ignore[return-value]
+        return None if None in k else k  # type: ignore[return-value]
 
 
 @dataclass(frozen=True, slots=True)
