@@ -23,7 +23,7 @@ demo: env  ## synthetic agency → full pipeline → prints where the workbooks 
 	$(BIN)/smartalloc demo --out demo-out
 
 lint: env
-	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports
 
 test: lint  ## ruff + import-linter contracts + every test

@@ -86,9 +86,7 @@ def in_process(agency: Path, out: Path) -> dict[str, float]:
     matrix = build_matrix_for(inputs, policy)
     matrix_s = time.perf_counter() - t
     students = inputs.students.records
-    t = time.perf_counter()
-    batch = allocate_batch(students, matrix, policy, roster=inputs.roster)
-    core_s = time.perf_counter() - t
+    core_s, batch = decide(students, matrix, policy, inputs.roster)
     engine_s = engine_only(matrix, policy, students)
     request = RunRequest(paths, policy, out, now="bench")
     t = time.perf_counter()
@@ -103,6 +101,21 @@ def in_process(agency: Path, out: Path) -> dict[str, float]:
             "allocated": counts.get("allocated", 0), "qa": outputs.qa.status,
             "stages": {"read": read_s, "matrix": matrix_s, "allocate": core_s,
                        "reports": reports_s, "write (I/O only)": write_s}}
+
+
+def decide(students, matrix, policy, roster) -> tuple[float, object]:
+    """Best of three `allocate_batch` calls, timed as a run makes it: with the cyclic collector
+    paused for the whole run (`run_allocation`), so the collection that re-enabling it after a
+    lone call would trigger (~0.06 s at 100k) is not in the number."""
+    best = float("inf")
+    for _ in range(3):
+        with gc_paused():
+            t = time.perf_counter()
+            batch = allocate_batch(students, matrix, policy, roster=roster)
+            best = min(best, time.perf_counter() - t)
+        del batch
+    with gc_paused():
+        return best, allocate_batch(students, matrix, policy, roster=roster)
 
 
 def engine_only(matrix, policy, students) -> float:

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from smartalloc.domain import dedupe as dedupe_module
 from smartalloc.domain.allocation import AllocationEngine
-from smartalloc.domain.batch import allocate_batch
+from smartalloc.domain.batch import UsableKeys, allocate_batch, triage
 from smartalloc.domain.compiled import kernel
+from smartalloc.domain.counters import CounterBook
+from smartalloc.domain.dedupe import Verdict, dedupe
+from smartalloc.domain.errors import CounterError
 from smartalloc.domain.national_id import is_valid_national_id, valid_national_ids
+from smartalloc.domain.records import HistoryEntry, RosterEntry
 
 from .alloc_fixtures import default_policy, matrix_of, mentor, national_id, rows_for, student
 
@@ -23,14 +29,22 @@ def test_the_kernel_is_built():
     assert kernel is not None, "batch_kernel is not compiled: run `make env`"
 
 
-def both_ways(students, matrix, already=None):
+def both_ways(students, matrix, already=None, roster=()):
     """(compiled, Python) batch results on the same inputs."""
     compiled = AllocationEngine(matrix, POLICY, already)
     assert compiled.compiled
     python = AllocationEngine(matrix, POLICY, already)
     python.compiled = False
-    return (allocate_batch(students, matrix, POLICY, engine=compiled, already=already),
-            allocate_batch(students, matrix, POLICY, engine=python, already=already))
+    return (allocate_batch(students, matrix, POLICY, engine=compiled, already=already,
+                           roster=roster),
+            allocate_batch(students, matrix, POLICY, engine=python, already=already,
+                           roster=roster))
+
+
+def code_of(seq: int, gender: int, year_offset: int = 0) -> str:
+    """A registration code of this academic year (``year_offset`` years earlier)."""
+    book = CounterBook(POLICY, POLICY.academic_year - year_offset, [])
+    return f"{book.yy:02d}{book.mids[gender]}{seq:0{book.digits}d}"
 
 
 mentor_spec = st.tuples(
@@ -62,14 +76,33 @@ def pool_of(specs):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(mentor_spec, min_size=1, max_size=30), st.lists(student_spec, max_size=120))
-def test_compiled_and_python_engines_decide_alike(mentor_specs, student_specs):
+@given(st.lists(mentor_spec, min_size=1, max_size=30), st.lists(student_spec, max_size=120),
+       st.lists(st.tuples(st.integers(0, 119), st.integers(1, 60), st.integers(0, 1),
+                          st.integers(0, 1)), max_size=20))
+def test_compiled_and_python_engines_decide_alike(mentor_specs, student_specs, returning):
     pool, rows, already = pool_of(mentor_specs)
     students = [student(i, group=g, gender=x, status=s, center=c, finance=f, school=sc)
                 for i, (g, x, s, c, f, sc) in enumerate(student_specs)]
-    compiled, python = both_ways(students, matrix_of(pool, rows), already)
+    # Returning students' codes: this year's (kept when the gender matches) or last year's.
+    codes = {code_of(seq, gender, earlier): national_id(i)
+             for i, seq, gender, earlier in returning}   # a code held twice stops the run
+    roster = [RosterEntry(code, nid) for code, nid in codes.items()]
+    compiled, python = both_ways(students, matrix_of(pool, rows), already, roster)
     assert compiled.decisions == python.decisions
     assert compiled.allocations == python.allocations
+
+
+def test_both_stop_at_an_exhausted_sequence():
+    m = mentor("1", capacity=10, covered=0)
+    students = [student(i) for i in range(3)]
+    last = 10 ** CounterBook(POLICY, POLICY.academic_year, []).digits - 2
+    for compiled in (True, False):
+        engine = AllocationEngine(matrix_of([m], rows_for(m)), POLICY)
+        engine.compiled = compiled
+        with pytest.raises(CounterError) as stopped:
+            allocate_batch(students, matrix_of([m], rows_for(m)), POLICY, engine=engine,
+                           roster=[RosterEntry(code_of(last, 1), national_id(900))])
+        assert [p.code for p in stopped.value.problems] == ["COUNTER_EXHAUSTED"]
 
 
 def test_a_large_shared_pool_is_decided_alike():
@@ -118,3 +151,32 @@ national_ids = st.one_of(
 @given(st.lists(national_ids, max_size=60))
 def test_batch_checksum_equals_the_reference(ids):
     assert valid_national_ids(ids) == [is_valid_national_id(x) for x in ids]
+
+
+@given(st.lists(st.tuples(st.sampled_from([national_id(n) for n in range(6)]
+                                          + ["12345", "0000000000", ""]),
+                          st.integers(0, 5)), max_size=40),
+       st.sets(st.integers(0, 5), max_size=3), st.booleans())
+def test_compiled_dedupe_equals_the_reference(rows, allocated_before, skip):
+    students = [student(i, nid=nid) for i, (nid, _) in enumerate(rows)]
+    history = {national_id(n): HistoryEntry(national_id(n), f"M{n}", "", (3, 1, 1, 0, 0, 0),
+                                            "generic", "", "run-1", "")
+               for n in allocated_before}
+    compiled = dedupe(students, history, skip_previously_allocated=skip)
+    reference_kernel, dedupe_module.kernel = dedupe_module.kernel, None
+    try:
+        reference = dedupe(students, history, skip_previously_allocated=skip)
+    finally:
+        dedupe_module.kernel = reference_kernel
+    assert compiled == reference
+
+
+@given(st.lists(st.tuples(student_spec, st.booleans(), st.booleans()), max_size=60))
+def test_compiled_triage_equals_the_reference(specs):
+    students = [student(i, group=None if missing else g, gender=x, status=s, center=c,
+                        finance=f, school=sc)
+                for i, ((g, x, s, c, f, sc), missing, _) in enumerate(specs)]
+    verdicts = [dedupe_module.DedupeResult(Verdict.NEW if new else Verdict.INVALID_ID, "")
+                for _, _, new in specs]
+    assert (kernel.triage(students, verdicts, UsableKeys(POLICY), Verdict.NEW)
+            == triage(students, verdicts, UsableKeys(POLICY), Verdict.NEW))

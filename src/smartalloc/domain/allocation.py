@@ -33,6 +33,7 @@ DEFAULT_RANKING = (RankingRule.MIN_OCCUPANCY_RATIO, RankingRule.MIN_ALLOCATIONS_
 class Combo:
     """What the engine knows of one six-key combination."""
 
+    id: int                          # order of creation in its engine
     parts: tuple[int, ...]           # row-group masks whose union is the candidates
     mask: int                        # the candidates
     static_counts: tuple[int, ...]   # the first seven stage counts of the trace
@@ -98,12 +99,16 @@ class AllocationEngine:
         if combo is None:
             index = self.index
             g, s = index.row_masks(keys)
-            mask = index.allowed_mask(g | s, keys)
+            union = g | s if s else g
+            mask = index.allowed_mask(union, keys)
             # Normally the two row groups; when a restricted mentor is excluded, exactly the
-            # allowed set. Two equal groups are one.
-            parts = (g, s) if mask == g | s and g != s else (mask,)
+            # allowed set. Two equal groups are one; an empty one is none.
+            if mask != union or not (g and s and g != s):
+                parts: tuple[int, ...] = (mask,) if mask else ()
+            else:
+                parts = (g, s)
             combo = self._combos[keys] = Combo(
-                tuple(p for p in parts if p), mask, index.funnel_counts(keys), self.channel(keys),
+                len(self._combos), parts, mask, index.funnel_counts(keys), self.channel(keys),
                 keys, *index.aliases(keys))
         return combo
 
@@ -119,9 +124,8 @@ class AllocationEngine:
         return Seating(combos, *self._seat_python(combos, before))
 
     def _seat_compiled(self, combos: list[Combo]) -> tuple[list, ...]:
-        ids: dict[int, int] = {}
-        sequence = [ids.setdefault(id(c), len(ids)) for c in combos]
-        distinct = list({id(c): c for c in combos}.values())
+        sequence = [c.id for c in combos]
+        distinct = list(self._combos.values())    # every combination, in id order
         groups: dict[int, int] = {}
         size = (len(self.pool) + 63) // 64 * 8
         combo_groups = [[groups.setdefault(p, len(groups)) for p in c.parts] for c in distinct]

@@ -54,15 +54,15 @@ class UsableKeys:
         self.groups = frozenset(policy.official_group_codes)
         self.centers = frozenset(policy.center_ids)
         self.finance = frozenset(policy.finance_variants)
-        self._seen: set[tuple] = set()
+        self.known: set[tuple] = set()    # keys found usable so far (a set lookup is cheaper)
 
     def __contains__(self, keys: tuple) -> bool:
-        if keys in self._seen:
+        if keys in self.known:
             return True
         ok = (keys[0] in self.groups and keys[1] in (0, 1) and keys[2] in (0, 1)
               and keys[3] in self.centers and keys[4] in self.finance and keys[5] >= 0)
         if ok:
-            self._seen.add(keys)
+            self.known.add(keys)
         return ok
 
 
@@ -116,6 +116,24 @@ def allocate_batch(students: Sequence[StudentRecord], matrix: EligibilityMatrix,
                          observe)
 
 
+def triage(students: Sequence[StudentRecord], verdicts: Sequence[DedupeResult],
+           usable: UsableKeys, new: Verdict) -> tuple[list[int], list[Keys], list[int]]:
+    """(positions and keys of the students the engine decides for — ``new`` verdict, usable
+    keys —, positions of every other student). ``batch_kernel.triage`` is its compiled twin."""
+    reaching: list[int] = []
+    keys: list[Keys] = []
+    others: list[int] = []
+    for position, (student, verdict) in enumerate(zip(students, verdicts, strict=True)):
+        if verdict.verdict is new:
+            k = student.keys
+            if k is not None and (k in usable.known or k in usable):
+                reaching.append(position)
+                keys.append(k)
+                continue
+        others.append(position)
+    return reaching, keys, others
+
+
 def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy: Policy,
               history: Sequence[HistoryEntry], roster: Sequence[RosterEntry], year: int | None,
               engine: AllocationEngine | None, already: Mapping[str, int] | None,
@@ -127,21 +145,14 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
     verdicts = dedupe(students, by_nid,
                       skip_previously_allocated=policy.dedupe.skip_previously_allocated)
     pool_size = len(matrix.pool)
-    usable = UsableKeys(policy)
-    decisions: list[Decision | None] = []
-    reaching: list[int] = []      # batch positions of the students the engine decides for
-    keys: list[Keys] = []
-    new = Verdict.NEW
-    for position, (student, verdict) in enumerate(zip(students, verdicts, strict=True)):
-        k = student.keys
-        if verdict.verdict is not new:
-            decisions.append(_rejected(student, verdict, policy, pool_size))
-        elif k is None or k not in usable:
-            decisions.append(_data_missing(student, verdict, policy, pool_size))
-        else:
-            decisions.append(None)
-            reaching.append(position)
-            keys.append(k)
+    reaching, keys, others = (triage if kernel is None else kernel.triage)(
+        students, verdicts, UsableKeys(policy), Verdict.NEW)
+    decisions: list[Decision | None] = [None] * len(students)
+    for position in others:
+        student, verdict = students[position], verdicts[position]
+        decisions[position] = (_rejected(student, verdict, policy, pool_size)
+                               if verdict.verdict is not Verdict.NEW
+                               else _data_missing(student, verdict, policy, pool_size))
     before = None if observe is None else (lambda j: observe(students[reaching[j]]))
     seating = engine.seat_all(keys, before)
     _engine_decisions(decisions, students, verdicts, reaching, seating, engine, counters,
@@ -153,10 +164,7 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
                       verdicts: Sequence[DedupeResult], reaching: Sequence[int],
                       seating: Seating, engine: AllocationEngine, counters: CounterBook,
                       pool_size: int) -> None:
-    """Codes for the seated students, then their decisions (compiled when the picks were)."""
-    seated = [j for j, m in enumerate(seating.winner) if m >= 0]
-    codes, reused = counters.issue_all([students[reaching[j]].national_id for j in seated],
-                                       [seating.combos[j].keys[1] for j in seated])
+    """The decisions of the students the engine decided for (compiled when the picks were)."""
 
     def failed(j: int) -> Decision:
         student, combo = students[reaching[j]], seating.combos[j]
@@ -171,7 +179,7 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
     fill = kernel.engine_decisions if seating.compiled else engine_decisions
     fill(decisions, students, verdicts, list(reaching), seating.combos, seating.winner,
          seating.runner_up, seating.rule, seating.occupancy, seating.allocated,
-         seating.remaining, seating.open_seats, codes, reused,
+         seating.remaining, seating.open_seats, counters,
          [m.mentor_id for m in engine.pool], [m.name for m in engine.pool], engine.rule_names,
          pool_size, Decision, Outcome.ALLOCATED, failed)
 
@@ -180,22 +188,22 @@ def engine_decisions(decisions: list, students: Sequence[StudentRecord],
                      verdicts: Sequence[DedupeResult], reaching: Sequence[int],
                      combos: Sequence[Combo], winner: Sequence[int], runner: Sequence[int],
                      rule: Sequence[int], occupancy: Sequence[float], given: Sequence[int],
-                     left: Sequence[int], open_seats: Sequence[int], codes: Sequence[str],
-                     reused: Sequence[bool], mentor_ids: Sequence[str],
-                     mentor_names: Sequence[str], rule_names: Sequence[str], pool_size: int,
-                     decision_type: type[Decision], allocated: Outcome,
-                     failed: Callable[[int], Decision]) -> None:
-    """Fill ``decisions[position]`` for every student the engine decided for: column j of the
-    seating is batch position ``reaching[j]``. ``batch_kernel.engine_decisions`` is the
-    compiled twin; the two are held to the same decisions by a test."""
-    make, issued = decision_type._make, 0
+                     left: Sequence[int], open_seats: Sequence[int], counters: CounterBook,
+                     mentor_ids: Sequence[str], mentor_names: Sequence[str],
+                     rule_names: Sequence[str], pool_size: int, decision_type: type[Decision],
+                     allocated: Outcome, failed: Callable[[int], Decision]) -> None:
+    """Fill ``decisions[position]`` for every student the engine decided for (column j of the
+    seating is batch position ``reaching[j]``), issuing registration codes in that order.
+    ``batch_kernel.engine_decisions`` is the compiled twin; a test holds them to the same
+    decisions."""
+    make = decision_type._make
     for j, position in enumerate(reaching):
         combo, m = combos[j], winner[j]
         if m < 0:
             decisions[position] = failed(j)
             continue
         student, verdict = students[position], verdicts[position]
-        counts = (*combo.static_counts, open_seats[j])
+        code, reused = counters.issue(student.national_id, combo.keys[1])
         alias = combo.school_aliases.get(m)
         on_school_row = alias is not None
         if not on_school_row:
@@ -203,9 +211,8 @@ def engine_decisions(decisions: list, students: Sequence[StudentRecord],
         previous, r, k = verdict.previous, runner[j], rule[j]
         decisions[position] = make((
             student.index, student.national_id, allocated, combo.channel, mentor_ids[m],
-            mentor_names[m], alias, on_school_row, codes[issued], reused[issued], None, "", "",
+            mentor_names[m], alias, on_school_row, code, reused, None, "", "",
             verdict.reason_fa, previous is not None,
-            previous.mentor_id if previous is not None else "", pool_size, counts,
-            mentor_ids[r] if r >= 0 else "", rule_names[k] if k >= 0 else "", occupancy[j],
-            given[j], left[j]))
-        issued += 1
+            previous.mentor_id if previous is not None else "", pool_size,
+            (*combo.static_counts, open_seats[j]), mentor_ids[r] if r >= 0 else "",
+            rule_names[k] if k >= 0 else "", occupancy[j], given[j], left[j]))

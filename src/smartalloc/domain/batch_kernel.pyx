@@ -16,7 +16,11 @@ answers.
 """
 
 from cpython cimport array
+from cpython.object cimport PyTypeObject
+from cpython.ref cimport Py_INCREF
+from cpython.tuple cimport PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
+from libc.stdio cimport snprintf
 from libc.stdlib cimport free, malloc
 
 import array as _array
@@ -315,42 +319,87 @@ cdef void _run(State* s, uint64_t* with_seat, int* part0, int* part1, int* word_
             with_seat[m >> 6] &= ~((<uint64_t>1) << (m & 63))
 
 
+cdef extern from "Python.h":
+    object PyType_GenericAlloc(PyTypeObject*, Py_ssize_t)
+
+
+cdef inline object _instance(object cls, tuple fields):
+    """``cls._make(fields)`` for a tuple subclass, without the Python call: what
+    ``tuple.__new__`` does for a subclass (allocate, then take every item)."""
+    cdef Py_ssize_t i, n = len(fields)
+    cdef object out = PyType_GenericAlloc(<PyTypeObject*>cls, n)
+    for i in range(n):
+        item = fields[i]
+        Py_INCREF(item)
+        PyTuple_SET_ITEM(out, i, item)
+    return out
+
+
 def engine_decisions(list decisions, students, verdicts, list reaching, list combos,
                      long[:] winner, long[:] runner, long[:] rule, double[:] occupancy,
-                     long[:] given, long[:] left, long[:] open_seats, list codes, list reused,
-                     list mentor_ids, list mentor_names, tuple rule_names, long pool_size,
+                     long[:] given, long[:] left, long[:] open_seats, counters,
+                     list mentor_ids, list mentor_names, tuple rule_names, pool_size,
                      decision_type, allocated, failed):
-    """Compiled twin of ``batch.engine_decisions`` (same arguments, same decisions): fills
-    ``decisions[position]`` for every student the engine decided for. ``failed(j)`` builds
-    the decision of a student left without a mentor (rare, so it stays in Python)."""
-    cdef Py_ssize_t j, n = len(reaching), issued = 0
-    cdef long m, r, k
-    cdef object student, verdict, combo, alias, previous, counts, make = decision_type._make
-    for j in range(n):
-        position = reaching[j]
-        combo = combos[j]
-        m = winner[j]
-        if m < 0:
-            decisions[position] = failed(j)
-            continue
-        student = students[position]
-        verdict = verdicts[position]
-        counts = combo.static_counts + (open_seats[j],)
-        alias = combo.school_aliases.get(m)
-        on_school_row = alias is not None
-        if not on_school_row:
-            alias = combo.global_aliases[m]
-        previous = verdict.previous
-        r = runner[j]
-        k = rule[j]
-        decisions[position] = make((
-            student.index, student.national_id, allocated, combo.channel, mentor_ids[m],
-            mentor_names[m], alias, on_school_row, codes[issued], reused[issued], None, "", "",
-            verdict.reason_fa, previous is not None,
-            previous.mentor_id if previous is not None else "", pool_size, counts,
-            mentor_ids[r] if r >= 0 else "", rule_names[k] if k >= 0 else "", occupancy[j],
-            given[j], left[j]))
-        issued += 1
+    """Compiled twin of ``batch.engine_decisions`` (same arguments, same decisions). Codes are
+    issued inline as ``CounterBook.issue`` does: a returning student keeps its reusable
+    code, anyone else gets the next sequence of its gender."""
+    cdef Py_ssize_t j, position, n = len(reaching)
+    cdef long m, r, k, gender, seq, exhausted = -1
+    cdef long last = counters.last, digits = counters.digits
+    cdef dict by_student = counters.by_student, owner = counters.owner
+    cdef list seqs, prefixes
+    cdef object student, verdict, combo, alias, previous, code, reused, counts
+    cdef char number[32]
+    if digits > 20:
+        raise ValueError("a registration sequence of more than 20 digits")
+    seqs, prefixes = counters.sequences()
+    try:
+        for j in range(n):
+            position = reaching[j]
+            combo = combos[j]
+            m = winner[j]
+            if m < 0:
+                decisions[position] = failed(j)
+                continue
+            student = students[position]
+            verdict = verdicts[position]
+            national_id = student.national_id
+            gender = combo.keys[1]
+            code = None
+            if national_id in by_student:
+                code = counters.reusable(national_id, gender) or None
+            if code is not None:
+                reused = True
+            else:
+                seq = seqs[gender]
+                if seq > last:
+                    exhausted = gender
+                    break
+                seqs[gender] = seq + 1
+                snprintf(number, 32, "%0*ld", <int>digits, seq)
+                code = <str>prefixes[gender] + number.decode("ascii")
+                owner[code] = national_id
+                by_student[national_id] = code
+                reused = False
+            alias = combo.school_aliases.get(m)
+            on_school_row = alias is not None
+            if not on_school_row:
+                alias = combo.global_aliases[m]
+            previous = verdict.previous
+            r = runner[j]
+            k = rule[j]
+            counts = <tuple>combo.static_counts + (open_seats[j],)
+            decisions[position] = _instance(decision_type, (
+                student.index, national_id, allocated, combo.channel, mentor_ids[m],
+                mentor_names[m], alias, on_school_row, code, reused, None, "", "",
+                verdict.reason_fa, previous is not None,
+                previous.mentor_id if previous is not None else "", pool_size, counts,
+                mentor_ids[r] if r >= 0 else "", rule_names[k] if k >= 0 else "",
+                occupancy[j], given[j], left[j]))
+    finally:
+        counters.advance(seqs)
+    if exhausted >= 0:
+        raise counters.exhausted(exhausted)
 
 
 def valid_national_ids(list national_ids, reference):
@@ -383,3 +432,39 @@ def valid_national_ids(list national_ids, reference):
             remainder = total % 11
             out[i] = (remainder if remainder < 2 else 11 - remainder) == digits[9] - 48
     return out
+
+
+
+def dedupe(students, list valid, dict seen, history, fresh, judge):
+    """Twin of ``dedupe.dedupe``'s loop: ``[judge(s, ok) for s, ok in zip(students, valid)]``,
+    with the common case done here — a valid id seen for the first time and without history
+    gets ``fresh``, exactly where ``judge`` returns it."""
+    cdef Py_ssize_t i, n = len(students)
+    cdef list out = [None] * n
+    for i in range(n):
+        student = students[i]
+        ok = valid[i]
+        if ok is True:
+            nid = student.national_id
+            if nid not in seen and history.get(nid) is None:
+                seen[nid] = student.row
+                out[i] = fresh
+                continue
+        out[i] = judge(student, ok)
+    return out
+
+
+def triage(students, verdicts, usable, new):
+    """Compiled twin of ``batch.triage`` (same arguments, same lists)."""
+    cdef Py_ssize_t i, n = len(students)
+    cdef list reaching = [], keys = [], others = []
+    cdef set known = usable.known
+    for i in range(n):
+        if verdicts[i].verdict is new:
+            k = students[i].keys
+            if k is not None and (k in known or k in usable):
+                reaching.append(i)
+                keys.append(k)
+                continue
+        others.append(i)
+    return reaching, keys, others

@@ -90,36 +90,39 @@ class CounterBook:
         return ""
 
     def issue(self, national_id: str, gender: int) -> tuple[str, bool]:
-        """(code, reused) for an allocated student."""
-        codes, reused = self.issue_all([national_id], [gender])
-        return codes[0], reused[0]
+        """(code, reused) for an allocated student. ``batch_kernel.engine_decisions`` issues
+        the same codes inline, from ``sequences`` and back through ``advance``."""
+        if national_id in self.by_student:
+            reused = self.reusable(national_id, gender)
+            if reused:
+                return reused, True
+        mid = self.mids[gender]
+        seq = self.next_seq.get(mid, 1)
+        if seq > self.last:
+            raise self.exhausted(gender)
+        code = self.prefix[mid] + str(seq).zfill(self.digits)
+        self.next_seq[mid] = seq + 1
+        self.owner[code] = national_id
+        self.by_student[national_id] = code
+        return code, False
 
-    def issue_all(self, national_ids: Sequence[str],
-                  genders: Sequence[int]) -> tuple[list[str], list[bool]]:
-        """Codes and reused flags for allocated students, in order (``issue`` for each)."""
-        codes: list[str] = []
-        reused: list[bool] = []
-        by_student, owner, next_seq = self.by_student, self.owner, self.next_seq
-        mids, prefix, digits = self.mids, self.prefix, self.digits
-        for national_id, gender in zip(national_ids, genders, strict=True):
-            if national_id in by_student:
-                code = self.reusable(national_id, gender)
-                if code:
-                    codes.append(code)
-                    reused.append(True)
-                    continue
-            mid = mids[gender]
-            seq = next_seq.get(mid, 1)
-            if seq > self.last:
-                raise CounterError(Problem(
-                    "COUNTER_EXHAUSTED",
-                    f"شماره‌های ثبت نام سال {self.yy} و کد {mid} تمام شده است (بیش از {self.last})",
-                    f"registration sequence for year {self.yy} and mid {mid} is exhausted",
-                ))
-            code = prefix[mid] + str(seq).zfill(digits)
-            next_seq[mid] = seq + 1
-            owner[code] = national_id
-            by_student[national_id] = code
-            codes.append(code)
-            reused.append(False)
-        return codes, reused
+    def sequences(self) -> tuple[list[int], list[str]]:
+        """Per gender code (list index): the next sequence number and the code prefix."""
+        mids = [self.mids.get(g, "") for g in range(max(self.mids) + 1)]
+        return ([self.next_seq.get(mid, 1) for mid in mids],
+                [self.prefix.get(mid, "") for mid in mids])
+
+    def advance(self, seqs: Sequence[int]) -> None:
+        """Take back the next sequence numbers after codes were issued from ``sequences``."""
+        for gender, seq in enumerate(seqs):
+            mid = self.mids.get(gender)
+            if mid and seq != self.next_seq.get(mid, 1):
+                self.next_seq[mid] = seq
+
+    def exhausted(self, gender: int) -> CounterError:
+        mid = self.mids[gender]
+        return CounterError(Problem(
+            "COUNTER_EXHAUSTED",
+            f"شماره‌های ثبت نام سال {self.yy} و کد {mid} تمام شده است (بیش از {self.last})",
+            f"registration sequence for year {self.yy} and mid {mid} is exhausted",
+        ))

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from smartalloc.domain.compiled import kernel
 from smartalloc.domain.national_id import valid_national_ids
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 
@@ -30,32 +31,31 @@ def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry
            *, skip_previously_allocated: bool = True) -> list[DedupeResult]:
     """One result per student, in order. The first row of a national id is kept."""
     seen: dict[str, int] = {}
-    results: list[DedupeResult] = []
     fresh = DedupeResult(Verdict.NEW, "بدون سابقه")  # immutable, shared by every new student
-    valid = valid_national_ids([s.national_id for s in students])
-    for student, ok in zip(students, valid, strict=True):
+
+    def judge(student: StudentRecord, ok: bool) -> DedupeResult:
         nid = student.national_id
         if not ok:
             # The reason travels in events and logs: it describes the id, never repeats it.
             why = ("خالی" if not nid else f"{len(nid)} رقم" if len(nid) != 10 or not nid.isdigit()
                    else "رقم کنترل نادرست")
-            results.append(DedupeResult(Verdict.INVALID_ID, f"کد ملی نامعتبر ({why})"))
-            continue
+            return DedupeResult(Verdict.INVALID_ID, f"کد ملی نامعتبر ({why})")
         if nid in seen:
-            results.append(DedupeResult(
+            return DedupeResult(
                 Verdict.DUPLICATE_IN_BATCH, f"کد ملی تکراری در همین فایل (ردیف {seen[nid]})",
-                first_row=seen[nid]))
-            continue
+                first_row=seen[nid])
         seen[nid] = student.row
         previous = history.get(nid)
-        if previous is not None and skip_previously_allocated:
-            results.append(DedupeResult(
+        if previous is None:
+            return fresh
+        if skip_previously_allocated:
+            return DedupeResult(
                 Verdict.ALLOCATED_BEFORE,
                 f"قبلاً به پشتیبان {previous.mentor_id} تخصیص یافته (اجرای {previous.run_id})",
-                previous=previous))
-            continue
-        if previous is None:
-            results.append(fresh)
-        else:
-            results.append(DedupeResult(Verdict.NEW, "سابقه تخصیص دارد", previous=previous))
-    return results
+                previous=previous)
+        return DedupeResult(Verdict.NEW, "سابقه تخصیص دارد", previous=previous)
+
+    valid = valid_national_ids([s.national_id for s in students])
+    if kernel is not None:  # the common case compiled, every other one by ``judge``
+        return kernel.dedupe(students, valid, seen, history, fresh, judge)
+    return [judge(student, ok) for student, ok in zip(students, valid, strict=True)]
