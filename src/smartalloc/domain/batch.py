@@ -194,8 +194,9 @@ def engine_decisions(decisions: list, students: Sequence[StudentRecord],
                      allocated: Outcome, failed: Callable[[int], Decision]) -> None:
     """Fill ``decisions[position]`` for every student the engine decided for (column j of the
     seating is batch position ``reaching[j]``), issuing registration codes in that order.
-    ``batch_kernel.engine_decisions`` is the compiled twin; a test holds them to the same
-    decisions."""
+    Their national ids are distinct (dedupe keeps one row per id), so the codes need not be
+    remembered. ``batch_kernel.engine_decisions`` is the compiled twin; a test holds them to
+    the same decisions."""
     make = decision_type._make
     for j, position in enumerate(reaching):
         combo, m = combos[j], winner[j]
@@ -203,7 +204,7 @@ def engine_decisions(decisions: list, students: Sequence[StudentRecord],
             decisions[position] = failed(j)
             continue
         student, verdict = students[position], verdicts[position]
-        code, reused = counters.issue(student.national_id, combo.keys[1])
+        code, reused = counters.issue(student.national_id, combo.keys[1], remember=False)
         alias = combo.school_aliases.get(m)
         on_school_row = alias is not None
         if not on_school_row:

@@ -341,12 +341,12 @@ def engine_decisions(list decisions, students, verdicts, list reaching, list com
                      list mentor_ids, list mentor_names, tuple rule_names, pool_size,
                      decision_type, allocated, failed):
     """Compiled twin of ``batch.engine_decisions`` (same arguments, same decisions). Codes are
-    issued inline as ``CounterBook.issue`` does: a returning student keeps its reusable
-    code, anyone else gets the next sequence of its gender."""
+    issued inline as ``CounterBook.issue(..., remember=False)`` does: a returning student
+    keeps its reusable code, anyone else gets the next sequence of its gender."""
     cdef Py_ssize_t j, position, n = len(reaching)
     cdef long m, r, k, gender, seq, exhausted = -1
     cdef long last = counters.last, digits = counters.digits
-    cdef dict by_student = counters.by_student, owner = counters.owner
+    cdef dict by_student = counters.by_student
     cdef list seqs, prefixes
     cdef object student, verdict, combo, alias, previous, code, reused, counts
     cdef char number[32]
@@ -378,8 +378,6 @@ def engine_decisions(list decisions, students, verdicts, list reaching, list com
                 seqs[gender] = seq + 1
                 snprintf(number, 32, "%0*ld", <int>digits, seq)
                 code = <str>prefixes[gender] + number.decode("ascii")
-                owner[code] = national_id
-                by_student[national_id] = code
                 reused = False
             alias = combo.school_aliases.get(m)
             on_school_row = alias is not None

@@ -89,9 +89,12 @@ class CounterBook:
             return code
         return ""
 
-    def issue(self, national_id: str, gender: int) -> tuple[str, bool]:
-        """(code, reused) for an allocated student. ``batch_kernel.engine_decisions`` issues
-        the same codes inline, from ``sequences`` and back through ``advance``."""
+    def issue(self, national_id: str, gender: int, *, remember: bool = True) -> tuple[str, bool]:
+        """(code, reused) for an allocated student. ``remember=False`` skips recording the new
+        code against the id, for a caller that never asks this book for the same id again (a
+        batch: dedupe keeps one row per national id, and its book lives for that batch).
+        ``batch_kernel.engine_decisions`` issues the same codes inline, from ``sequences``
+        and back through ``advance``."""
         if national_id in self.by_student:
             reused = self.reusable(national_id, gender)
             if reused:
@@ -102,8 +105,9 @@ class CounterBook:
             raise self.exhausted(gender)
         code = self.prefix[mid] + str(seq).zfill(self.digits)
         self.next_seq[mid] = seq + 1
-        self.owner[code] = national_id
-        self.by_student[national_id] = code
+        if remember:
+            self.owner[code] = national_id
+            self.by_student[national_id] = code
         return code, False
 
     def sequences(self) -> tuple[list[int], list[str]]:
