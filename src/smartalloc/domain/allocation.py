@@ -54,7 +54,8 @@ class Combo:
 class Seating:
     """The engine's answers for a sequence of students, column by column."""
 
-    combos: list[Combo]
+    combo_ids: Sequence[int]   # the student's combination, an index in ``combos``
+    combos: Sequence[Combo]    # every combination of the engine, by id
     winner: Sequence[int]      # natural-order position; -1 when no candidate had a seat
     runner_up: Sequence[int]   # -1 for none
     rule: Sequence[int]        # index in ``AllocationEngine.rule_names``; -1 without runner-up
@@ -63,6 +64,17 @@ class Seating:
     remaining: Sequence[int]
     open_seats: Sequence[int]  # candidates with a seat left before the pick (capacity gate)
     compiled: bool = False     # the columns are the compiled loop's arrays
+
+
+class _ComboIds(dict):
+    """Six keys → combination id; a missing combination is created on first lookup."""
+
+    def __init__(self, create: Callable[[Keys], int]):
+        super().__init__()
+        self.create = create
+
+    def __missing__(self, keys: Keys) -> int:
+        return self.create(keys)
 
 
 class AllocationEngine:
@@ -82,7 +94,8 @@ class AllocationEngine:
         self.key = key_function(policy.ranking, self.load)
         self.rule_names = rule_names(policy.ranking)
         self.compiled = kernel is not None and tuple(policy.ranking) == DEFAULT_RANKING
-        self._combos: dict[Keys, Combo] = {}
+        self._combos: list[Combo] = []            # by id
+        self._ids = _ComboIds(self._new_combo)    # keys → id
         self._sync()
 
     def _sync(self) -> None:
@@ -91,59 +104,57 @@ class AllocationEngine:
             self.key(m) if self.load.has_seat(m) else None for m in range(len(self.pool))]
         self.with_seat = sum(1 << m for m in range(len(self.pool)) if self.current[m] is not None)
         self._heaps: dict[int, list] = {}
-        for combo in self._combos.values():
+        for combo in self._combos:
             combo.heaps = ()
 
-    def combo(self, keys: Keys) -> Combo:
-        combo = self._combos.get(keys)
-        if combo is None:
-            index = self.index
-            g, s = index.row_masks(keys)
-            union = g | s if s else g
-            mask = index.allowed_mask(union, keys)
-            # Normally the two row groups; when a restricted mentor is excluded, exactly the
-            # allowed set. Two equal groups are one; an empty one is none.
-            if mask != union or not (g and s and g != s):
-                parts: tuple[int, ...] = (mask,) if mask else ()
-            else:
-                parts = (g, s)
-            combo = self._combos[keys] = Combo(
-                len(self._combos), parts, mask, index.funnel_counts(keys), self.channel(keys),
-                keys, *index.aliases(keys))
-        return combo
+    def _new_combo(self, keys: Keys) -> int:
+        g, s, counts, global_aliases, school_aliases = self.index.combination(keys)
+        union = g | s if s else g
+        mask = self.index.allowed_mask(union, keys)
+        # Normally the two row groups; when a restricted mentor is excluded, exactly the
+        # allowed set. Two equal groups are one; an empty one is none.
+        if mask != union or not (g and s and g != s):
+            parts: tuple[int, ...] = (mask,) if mask else ()
+        else:
+            parts = (g, s)
+        combo_id = self._ids[keys] = len(self._combos)
+        self._combos.append(Combo(combo_id, parts, mask, counts, self.channel(keys), keys,
+                                  global_aliases, school_aliases))
+        return combo_id
 
     def seat_all(self, keys: Sequence[Keys],
                  before: Callable[[int], None] | None = None) -> Seating:
         """Give one student per entry of ``keys`` the best candidate with a seat, in order.
         ``before(j)`` is called before the j-th pick (an explanation looks at the engine then);
         without it, and with the default ranking, the compiled loop does the picks."""
-        known = self._combos
-        combos = [known.get(k) or self.combo(k) for k in keys]
+        ids = self._ids
+        sequence = [ids[k] for k in keys]
         if self.compiled and before is None:
-            return Seating(combos, *self._seat_compiled(combos), compiled=True)
-        return Seating(combos, *self._seat_python(combos, before))
+            return Seating(sequence, self._combos, *self._seat_compiled(sequence),
+                           compiled=True)
+        return Seating(sequence, self._combos, *self._seat_python(sequence, before))
 
-    def _seat_compiled(self, combos: list[Combo]) -> tuple[list, ...]:
-        sequence = [c.id for c in combos]
-        distinct = list(self._combos.values())    # every combination, in id order
+    def _seat_compiled(self, sequence: list[int]) -> tuple[list, ...]:
         groups: dict[int, int] = {}
         size = (len(self.pool) + 63) // 64 * 8
-        combo_groups = [[groups.setdefault(p, len(groups)) for p in c.parts] for c in distinct]
+        combos = self._combos
+        combo_groups = [[groups.setdefault(p, len(groups)) for p in c.parts] for c in combos]
         columns = kernel.seat_all(
             self.load.remaining_at_start, self.load.allocated,
             [g.to_bytes(size, "little") for g in groups],
-            combo_groups, [c.mask.to_bytes(size, "little") for c in distinct], sequence)
+            combo_groups, [c.mask.to_bytes(size, "little") for c in combos], sequence)
         self._sync()
         return columns
 
-    def _seat_python(self, combos: list[Combo],
+    def _seat_python(self, sequence: list[int],
                      before: Callable[[int], None] | None) -> tuple[list, ...]:
         columns: tuple[list, ...] = ([], [], [], [], [], [], [])
         appends = [c.append for c in columns]
-        for j, combo in enumerate(combos):
+        combos = self._combos
+        for j, combo_id in enumerate(sequence):
             if before is not None:
                 before(j)
-            for append, value in zip(appends, self._seat(combo), strict=True):
+            for append, value in zip(appends, self._seat(combos[combo_id]), strict=True):
                 append(value)
         return columns
 

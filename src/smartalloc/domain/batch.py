@@ -167,7 +167,7 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
     """The decisions of the students the engine decided for (compiled when the picks were)."""
 
     def failed(j: int) -> Decision:
-        student, combo = students[reaching[j]], seating.combos[j]
+        student, combo = students[reaching[j]], seating.combos[seating.combo_ids[j]]
         failure, stage = combo.failure()
         reason, action = failure_text(failure, stage, combo.keys)
         return Decision(
@@ -177,8 +177,8 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
             stage_counts=(*combo.static_counts, seating.open_seats[j]))
 
     fill = kernel.engine_decisions if seating.compiled else engine_decisions
-    fill(decisions, students, verdicts, list(reaching), seating.combos, seating.winner,
-         seating.runner_up, seating.rule, seating.occupancy, seating.allocated,
+    fill(decisions, students, verdicts, list(reaching), seating.combo_ids, seating.combos,
+         seating.winner, seating.runner_up, seating.rule, seating.occupancy, seating.allocated,
          seating.remaining, seating.open_seats, counters,
          [m.mentor_id for m in engine.pool], [m.name for m in engine.pool], engine.rule_names,
          pool_size, Decision, Outcome.ALLOCATED, failed)
@@ -186,12 +186,13 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
 
 def engine_decisions(decisions: list, students: Sequence[StudentRecord],
                      verdicts: Sequence[DedupeResult], reaching: Sequence[int],
-                     combos: Sequence[Combo], winner: Sequence[int], runner: Sequence[int],
-                     rule: Sequence[int], occupancy: Sequence[float], given: Sequence[int],
-                     left: Sequence[int], open_seats: Sequence[int], counters: CounterBook,
-                     mentor_ids: Sequence[str], mentor_names: Sequence[str],
-                     rule_names: Sequence[str], pool_size: int, decision_type: type[Decision],
-                     allocated: Outcome, failed: Callable[[int], Decision]) -> None:
+                     combo_ids: Sequence[int], combos: Sequence[Combo], winner: Sequence[int],
+                     runner: Sequence[int], rule: Sequence[int], occupancy: Sequence[float],
+                     given: Sequence[int], left: Sequence[int], open_seats: Sequence[int],
+                     counters: CounterBook, mentor_ids: Sequence[str],
+                     mentor_names: Sequence[str], rule_names: Sequence[str], pool_size: int,
+                     decision_type: type[Decision], allocated: Outcome,
+                     failed: Callable[[int], Decision]) -> None:
     """Fill ``decisions[position]`` for every student the engine decided for (column j of the
     seating is batch position ``reaching[j]``), issuing registration codes in that order.
     Their national ids are distinct (dedupe keeps one row per id), so the codes need not be
@@ -199,7 +200,7 @@ def engine_decisions(decisions: list, students: Sequence[StudentRecord],
     the same decisions."""
     make = decision_type._make
     for j, position in enumerate(reaching):
-        combo, m = combos[j], winner[j]
+        combo, m = combos[combo_ids[j]], winner[j]
         if m < 0:
             decisions[position] = failed(j)
             continue

@@ -16,11 +16,10 @@ answers.
 """
 
 from cpython cimport array
-from cpython.object cimport PyTypeObject
+from cpython.object cimport PyObject, PyTypeObject
 from cpython.ref cimport Py_INCREF
-from cpython.tuple cimport PyTuple_SET_ITEM
+from cpython.tuple cimport PyTuple_New, PyTuple_SET_ITEM
 from libc.stdint cimport uint64_t
-from libc.stdio cimport snprintf
 from libc.stdlib cimport free, malloc
 
 import array as _array
@@ -120,6 +119,7 @@ cdef inline int _popcount(uint64_t x) noexcept nogil:
 
 cdef extern from "Python.h":
     void* PyUnicode_DATA(object)
+    bint PyUnicode_IS_ASCII(object)
 
 
 cdef extern from *:
@@ -321,54 +321,81 @@ cdef void _run(State* s, uint64_t* with_seat, int* part0, int* part1, int* word_
 
 cdef extern from "Python.h":
     object PyType_GenericAlloc(PyTypeObject*, Py_ssize_t)
+    object PyUnicode_New(Py_ssize_t, Py_UCS4)
+    PyObject* PyDict_GetItem(object, object)   # borrowed; NULL when absent
 
 
-cdef inline object _instance(object cls, tuple fields):
-    """``cls._make(fields)`` for a tuple subclass, without the Python call: what
-    ``tuple.__new__`` does for a subclass (allocate, then take every item)."""
-    cdef Py_ssize_t i, n = len(fields)
-    cdef object out = PyType_GenericAlloc(<PyTypeObject*>cls, n)
-    for i in range(n):
-        item = fields[i]
-        Py_INCREF(item)
-        PyTuple_SET_ITEM(out, i, item)
+cdef inline void _put(object out, Py_ssize_t i, object item):
+    Py_INCREF(item)
+    PyTuple_SET_ITEM(out, i, item)
+
+
+cdef inline dict _as_dict(mapping):
+    return mapping if type(mapping) is dict else dict(mapping)
+
+
+cdef object _code(const char* prefix, Py_ssize_t width, long digits, long seq):
+    """``prefix + str(seq).zfill(digits)``, written into one new ASCII string."""
+    cdef object out = PyUnicode_New(width + digits, 127)
+    cdef char* data = <char*>PyUnicode_DATA(out)
+    cdef Py_ssize_t i
+    for i in range(width):
+        data[i] = prefix[i]
+    for i in range(width + digits - 1, width - 1, -1):
+        data[i] = 48 + seq % 10
+        seq //= 10
     return out
 
 
-def engine_decisions(list decisions, students, verdicts, list reaching, list combos,
+def engine_decisions(list decisions, students, verdicts, list reaching, combo_ids, combos,
                      long[:] winner, long[:] runner, long[:] rule, double[:] occupancy,
                      long[:] given, long[:] left, long[:] open_seats, counters,
                      list mentor_ids, list mentor_names, tuple rule_names, pool_size,
                      decision_type, allocated, failed):
     """Compiled twin of ``batch.engine_decisions`` (same arguments, same decisions). Codes are
     issued inline as ``CounterBook.issue(..., remember=False)`` does: a returning student
-    keeps its reusable code, anyone else gets the next sequence of its gender."""
-    cdef Py_ssize_t j, position, n = len(reaching)
-    cdef long m, r, k, gender, seq, exhausted = -1
-    cdef long last = counters.last, digits = counters.digits
-    cdef dict by_student = counters.by_student
-    cdef list seqs, prefixes
-    cdef object student, verdict, combo, alias, previous, code, reused, counts
-    cdef char number[32]
+    keeps its code of the year when it carries its gender's mid, anyone else gets the next
+    sequence of its gender. What a decision takes from its combination is read once per
+    combination into columns; each decision is written straight into a new tuple."""
+    cdef Py_ssize_t j, i, c, position, n = len(reaching), n_combos = len(combos), n_static
+    cdef long m, r, k, gender, seq, exhausted = -1, digits = counters.digits
+    cdef long last = counters.last
+    cdef dict returning = counters.returning
+    cdef list seqs, prefixes, prefix_bytes, boxed = list(range(len(mentor_ids)))
+    cdef list channels = [None] * n_combos, school_aliases = [None] * n_combos
+    cdef list global_aliases = [None] * n_combos, static_counts = [None] * n_combos
+    cdef long[:] genders = array.clone(_LONGS, n_combos, zero=True)
+    cdef long[:] ids = array.array("l", combo_ids)
+    cdef tuple static, entry
+    cdef PyObject* found
+    cdef object student, verdict, alias, previous, code, reused, counts, out, national_id
+    cdef object last_verdict = None, reason = None, previous_id = "", was_before = False
+    cdef bytes prefix
     if digits > 20:
         raise ValueError("a registration sequence of more than 20 digits")
+    for c in range(n_combos):
+        combo = combos[c]
+        channels[c] = combo.channel
+        genders[c] = combo.keys[1]
+        school_aliases[c] = _as_dict(combo.school_aliases)
+        global_aliases[c] = _as_dict(combo.global_aliases)
+        static_counts[c] = tuple(combo.static_counts)
     seqs, prefixes = counters.sequences()
+    prefix_bytes = [p.encode("ascii") for p in prefixes]
     try:
         for j in range(n):
             position = reaching[j]
-            combo = combos[j]
             m = winner[j]
             if m < 0:
                 decisions[position] = failed(j)
                 continue
+            c = ids[j]
+            gender = genders[c]
             student = students[position]
-            verdict = verdicts[position]
             national_id = student.national_id
-            gender = combo.keys[1]
-            code = None
-            if national_id in by_student:
-                code = counters.reusable(national_id, gender) or None
-            if code is not None:
+            found = PyDict_GetItem(returning, national_id)
+            if found != NULL and (<tuple>found)[1] == gender:
+                code = (<tuple>found)[0]
                 reused = True
             else:
                 seq = seqs[gender]
@@ -376,79 +403,119 @@ def engine_decisions(list decisions, students, verdicts, list reaching, list com
                     exhausted = gender
                     break
                 seqs[gender] = seq + 1
-                snprintf(number, 32, "%0*ld", <int>digits, seq)
-                code = <str>prefixes[gender] + number.decode("ascii")
+                prefix = <bytes>prefix_bytes[gender]
+                code = _code(prefix, len(prefix), digits, seq)
                 reused = False
-            alias = combo.school_aliases.get(m)
-            on_school_row = alias is not None
-            if not on_school_row:
-                alias = combo.global_aliases[m]
-            previous = verdict.previous
+            found = PyDict_GetItem(school_aliases[c], boxed[m])
+            if found != NULL:
+                alias = <object>found
+                on_school_row = True
+            else:
+                alias = (<dict>global_aliases[c])[boxed[m]]
+                on_school_row = False
+            verdict = verdicts[position]
+            if verdict is not last_verdict:   # most students share one verdict object
+                last_verdict = verdict
+                reason = verdict.reason_fa
+                previous = verdict.previous
+                was_before = previous is not None
+                previous_id = previous.mentor_id if was_before else ""
+            static = <tuple>static_counts[c]
+            n_static = len(static)
+            counts = PyTuple_New(n_static + 1)
+            for i in range(n_static):
+                _put(counts, i, static[i])
+            _put(counts, n_static, open_seats[j])
             r = runner[j]
             k = rule[j]
-            counts = <tuple>combo.static_counts + (open_seats[j],)
-            decisions[position] = _instance(decision_type, (
-                student.index, national_id, allocated, combo.channel, mentor_ids[m],
-                mentor_names[m], alias, on_school_row, code, reused, None, "", "",
-                verdict.reason_fa, previous is not None,
-                previous.mentor_id if previous is not None else "", pool_size, counts,
-                mentor_ids[r] if r >= 0 else "", rule_names[k] if k >= 0 else "",
-                occupancy[j], given[j], left[j]))
+            out = PyType_GenericAlloc(<PyTypeObject*>decision_type, 23)
+            _put(out, 0, student.index)
+            _put(out, 1, national_id)
+            _put(out, 2, allocated)
+            _put(out, 3, channels[c])
+            _put(out, 4, mentor_ids[m])
+            _put(out, 5, mentor_names[m])
+            _put(out, 6, alias)
+            _put(out, 7, on_school_row)
+            _put(out, 8, code)
+            _put(out, 9, reused)
+            _put(out, 10, None)
+            _put(out, 11, "")
+            _put(out, 12, "")
+            _put(out, 13, reason)
+            _put(out, 14, was_before)
+            _put(out, 15, previous_id)
+            _put(out, 16, pool_size)
+            _put(out, 17, counts)
+            _put(out, 18, mentor_ids[r] if r >= 0 else "")
+            _put(out, 19, rule_names[k] if k >= 0 else "")
+            _put(out, 20, occupancy[j])
+            _put(out, 21, given[j])
+            _put(out, 22, left[j])
+            decisions[position] = out
     finally:
         counters.advance(seqs)
     if exhausted >= 0:
         raise counters.exhausted(exhausted)
 
 
+cdef int _ascii_id_valid(str nid) noexcept:
+    """``national_id.is_valid_national_id`` of an ASCII id (1/0); -1 when ``nid`` is not
+    ASCII (the Python reference decides those)."""
+    cdef const char* digits
+    cdef int k, total = 0, remainder
+    if not PyUnicode_IS_ASCII(nid):
+        return -1
+    if len(nid) != 10:
+        return 0
+    digits = <const char*>PyUnicode_DATA(nid)  # ASCII: one byte per character
+    for k in range(10):
+        if digits[k] < 48 or digits[k] > 57:
+            return 0
+    for k in range(1, 10):
+        if digits[k] != digits[0]:
+            break
+    else:
+        return 0
+    for k in range(9):
+        total += (digits[k] - 48) * (10 - k)
+    remainder = total % 11
+    return (remainder if remainder < 2 else 11 - remainder) == digits[9] - 48
+
+
 def valid_national_ids(list national_ids, reference):
     """``[reference(x) for x in national_ids]`` for ``national_id.is_valid_national_id``: ASCII
     ids are checked here, anything else by the reference itself."""
     cdef Py_ssize_t i, n = len(national_ids)
-    cdef int k, total, remainder
-    cdef const char* digits
+    cdef int ok
     cdef list out = [False] * n
     for i in range(n):
         nid = national_ids[i]
-        if type(nid) is not str or not (<str>nid).isascii():
-            out[i] = reference(nid)
-            continue
-        if len(<str>nid) != 10:
-            continue
-        digits = <const char*>PyUnicode_DATA(nid)  # ASCII: one byte per character
-        total = 0
-        for k in range(10):
-            if digits[k] < 48 or digits[k] > 57:
-                break
-        else:
-            for k in range(1, 10):
-                if digits[k] != digits[0]:
-                    break
-            else:
-                continue
-            for k in range(9):
-                total += (digits[k] - 48) * (10 - k)
-            remainder = total % 11
-            out[i] = (remainder if remainder < 2 else 11 - remainder) == digits[9] - 48
+        ok = _ascii_id_valid(nid) if type(nid) is str else -1
+        out[i] = reference(nid) if ok < 0 else ok == 1
     return out
 
 
-
-def dedupe(students, list valid, dict seen, history, fresh, judge):
-    """Twin of ``dedupe.dedupe``'s loop: ``[judge(s, ok) for s, ok in zip(students, valid)]``,
-    with the common case done here — a valid id seen for the first time and without history
-    gets ``fresh``, exactly where ``judge`` returns it."""
+def dedupe(students, dict seen, history, fresh, judge, reference):
+    """Twin of ``dedupe.dedupe``: ``[judge(s, reference(s.national_id)) for s in students]``,
+    with the checksum (``valid_national_ids``) and the common case done here — a valid id seen
+    for the first time and without history gets ``fresh``, exactly where ``judge`` returns
+    it."""
     cdef Py_ssize_t i, n = len(students)
     cdef list out = [None] * n
+    cdef dict past = history if type(history) is dict else dict(history)
+    cdef int ok
     for i in range(n):
         student = students[i]
-        ok = valid[i]
-        if ok is True:
-            nid = student.national_id
-            if nid not in seen and history.get(nid) is None:
-                seen[nid] = student.row
-                out[i] = fresh
-                continue
-        out[i] = judge(student, ok)
+        nid = student.national_id
+        ok = _ascii_id_valid(nid) if type(nid) is str else -1
+        if ok < 0:
+            ok = reference(nid)
+        if ok == 1 and nid not in seen and PyDict_GetItem(past, nid) == NULL:
+            seen[nid] = student.row
+            out[i] = fresh
+        else:
+            out[i] = judge(student, ok == 1)
     return out
 
 

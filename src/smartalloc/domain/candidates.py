@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
+from typing import NamedTuple
 
 from smartalloc.domain.channels import channel_rule
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
@@ -98,7 +99,8 @@ class CandidateIndex:
         self._global_masks, self._school_masks = global_masks, school_masks
         self._global = _KindIndex(global_masks, {0: _union(global_masks.values())})
         self._school = _KindIndex(school_prefix, by_school)
-        self._steps: dict[tuple, tuple[list[int], list[int], tuple[int, ...]]] = {}
+        self._prefixes: dict[tuple, _Prefix] = {}
+        self._by_school = by_school
         self.school_bound = frozenset(k[5] for k in school_rows)
         self.channel = channel_rule(policy, self.school_bound)
         self._restricted = 0
@@ -110,6 +112,20 @@ class CandidateIndex:
         """(global-rows mask, school-rows mask) of the mentors with a row on these keys."""
         return (self._global_masks.get(keys[:5], 0),
                 self._school_masks.get(keys, 0) if keys[5] else 0)
+
+    def combination(self, keys: Keys) -> Combination:
+        """What the engine keeps of a six-key combination, from one lookup of its first five
+        keys (the same masks, counts and aliases as ``row_masks``, ``funnel_counts`` and
+        ``aliases``)."""
+        school = keys[5]
+        facts = self._prefix(keys[:5])
+        if not school:
+            return _combination((facts.global_mask, 0, (*facts.global_counts, self.allowed_mask(
+                facts.global_steps[5], keys).bit_count()), facts.global_aliases, _NONE))
+        stage7 = facts.global_steps[5] | (facts.school_steps[5] & self._by_school.get(school, 0))
+        return _combination((facts.global_mask, self._school_masks.get(keys, 0),
+                             (*facts.counts, self.allowed_mask(stage7, keys).bit_count()),
+                             facts.global_aliases, self._school_rows.get(keys, _NONE)))
 
     def allowed_mask(self, mask: int, keys: Keys) -> int:
         """``mask`` without restricted mentors whose schools/channels exclude this student."""
@@ -145,28 +161,51 @@ class CandidateIndex:
         g, s = self.row_masks(keys)
         return [self.alias(m, keys) for m in members(self.allowed_mask(g | s, keys))]
 
-    def _prefix_steps(self, keys: Keys) -> tuple[list[int], list[int], tuple[int, ...]]:
-        """Per kind, the sets after type … finance (they depend on the first five keys only,
-        and on whether the student has a school), and the counts of their union; memoised."""
-        memo = (keys[:5], keys[5] != 0)
-        steps = self._steps.get(memo)
-        if steps is None:
-            g = self._global.funnel(keys[:5], True)
-            s = self._school.funnel(keys[:5], keys[5] != 0)
-            counts = tuple((a | b).bit_count() for a, b in zip(g, s, strict=True))
-            steps = self._steps[memo] = (g, s, counts)
-        return steps
+    def _prefix(self, prefix: tuple) -> _Prefix:
+        """The first five keys' rows and funnel sets (type … finance) of both kinds, and the
+        counts of the funnel with and without the school rows; memoised."""
+        facts = self._prefixes.get(prefix)
+        if facts is None:
+            g = self._global.funnel(prefix, True)
+            s = self._school.funnel(prefix, True)
+            facts = self._prefixes[prefix] = _Prefix(
+                self._global_masks.get(prefix, 0), self._global_rows.get(prefix, _NONE), g, s,
+                tuple(a.bit_count() for a in g),
+                tuple((a | b).bit_count() for a, b in zip(g, s, strict=True)))
+        return facts
 
     def funnel(self, keys: Keys) -> list[int]:
         """Mentor masks after each of the first seven stages (type … school)."""
-        g, s, _ = self._prefix_steps(keys)
-        school = g[5] | (s[5] & self._school.by[5].get(keys[5], 0))
+        facts = self._prefix(keys[:5])
+        g = facts.global_steps
+        if not keys[5]:
+            return [*g, self.allowed_mask(g[5], keys)]
+        s = facts.school_steps
+        school = g[5] | (s[5] & self._by_school.get(keys[5], 0))
         return [*(a | b for a, b in zip(g, s, strict=True)), self.allowed_mask(school, keys)]
 
     def funnel_counts(self, keys: Keys) -> tuple[int, ...]:
-        g, s, counts = self._prefix_steps(keys)
-        school = g[5] | (s[5] & self._school.by[5].get(keys[5], 0))
-        return (*counts, self.allowed_mask(school, keys).bit_count())
+        return self.combination(keys).counts
+
+
+class _Prefix(NamedTuple):
+    global_mask: int                   # mentors with a global row on the five keys
+    global_aliases: Mapping[int, str]  # … and the alias of that row
+    global_steps: list[int]            # funnel of the global rows: all, type … finance
+    school_steps: list[int]            # funnel of the school rows
+    global_counts: tuple[int, ...]     # counts of the funnel for a student without a school
+    counts: tuple[int, ...]            # … and with one (global and school rows)
+
+
+class Combination(NamedTuple):
+    global_mask: int                   # mentors with a global row on the six keys' first five
+    school_mask: int                   # mentors with a row for the student's school
+    counts: tuple[int, ...]            # the first seven stage counts of the trace
+    global_aliases: Mapping[int, str]
+    school_aliases: Mapping[int, str]
+
+
+_combination = Combination._make   # a C call; the class call runs a Python ``__new__``
 
 
 def _union(masks: Iterable[int]) -> int:

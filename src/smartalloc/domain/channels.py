@@ -14,9 +14,16 @@ def channel_rule(policy: Policy, school_bound: Set[int]) -> Callable[[tuple], Ch
     """
     rules = policy.channels.rules
     default = policy.channels.default
+    known: dict[tuple[int, int], Channel] = {}   # (centre, school) → channel
 
     def channel(keys: tuple) -> Channel:
-        center, school = keys[3], keys[5]
+        place = keys[3], keys[5]
+        found = known.get(place)
+        if found is None:
+            found = known[place] = first_match(*place)
+        return found
+
+    def first_match(center: int, school: int) -> Channel:
         for rule in rules:
             if rule.centers and center not in rule.centers:
                 continue

@@ -33,6 +33,7 @@ class CounterBook:
                 f"academic year {year} does not fit the registration code format"))
         self.digits = policy.counters.sequence_digits
         self.mids = {g.code: g.counter_mid for g in policy.genders.values()}
+        self._mid_set = frozenset(self.mids.values())
         self.prefix = {mid: f"{self.yy:02d}{mid}" for mid in self.mids.values()}
         self.last = 10 ** self.digits - 1
         self.owner: dict[str, str] = {}          # code → national id
@@ -40,34 +41,36 @@ class CounterBook:
         self.next_seq: dict[str, int] = {}
         self.warnings: list[str] = []
         self.clashes = 0
-        for entry in known:
-            self._learn(entry)
-        for entry in claimed:
-            holder = self.owner.get(entry.code)
-            if holder and entry.national_id and holder != entry.national_id:
+        for code, nid, _row in known:
+            self._learn(code, nid)
+        for code, nid, _row in claimed:
+            holder = self.owner.get(code)
+            if holder and nid and holder != nid:
                 self.clashes += 1
                 continue
-            self._learn(entry)
+            self._learn(code, nid)
         if self.clashes:
             self.warnings.append(f"{self.clashes} prior code(s) typed in the student report belong "
                                  "to another national id in the roster/history and were ignored")
+        self.returning = self._returning()
 
-    def _learn(self, entry: RosterEntry) -> None:
-        code, nid = entry.code, entry.national_id
-        match = CODE_PATTERN.match(code)
-        if not match:
+    def _learn(self, code: str, nid: str) -> None:
+        if len(code) != 9 or not code.isdecimal():    # CODE_PATTERN, without the regex
             return
-        holder = self.owner.get(code)
+        owner = self.owner
+        holder = owner.get(code)
         if holder is not None and nid and holder and holder != nid:
             raise CounterError(Problem(
                 "COUNTER_DUPLICATE",
                 f"کد ثبت نام {code} به دو کد ملی متفاوت داده شده است",
                 f"registration code {code} is held by two different national ids",
             ))
-        self.owner[code] = nid or holder or ""
-        yy, mid, seq = match.groups()
-        if int(yy) == self.yy and mid in self.mids.values():
-            self.next_seq[mid] = max(self.next_seq.get(mid, 1), int(seq) + 1)
+        owner[code] = nid or holder or ""
+        mid = code[2:5]
+        if mid in self._mid_set and int(code[:2]) == self.yy:
+            seq = int(code[5:]) + 1
+            if seq > self.next_seq.get(mid, 1):
+                self.next_seq[mid] = seq
         if nid:
             previous = self.by_student.get(nid)
             if previous and previous[:2] == code[:2] and previous != code:
@@ -76,29 +79,36 @@ class CounterBook:
             if previous is None or code > previous:
                 self.by_student[nid] = code
 
+    def _returning(self) -> dict[str, tuple[str, int]]:
+        """National id → (its latest code, the gender whose mid that code carries), for the
+        students whose latest code is of this academic year and may be reused."""
+        if not self.policy.dedupe.reuse_code_for_returning:
+            return {}
+        gender_of = {mid: gender for gender, mid in self.mids.items()}
+        out = {}
+        for nid, code in self.by_student.items():
+            gender = gender_of.get(code[2:5])
+            if gender is not None and int(code[:2]) == self.yy:
+                out[nid] = (code, gender)
+        return out
+
     def reusable(self, national_id: str, gender: int) -> str:
         """The student's code of this academic year with the mid of its gender ("" if none).
 
         Codes of earlier years are not carried over: the real operator output gives every
         student of the year a code of the year (spec B.5)."""
-        code = self.by_student.get(national_id)
-        if code is None or not self.policy.dedupe.reuse_code_for_returning:
-            return ""
-        match = CODE_PATTERN.match(code)
-        if match and int(match.group(1)) == self.yy and match.group(2) == self.mids[gender]:
-            return code
-        return ""
+        entry = self.returning.get(national_id)
+        return entry[0] if entry is not None and entry[1] == gender else ""
 
     def issue(self, national_id: str, gender: int, *, remember: bool = True) -> tuple[str, bool]:
         """(code, reused) for an allocated student. ``remember=False`` skips recording the new
         code against the id, for a caller that never asks this book for the same id again (a
         batch: dedupe keeps one row per national id, and its book lives for that batch).
-        ``batch_kernel.engine_decisions`` issues the same codes inline, from ``sequences``
-        and back through ``advance``."""
-        if national_id in self.by_student:
-            reused = self.reusable(national_id, gender)
-            if reused:
-                return reused, True
+        ``batch_kernel.engine_decisions`` issues the same codes inline, from ``sequences``,
+        ``returning`` and back through ``advance``."""
+        reused = self.reusable(national_id, gender)
+        if reused:
+            return reused, True
         mid = self.mids[gender]
         seq = self.next_seq.get(mid, 1)
         if seq > self.last:
@@ -108,6 +118,7 @@ class CounterBook:
         if remember:
             self.owner[code] = national_id
             self.by_student[national_id] = code
+            self.returning[national_id] = (code, gender)
         return code, False
 
     def sequences(self) -> tuple[list[int], list[str]]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from smartalloc.domain.compiled import kernel
-from smartalloc.domain.national_id import valid_national_ids
+from smartalloc.domain.national_id import is_valid_national_id, valid_national_ids
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 
 
@@ -55,7 +55,7 @@ def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry
                 previous=previous)
         return DedupeResult(Verdict.NEW, "سابقه تخصیص دارد", previous=previous)
 
+    if kernel is not None:  # the checksum and the common case compiled, the rest by ``judge``
+        return kernel.dedupe(students, seen, history, fresh, judge, is_valid_national_id)
     valid = valid_national_ids([s.national_id for s in students])
-    if kernel is not None:  # the common case compiled, every other one by ``judge``
-        return kernel.dedupe(students, valid, seen, history, fresh, judge)
     return [judge(student, ok) for student, ok in zip(students, valid, strict=True)]

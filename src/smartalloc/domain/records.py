@@ -7,6 +7,7 @@ here; every interpretation (mentor type, group lists, keys) happens in the domai
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from smartalloc.domain.contracts import STUDENT_COLUMNS
 
@@ -128,9 +129,10 @@ class StudentBatch:
     source: Source
 
 
-@dataclass(frozen=True, slots=True)
-class RosterEntry:
-    """An existing registration code and its national id (either may come from history)."""
+class RosterEntry(NamedTuple):
+    """An existing registration code and its national id (either may come from history).
+    A named tuple: a batch makes one per code typed in the student report, and a frozen
+    dataclass is about 3× slower to build."""
 
     code: str
     national_id: str
