@@ -1,11 +1,13 @@
 """Compile the allocation engine's seat kernel (Cython) next to its source.
 
 `make env` runs this after installing the locked environment, so a fresh clone gets the
-compiled kernel; without it the engine runs its Python loop (same answers, about 4× slower).
+compiled kernel; without it the batch runs its Python references (same answers, about 5× slower
+at 100k students).
 """
 
 from __future__ import annotations
 
+import platform
 import sys
 from pathlib import Path
 
@@ -17,15 +19,28 @@ ROOT = Path(__file__).resolve().parents[1]
 SOURCE = "src/smartalloc/domain/batch_kernel.pyx"
 
 
+def compile_args() -> list[str]:
+    """-O3, plus the CPU's popcount instruction where it has one: the kernel is built on the
+    machine that runs it, and the capacity gate counts set bits of every student's candidates
+    (gcc's portable fallback is a library call per 64-bit word)."""
+    args = ["-O3"]
+    if platform.machine() in ("x86_64", "AMD64"):
+        cpuinfo = Path("/proc/cpuinfo")
+        if cpuinfo.exists() and " popcnt" in cpuinfo.read_text():
+            args.append("-mpopcnt")
+    return args
+
+
 def main() -> int:
     extension = Extension("smartalloc.domain.batch_kernel", [SOURCE],
-                          extra_compile_args=["-O3"])
+                          extra_compile_args=compile_args())
     modules = cythonize([extension], quiet=True, compiler_directives={"language_level": 3},
                         build_dir=str(ROOT / "build" / "cython"))
     dist = Distribution({"ext_modules": modules, "package_dir": {"": "src"},
                          "script_args": ["--quiet"]})
     command = build_ext(dist)
     command.inplace = True
+    command.force = True   # make calls this when the source or these flags changed
     command.build_temp = str(ROOT / "build" / "temp")
     command.ensure_finalized()
     command.run()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,3 +113,46 @@ def test_funnel_agrees_with_the_matrix_rows(mentor_specs, student_specs):
     for g, x, s, c, f, sc in student_specs:
         keys = (g, x, s, c, f, sc)
         assert index.funnel_counts(keys)[-1] == len(index.candidates(keys))
+
+
+CHANNEL_RULES = [{"channel": "SCHOOL", "school_codes": [77]},
+                 {"channel": "SCHOOL", "school_bound": True},
+                 {"channel": "GOLESTAN", "centers": [1]}]
+SCHOOLS = [0, 1112, 286, 55, 56, 77, 91]   # 55, 56: no rows or rules; 77: a channel rule
+LIMITS = [1112, 286, 77, 91]                # schools a restricted mentor may be limited to
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mentor_spec, min_size=1, max_size=20),
+       st.lists(st.tuples(st.integers(0, 19), st.sets(st.sampled_from(LIMITS), max_size=2)),
+                max_size=4),
+       st.lists(student_spec.map(lambda k: k[:5]), min_size=1, max_size=20))
+def test_schools_without_rows_or_rules_share_one_candidate_class(
+        mentor_specs, restricted, prefixes):
+    """What the engine keeps per candidate class — candidates, aliases, stage counts, channel
+    — is what the student's own keys give, for every school (restricted mentors included)."""
+    policy = default_policy(channels={"rules": CHANNEL_RULES, "default": "GENERIC"})
+    pool, rows = build(mentor_specs)
+    limits = {i % len(pool): tuple(sorted(schools)) for i, schools in restricted}
+    pool = [replace(m, allowed_schools=limits.get(i, ())) for i, m in enumerate(pool)]
+    index = CandidateIndex(matrix_of(pool, rows), policy)
+    for prefix in prefixes:
+        for school in SCHOOLS:
+            keys = (*prefix, school)
+            kind = index.candidate_class(keys)
+            assert kind[:5] == keys[:5]
+            assert index.combination(kind) == index.combination(keys)
+            assert index.channel(kind) == index.channel(keys)
+            assert index.candidates(kind) == index.candidates(keys)
+            assert index.funnel(kind) == index.funnel(keys)
+    assert index.candidate_class((3, 1, 1, 0, 0, 55)) == index.candidate_class((3, 1, 1, 0, 0, 56))
+
+
+def test_a_failure_names_the_students_own_school():
+    m = mentor("1", capacity=1, covered=1)            # full: its students fail on capacity
+    students = [student(0, school=55), student(1, school=56)]
+    result = allocate_batch(students, matrix_of([m], rows_for(m)), POLICY)
+    assert [d.failure for d in result.decisions] == ["CAPACITY_FULL"] * 2
+    m2 = mentor("2", gender=0)                        # no row for boys: eligibility fails
+    result = allocate_batch(students, matrix_of([m2], rows_for(m2)), POLICY)
+    assert "55)" in result.decisions[0].reason_fa and "56)" in result.decisions[1].reason_fa

@@ -31,14 +31,15 @@ DEFAULT_RANKING = (RankingRule.MIN_OCCUPANCY_RATIO, RankingRule.MIN_ALLOCATIONS_
 
 @dataclass(slots=True)
 class Combo:
-    """What the engine knows of one six-key combination."""
+    """What the engine knows of the students of one candidate class (six keys, or five and
+    ``OTHER_SCHOOL``)."""
 
     id: int                          # order of creation in its engine
     parts: tuple[int, ...]           # row-group masks whose union is the candidates
     mask: int                        # the candidates
     static_counts: tuple[int, ...]   # the first seven stage counts of the trace
     channel: Channel
-    keys: Keys
+    keys: Keys                       # its candidate class (``CandidateIndex.candidate_class``)
     global_aliases: Mapping[int, str]   # mentor position → alias of its global row
     school_aliases: Mapping[int, str]   # … of its row for the student's school (seats first)
     heaps: tuple[list, ...] = ()        # the Python loop's heaps, built on first use
@@ -95,7 +96,8 @@ class AllocationEngine:
         self.rule_names = rule_names(policy.ranking)
         self.compiled = kernel is not None and tuple(policy.ranking) == DEFAULT_RANKING
         self._combos: list[Combo] = []            # by id
-        self._ids = _ComboIds(self._new_combo)    # keys → id
+        self._ids = _ComboIds(self._new_combo)    # keys → id (the id of their candidate class)
+        self._class_ids: dict[Keys, int] = {}     # candidate class → id
         self._sync()
 
     def _sync(self) -> None:
@@ -108,6 +110,16 @@ class AllocationEngine:
             combo.heaps = ()
 
     def _new_combo(self, keys: Keys) -> int:
+        """The id of the combination of ``keys``' candidate class, made on its first keys."""
+        kind = self.index.candidate_class(keys)
+        combo_id = self._class_ids.get(kind)
+        if combo_id is None:
+            combo_id = self._class_ids[kind] = len(self._combos)
+            self._combos.append(self._combo(combo_id, kind))
+        self._ids[keys] = combo_id
+        return combo_id
+
+    def _combo(self, combo_id: int, keys: Keys) -> Combo:
         g, s, counts, global_aliases, school_aliases = self.index.combination(keys)
         union = g | s if s else g
         mask = self.index.allowed_mask(union, keys)
@@ -117,10 +129,8 @@ class AllocationEngine:
             parts: tuple[int, ...] = (mask,) if mask else ()
         else:
             parts = (g, s)
-        combo_id = self._ids[keys] = len(self._combos)
-        self._combos.append(Combo(combo_id, parts, mask, counts, self.channel(keys), keys,
-                                  global_aliases, school_aliases))
-        return combo_id
+        return Combo(combo_id, parts, mask, counts, self.channel(keys), keys, global_aliases,
+                     school_aliases)
 
     def seat_all(self, keys: Sequence[Keys],
                  before: Callable[[int], None] | None = None) -> Seating:

@@ -169,7 +169,7 @@ def _engine_decisions(decisions: list, students: Sequence[StudentRecord],
     def failed(j: int) -> Decision:
         student, combo = students[reaching[j]], seating.combos[seating.combo_ids[j]]
         failure, stage = combo.failure()
-        reason, action = failure_text(failure, stage, combo.keys)
+        reason, action = failure_text(failure, stage, student.keys)
         return Decision(
             student.index, student.national_id, Outcome.FAILED, combo.channel,
             failure=FailureClass(failure), reason_fa=reason, action_fa=action,

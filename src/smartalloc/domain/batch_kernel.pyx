@@ -364,6 +364,7 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
     cdef list seqs, prefixes, prefix_bytes, boxed = list(range(len(mentor_ids)))
     cdef list channels = [None] * n_combos, school_aliases = [None] * n_combos
     cdef list global_aliases = [None] * n_combos, static_counts = [None] * n_combos
+    cdef list last_counts = [None] * n_combos
     cdef long[:] genders = array.clone(_LONGS, n_combos, zero=True)
     cdef long[:] ids = array.array("l", combo_ids)
     cdef tuple static, entry
@@ -420,12 +421,15 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
                 previous = verdict.previous
                 was_before = previous is not None
                 previous_id = previous.mentor_id if was_before else ""
-            static = <tuple>static_counts[c]
-            n_static = len(static)
-            counts = PyTuple_New(n_static + 1)
-            for i in range(n_static):
-                _put(counts, i, static[i])
-            _put(counts, n_static, open_seats[j])
+            counts = last_counts[c]     # shared while the combination's open seats stay
+            if counts is None or (<tuple>counts)[len(<tuple>counts) - 1] != open_seats[j]:
+                static = <tuple>static_counts[c]
+                n_static = len(static)
+                counts = PyTuple_New(n_static + 1)
+                for i in range(n_static):
+                    _put(counts, i, static[i])
+                _put(counts, n_static, open_seats[j])
+                last_counts[c] = counts
             r = runner[j]
             k = rule[j]
             out = PyType_GenericAlloc(<PyTypeObject*>decision_type, 23)
@@ -520,13 +524,22 @@ def dedupe(students, dict seen, history, fresh, judge, reference):
 
 
 def triage(students, verdicts, usable, new):
-    """Compiled twin of ``batch.triage`` (same arguments, same lists)."""
+    """Compiled twin of ``batch.triage`` (same arguments, same lists). The keys are read as
+    ``StudentRecord.keys`` gives them, without its Python call."""
     cdef Py_ssize_t i, n = len(students)
     cdef list reaching = [], keys = [], others = []
     cdef set known = usable.known
+    cdef tuple k
     for i in range(n):
         if verdicts[i].verdict is new:
-            k = students[i].keys
+            student = students[i]
+            group, gender, status = student.group, student.gender, student.status
+            center, finance, school = student.center, student.finance, student.school
+            if (group is None or gender is None or status is None or center is None
+                    or finance is None or school is None):
+                k = None
+            else:
+                k = (group, gender, status, center, finance, school)
             if k is not None and (k in known or k in usable):
                 reaching.append(i)
                 keys.append(k)

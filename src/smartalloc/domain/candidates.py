@@ -18,6 +18,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
 from smartalloc.domain.policy import Channel, Policy
 
 Keys = tuple[int, int, int, int, int, int]
+OTHER_SCHOOL = -1   # stands for any school without rows or rules of its own (never a real code)
 _NONE: Mapping[int, str] = MappingProxyType({})
 
 
@@ -75,11 +76,14 @@ class CandidateIndex:
         school_masks: dict[Keys, int] = {}
         school_prefix: dict[tuple, int] = {}
         by_school: dict[int, int] = {}
+        last_id, m, bit = None, None, 0
         for row in matrix.rows:
-            m = position.get(row.mentor_id)
+            if row.mentor_id is not last_id:   # a mentor's rows mostly come one after another
+                last_id = row.mentor_id
+                m = position.get(last_id)
+                bit = 0 if m is None else 1 << m
             if m is None:
                 continue
-            bit = 1 << m
             prefix = (row.group, row.gender, row.status, row.center, row.finance)
             if row.is_school_row:
                 key = (*prefix, row.school)
@@ -101,12 +105,26 @@ class CandidateIndex:
         self._school = _KindIndex(school_prefix, by_school)
         self._prefixes: dict[tuple, _Prefix] = {}
         self._by_school = by_school
-        self.school_bound = frozenset(k[5] for k in school_rows)
+        self.school_bound = frozenset(by_school)   # the schools of the school rows
         self.channel = channel_rule(policy, self.school_bound)
         self._restricted = 0
         for i, mentor in enumerate(self.pool):
             if mentor.allowed_schools or mentor.allowed_channels:
                 self._restricted |= 1 << i
+        # The schools that set their students apart: those with school rows, those a channel
+        # rule names and those a restricted mentor is limited to. Every other school gives
+        # its students the same candidates, stage counts and channel.
+        self._distinct_schools = self.school_bound.union(
+            *(rule.school_codes for rule in policy.channels.rules),
+            *(mentor.allowed_schools for mentor in self.pool))
+
+    def candidate_class(self, keys: Keys) -> Keys:
+        """``keys``, with a school that sets nothing apart replaced by ``OTHER_SCHOOL``: all
+        keys of one class have the same candidates, aliases, stage counts and channel."""
+        school = keys[5]
+        if not school or school in self._distinct_schools:
+            return keys
+        return (*keys[:5], OTHER_SCHOOL)
 
     def row_masks(self, keys: Keys) -> tuple[int, int]:
         """(global-rows mask, school-rows mask) of the mentors with a row on these keys."""
