@@ -65,3 +65,19 @@ def test_same_year_two_codes_keeps_the_later():
                                       RosterEntry("543570009", national_id(1))])
     assert book.issue(national_id(1), 1) == ("543570009", True)
     assert book.warnings
+
+
+def test_an_issued_code_is_remembered_unless_asked_not_to():
+    book = CounterBook(POLICY, 1404, [])
+    assert book.issue(national_id(1), 1) == ("543570001", False)
+    assert book.issue(national_id(1), 1) == ("543570001", True)    # the same student again
+    assert book.issue(national_id(2), 1, remember=False) == ("543570002", False)
+    assert book.reusable(national_id(2), 1) == ""                  # a batch never asks again
+
+
+def test_no_code_is_reused_when_the_policy_says_so():
+    policy = default_policy(dedupe={**POLICY.dedupe.model_dump(),
+                                    "reuse_code_for_returning": False})
+    book = CounterBook(policy, 1404, [RosterEntry("543570005", national_id(1))])
+    assert book.issue(national_id(1), 1) == ("543570006", False)
+    assert book.issue(national_id(1), 1) == ("543570007", False)   # nor one it just issued

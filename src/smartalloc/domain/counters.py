@@ -118,7 +118,8 @@ class CounterBook:
         if remember:
             self.owner[code] = national_id
             self.by_student[national_id] = code
-            self.returning[national_id] = (code, gender)
+            if self.policy.dedupe.reuse_code_for_returning:
+                self.returning[national_id] = (code, gender)
         return code, False
 
     def sequences(self) -> tuple[list[int], list[str]]:
