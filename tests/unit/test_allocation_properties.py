@@ -112,7 +112,7 @@ def test_funnel_agrees_with_the_matrix_rows(mentor_specs, student_specs):
     index = CandidateIndex(matrix_of(pool, rows), POLICY)
     for g, x, s, c, f, sc in student_specs:
         keys = (g, x, s, c, f, sc)
-        assert index.funnel_counts(keys)[-1] == len(index.candidates(keys))
+        assert index.combination(keys).counts[-1] == len(index.candidates(keys))
 
 
 CHANNEL_RULES = [{"channel": "SCHOOL", "school_codes": [77]},

@@ -1,9 +1,11 @@
 """The compiled hot loops (``batch_kernel.pyx``) answer exactly as their Python references:
-the engine's picks and the decisions built from them, and the national-id checksum."""
+the engine's picks and the decisions built from them, dedupe with the national-id checksum,
+and triage."""
 
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +18,7 @@ from smartalloc.domain.compiled import kernel
 from smartalloc.domain.counters import CounterBook
 from smartalloc.domain.dedupe import Verdict, dedupe
 from smartalloc.domain.errors import CounterError
-from smartalloc.domain.national_id import is_valid_national_id, valid_national_ids
+from smartalloc.domain.national_id import is_valid_national_id
 from smartalloc.domain.records import HistoryEntry, RosterEntry
 
 from .alloc_fixtures import default_policy, matrix_of, mentor, national_id, rows_for, student
@@ -148,9 +150,24 @@ national_ids = st.one_of(
 )
 
 
+def compiled_and_reference_dedupe(students, history=None, skip=True):
+    """(compiled, Python) ``dedupe`` of the same students."""
+    compiled = dedupe(students, history or {}, skip_previously_allocated=skip)
+    reference_kernel, dedupe_module.kernel = dedupe_module.kernel, None
+    try:
+        reference = dedupe(students, history or {}, skip_previously_allocated=skip)
+    finally:
+        dedupe_module.kernel = reference_kernel
+    return compiled, reference
+
+
 @given(st.lists(national_ids, max_size=60))
-def test_batch_checksum_equals_the_reference(ids):
-    assert valid_national_ids(ids) == [is_valid_national_id(x) for x in ids]
+def test_the_compiled_checksum_equals_the_reference(ids):
+    students = [replace(student(i), national_id=nid) for i, nid in enumerate(ids)]
+    compiled, reference = compiled_and_reference_dedupe(students)
+    assert [r.verdict is Verdict.INVALID_ID for r in compiled] \
+        == [not is_valid_national_id(x) for x in ids]
+    assert compiled == reference
 
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -166,12 +183,7 @@ def test_compiled_dedupe_equals_the_reference(rows, allocated_before, skip):
     history = {national_id(n): HistoryEntry(national_id(n), f"M{n}", "", (3, 1, 1, 0, 0, 0),
                                             "generic", "", "run-1", "")
                for n in allocated_before}
-    compiled = dedupe(students, history, skip_previously_allocated=skip)
-    reference_kernel, dedupe_module.kernel = dedupe_module.kernel, None
-    try:
-        reference = dedupe(students, history, skip_previously_allocated=skip)
-    finally:
-        dedupe_module.kernel = reference_kernel
+    compiled, reference = compiled_and_reference_dedupe(students, history, skip)
     assert compiled == reference
 
 

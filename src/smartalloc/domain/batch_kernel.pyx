@@ -1,9 +1,10 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
 """The batch's hot loops, compiled: the engine's seat-by-seat picks for the default ranking,
-the decisions they lead to, and the national-id checksum of a whole batch.
+the decisions they lead to, dedupe with the national-id checksum, and triage.
 
 Each has a Python reference it is tested against (``AllocationEngine``'s Python loop,
-``batch.engine_decisions``, ``national_id.is_valid_national_id``); without this module being
+``batch.engine_decisions``, ``dedupe.dedupe`` with ``national_id.is_valid_national_id``,
+``batch.triage``); without this module being
 built (`make env` builds it) the references run, with the same answers, slower.
 
 The picks follow ``AllocationEngine._seat``
@@ -367,7 +368,7 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
     cdef list last_counts = [None] * n_combos
     cdef long[:] genders = array.clone(_LONGS, n_combos, zero=True)
     cdef long[:] ids = array.array("l", combo_ids)
-    cdef tuple static, entry
+    cdef tuple static
     cdef PyObject* found
     cdef object student, verdict, alias, previous, code, reused, counts, out, national_id
     cdef object last_verdict = None, reason = None, previous_id = "", was_before = False
@@ -487,22 +488,9 @@ cdef int _ascii_id_valid(str nid) noexcept:
     return (remainder if remainder < 2 else 11 - remainder) == digits[9] - 48
 
 
-def valid_national_ids(list national_ids, reference):
-    """``[reference(x) for x in national_ids]`` for ``national_id.is_valid_national_id``: ASCII
-    ids are checked here, anything else by the reference itself."""
-    cdef Py_ssize_t i, n = len(national_ids)
-    cdef int ok
-    cdef list out = [False] * n
-    for i in range(n):
-        nid = national_ids[i]
-        ok = _ascii_id_valid(nid) if type(nid) is str else -1
-        out[i] = reference(nid) if ok < 0 else ok == 1
-    return out
-
-
 def dedupe(students, dict seen, history, fresh, judge, reference):
     """Twin of ``dedupe.dedupe``: ``[judge(s, reference(s.national_id)) for s in students]``,
-    with the checksum (``valid_national_ids``) and the common case done here — a valid id seen
+    with the checksum of ASCII ids and the common case done here — a valid id seen
     for the first time and without history gets ``fresh``, exactly where ``judge`` returns
     it."""
     cdef Py_ssize_t i, n = len(students)

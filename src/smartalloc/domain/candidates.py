@@ -126,24 +126,18 @@ class CandidateIndex:
             return keys
         return (*keys[:5], OTHER_SCHOOL)
 
-    def row_masks(self, keys: Keys) -> tuple[int, int]:
-        """(global-rows mask, school-rows mask) of the mentors with a row on these keys."""
-        return (self._global_masks.get(keys[:5], 0),
-                self._school_masks.get(keys, 0) if keys[5] else 0)
-
     def combination(self, keys: Keys) -> Combination:
-        """What the engine keeps of a six-key combination, from one lookup of its first five
-        keys (the same masks, counts and aliases as ``row_masks``, ``funnel_counts`` and
-        ``aliases``)."""
+        """Masks, stage counts and aliases of a six-key combination, from one lookup of its
+        first five keys."""
         school = keys[5]
         facts = self._prefix(keys[:5])
+        last = self._school_stage(facts, keys).bit_count()
         if not school:
-            return _combination((facts.global_mask, 0, (*facts.global_counts, self.allowed_mask(
-                facts.global_steps[5], keys).bit_count()), facts.global_aliases, _NONE))
-        stage7 = facts.global_steps[5] | (facts.school_steps[5] & self._by_school.get(school, 0))
+            return _combination((facts.global_mask, 0, (*facts.global_counts, last),
+                                 facts.global_aliases, _NONE))
         return _combination((facts.global_mask, self._school_masks.get(keys, 0),
-                             (*facts.counts, self.allowed_mask(stage7, keys).bit_count()),
-                             facts.global_aliases, self._school_rows.get(keys, _NONE)))
+                             (*facts.counts, last), facts.global_aliases,
+                             self._school_rows.get(keys, _NONE)))
 
     def allowed_mask(self, mask: int, keys: Keys) -> int:
         """``mask`` without restricted mentors whose schools/channels exclude this student."""
@@ -162,22 +156,13 @@ class CandidateIndex:
             return False
         return not (mentor.allowed_channels and channel not in mentor.allowed_channels)
 
-    def aliases(self, keys: Keys) -> tuple[Mapping[int, str], Mapping[int, str]]:
-        """(mentor → alias of its global row, mentor → alias of its row for the student's
-        school) for these keys; a mentor's school row seats it before its global row."""
-        school = self._school_rows.get(keys, _NONE) if keys[5] else _NONE
-        return self._global_rows.get(keys[:5], _NONE), school
-
-    def alias(self, m: int, keys: Keys) -> Candidate:
-        """The row that seats mentor m for this student: its school row wins over its global row."""
-        global_rows, school_rows = self.aliases(keys)
-        if m in school_rows:
-            return Candidate(m, school_rows[m], True)
-        return Candidate(m, global_rows[m], False)
-
     def candidates(self, keys: Keys) -> list[Candidate]:
-        g, s = self.row_masks(keys)
-        return [self.alias(m, keys) for m in members(self.allowed_mask(g | s, keys))]
+        """The mentors with a row on these keys, each with the row that seats it: its row for
+        the student's school wins over its global row."""
+        g, s, _, global_rows, school_rows = self.combination(keys)
+        return [Candidate(m, school_rows[m], True) if m in school_rows
+                else Candidate(m, global_rows[m], False)
+                for m in members(self.allowed_mask(g | s, keys))]
 
     def _prefix(self, prefix: tuple) -> _Prefix:
         """The first five keys' rows and funnel sets (type … finance) of both kinds, and the
@@ -196,14 +181,16 @@ class CandidateIndex:
         """Mentor masks after each of the first seven stages (type … school)."""
         facts = self._prefix(keys[:5])
         g = facts.global_steps
-        if not keys[5]:
-            return [*g, self.allowed_mask(g[5], keys)]
-        s = facts.school_steps
-        school = g[5] | (s[5] & self._by_school.get(keys[5], 0))
-        return [*(a | b for a, b in zip(g, s, strict=True)), self.allowed_mask(school, keys)]
+        steps = [a | b for a, b in zip(g, facts.school_steps, strict=True)] if keys[5] else g
+        return [*steps, self._school_stage(facts, keys)]
 
-    def funnel_counts(self, keys: Keys) -> tuple[int, ...]:
-        return self.combination(keys).counts
+    def _school_stage(self, facts: _Prefix, keys: Keys) -> int:
+        """Stage 7: the global rows after finance, plus, for a student with a school, the
+        school rows of mentors with a row at that school; restricted mentors taken out."""
+        mask = facts.global_steps[5]
+        if keys[5]:
+            mask |= facts.school_steps[5] & self._by_school.get(keys[5], 0)
+        return self.allowed_mask(mask, keys)
 
 
 class _Prefix(NamedTuple):

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from smartalloc.domain.compiled import kernel
-from smartalloc.domain.national_id import is_valid_national_id, valid_national_ids
+from smartalloc.domain.national_id import is_valid_national_id
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 
 
@@ -57,5 +57,4 @@ def dedupe(students: Sequence[StudentRecord], history: Mapping[str, HistoryEntry
 
     if kernel is not None:  # the checksum and the common case compiled, the rest by ``judge``
         return kernel.dedupe(students, seen, history, fresh, judge, is_valid_national_id)
-    valid = valid_national_ids([s.national_id for s in students])
-    return [judge(student, ok) for student, ok in zip(students, valid, strict=True)]
+    return [judge(student, is_valid_national_id(student.national_id)) for student in students]

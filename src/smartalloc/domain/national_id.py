@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from operator import mul
 
-from smartalloc.domain.compiled import kernel
 from smartalloc.domain.normalize import digits_only
 
 _WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
@@ -43,9 +41,3 @@ def is_valid_national_id(national_id: str) -> bool:
                  + third[int(national_id[6:9])]) % 11
     return (remainder if remainder < 2 else 11 - remainder) == int(national_id[9])
 
-
-def valid_national_ids(national_ids: Sequence[str]) -> list[bool]:
-    """``is_valid_national_id`` of each id; a whole batch at once, compiled when built."""
-    if kernel is None:
-        return [is_valid_national_id(x) for x in national_ids]
-    return kernel.valid_national_ids(list(national_ids), is_valid_national_id)
