@@ -172,7 +172,7 @@ def main() -> None:
     url = f"sqlite:///{root / 'bench.sqlite'}"
     UserStore(SqlStore(url).engine).add("bench", "bench-password", "admin")
     settings = Settings(database_url=url, data_dir=root / "data", jwt_secret="b" * 40,
-                        rate_limit=0, queue="inline")
+                        rate_limit=0, queue="inline", policy_path=small.policy)
     server = serve(settings, 8765)
     headers = {"Authorization": f"Bearer {issue_token(settings, 'bench')}"}
     with httpx.Client(base_url="http://127.0.0.1:8765", headers=headers, timeout=60,

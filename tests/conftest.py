@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from smartalloc.adapters.policy_file import load_policy
+from tests.policies import REAL_NAMES, make_policy, policy_file_for_tests
+
+
+def pytest_configure(config):
+    """Service processes started by tests (``Settings.from_env``) run under the test policy."""
+    os.environ["SMARTALLOC_POLICY"] = str(policy_file_for_tests())
 
 
 @pytest.fixture(scope="session")
 def policy():
-    return load_policy(None)
+    return make_policy()
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,21 @@ def small_agency(tmp_path_factory, policy):
 
     out: Path = tmp_path_factory.mktemp("agency")
     return generate_agency(out, students=200, mentors=40, seed=7, policy=policy)
+
+
+@pytest.fixture(scope="session")
+def agency_policy(small_agency):
+    """The small agency's own policy.json: its managers mapped, its mentor 9 frozen."""
+    from smartalloc.adapters.policy_file import load_policy
+
+    return load_policy(small_agency.policy)
+
+
+@pytest.fixture(scope="session")
+def real_agency(tmp_path_factory):
+    """A generated agency whose Golestan and Sadra managers carry names no shipped policy maps
+    (``REAL_NAMES``); its own policy.json maps them. Read-only: copy before modifying."""
+    from smartalloc.synthetic import generate_agency
+
+    return generate_agency(tmp_path_factory.mktemp("real"), students=200, mentors=40, seed=31,
+                           policy=make_policy(center_manager_map=REAL_NAMES))

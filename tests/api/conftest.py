@@ -18,6 +18,7 @@ from smartalloc.adapters.db.users import UserStore
 from smartalloc.entrypoints.api import Settings, create_app
 from smartalloc.entrypoints.api.security import issue_token
 from tests.integration.conftest import pg_url, sqlite_url  # noqa: F401  (fixtures)
+from tests.policies import policy_file_for_tests
 
 SECRET = "test-secret-with-enough-entropy-0123456789"
 ROLES = ("admin", "operator", "viewer")
@@ -62,11 +63,13 @@ def add_users(url: str) -> None:
     engine.dispose()
 
 
-def make_api(url: str, data_dir: Path, queue: str = "inline") -> Iterator[Api]:
+def make_api(url: str, data_dir: Path, queue: str = "inline",
+             policy_path: Path | None = None) -> Iterator[Api]:
     if not url.startswith("sqlite"):
         migrate.upgrade(url)   # a shared PostgreSQL is upgraded deliberately
     settings = Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
-                        rate_limit_prefix=f"smartalloc-test:{uuid.uuid4()}", queue=queue)
+                        rate_limit_prefix=f"smartalloc-test:{uuid.uuid4()}", queue=queue,
+                        policy_path=policy_path or policy_file_for_tests())
     add_users(url)
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:

@@ -25,6 +25,10 @@ ROUTES = [
     ("POST", "/api/v1/mentors/{mentor_id}/activate", "mentors:write"),
     ("POST", "/api/v1/mentors/{mentor_id}/restrict", "mentors:write"),
     ("GET", "/api/v1/history", "report:read"),
+    ("GET", "/api/v1/agency/managers", "report:read"),
+    ("GET", "/api/v1/agency/profile", "report:read"),
+    ("GET", "/api/v1/agency/profile/versions", "report:read"),
+    ("PUT", "/api/v1/agency/profile", "mentors:write"),
 ]
 GRANTS = {"viewer": {"report:read"}, "operator": {"report:read", "import", "alloc:run"}}
 

@@ -52,6 +52,7 @@ def test_upload_run_status_export_equals_cli(any_api, small_agency, policy, tmp_
     cli_out = tmp_path / "cli-out"
     result = CliRunner().invoke(cli_app, [
         "run", "--agency", str(small_agency.out_dir), "--out", str(cli_out),
+        "--policy", str(api.settings.policy_path),     # the service's policy
         "--database-url", f"sqlite:///{tmp_path / 'cli.sqlite'}"])
     assert result.exit_code == 0, result.output
     assert sheet(got, "Sheet2") == sheet(cli_out / "import_to_sabt.xlsx", "Sheet2")

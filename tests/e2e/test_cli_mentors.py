@@ -20,9 +20,18 @@ def test_freeze_audit_activate(small_agency, tmp_path):
     assert done.returncode == 0, done.stderr
     assert f"mentor {victim}: active → frozen" in done.stdout.replace("\n", " ") or \
         "→ frozen" in done.stdout
+    assert "stay with it (history is unchanged)" in done.stdout     # what a freeze does
 
-    assert run_agency(small_agency.out_dir, tmp_path / "frozen", db).returncode == 0
+    again = run_agency(small_agency.out_dir, tmp_path / "frozen", db)
+    assert again.returncode == 0
     assert victim not in _pool(tmp_path / "frozen")
+    # re-running is explained: the students of the first run are counted apart, by run
+    first_run = sheet(tmp_path / "before" / "allocation.xlsx", "meta")
+    run_id = dict((r[0], r[1]) for r in first_run[1:])["run_id"]
+    allocated = dict((r[0], r[1]) for r in first_run[1:])["count_allocated"]
+    assert f"{int(allocated)} student(s) were allocated by run {run_id}" in again.stdout
+    meta = dict((r[0], r[1]) for r in sheet(tmp_path / "frozen" / "allocation.xlsx", "meta")[1:])
+    assert meta["count_allocated_earlier"] == allocated and run_id in meta["allocated_earlier_runs"]
     listed = cli("mentors", "list", "--status", "frozen", *url)
     assert victim in listed.stdout
 

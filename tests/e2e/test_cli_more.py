@@ -90,8 +90,8 @@ def test_matrix_command_writes_only_the_matrix(small_agency, tmp_path):
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == [
         "eligibility_matrix.csv", "eligibility_matrix.xlsx"]
     names = CalamineWorkbook.from_path(str(tmp_path / "m/eligibility_matrix.xlsx")).sheet_names
-    assert names[:7] == ["matrix", "validation", "removed_mentors", "unmatched_schools",
-                         "unseen_groups", "invalid_mentors", "meta"]
+    assert names == ["matrix", "validation", "managers", "removed_mentors", "unmatched_schools",
+                     "unseen_groups", "invalid_mentors", "meta"]
 
 
 def test_overrides_drop_a_mentor_but_never_unfreeze(small_agency, tmp_path):

@@ -18,11 +18,12 @@ OUTPUTS = {"import_to_sabt.xlsx", "allocation.xlsx", "eligibility_matrix.xlsx",
            "eligibility_matrix.csv", "qa.xlsx"}
 
 
-def cli(*args: str, env_history: Path | None = None) -> subprocess.CompletedProcess:
+def cli(*args: str, env_history: Path | None = None,
+        input: str | None = None) -> subprocess.CompletedProcess:
     cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", *args]
     if env_history is not None:
         cmd += ["--database-url", f"sqlite:///{env_history}"]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300, input=input)
 
 
 def sheet(path: Path, name: str) -> list[list]:

@@ -22,6 +22,7 @@ from smartalloc.entrypoints.api.security import issue_token
 from tests.fuzz.builders import PERSIAN, texts, workbook, zip_bomb
 from tests.fuzz.conftest import COUNT, FUZZ, QUOTAS
 from tests.fuzz.test_readers import hostile_workbooks, raw_files
+from tests.policies import policy_file_for_tests
 
 SECRET = "fuzz-secret-with-enough-entropy-0123456789"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,7 +66,7 @@ def uploads(tmp_path_factory) -> Iterator[Uploads]:
     root = tmp_path_factory.mktemp("fuzz-api")
     url = f"sqlite:///{root / 'smartalloc.sqlite'}"
     settings = Settings(database_url=url, data_dir=root / "data", jwt_secret=SECRET,
-                        rate_limit=0, queue="inline")
+                        rate_limit=0, queue="inline", policy_path=policy_file_for_tests())
     store = SqlStore(url)
     UserStore(store.engine).add("operator", "operator-password", "operator")
     store.engine.dispose()

@@ -34,3 +34,16 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'smartalloc.sqlite'}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request):
+    """The system of record on each database: SQLite upgrades itself, a shared PostgreSQL
+    database is upgraded deliberately."""
+    from smartalloc.adapters.db.migrate import upgrade
+    from smartalloc.adapters.db.store import SqlStore
+
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    if request.param == "postgresql":
+        upgrade(url)
+    return SqlStore(url)

@@ -18,6 +18,8 @@ from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
+LEAKED_ID = "2281234567"   # what a driver's message would carry: the row being written
+
 
 class FailingInsertStore(SqlStore):
     """The real store whose transaction fails after the allocations were inserted (a disk
@@ -28,7 +30,8 @@ class FailingInsertStore(SqlStore):
     @staticmethod
     def _advance_counters(conn, entries):
         FailingInsertStore.attempts += 1
-        raise OperationalError("INSERT", {}, sqlite3.OperationalError("disk I/O error (injected)"))
+        raise OperationalError("INSERT INTO allocations VALUES (:nid)", {"nid": LEAKED_ID},
+                               sqlite3.OperationalError("disk I/O error (injected)"))
 
 
 def store_at(path: Path, cls=SqlStore):
@@ -44,10 +47,13 @@ def test_history_failure_leaves_nothing_behind(small_agency, policy, tmp_path):
     out.mkdir()
     (out / "keep.txt").write_text("operator's file")
     store = store_at(tmp_path / "h.sqlite", FailingInsertStore)
-    with pytest.raises(HistoryError):
+    with pytest.raises(HistoryError) as err:
         run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
                        writer=ExcelOutputWriter(), history=store)
     assert FailingInsertStore.attempts == 3                      # retried with backoff
+    text = str(err.value)                                        # no SQL, no personal data
+    assert "HISTORY_WRITE_FAILED" in text and "OperationalError" in text
+    assert LEAKED_ID not in text and "INSERT" not in text
     assert sorted(p.name for p in out.iterdir()) == ["keep.txt"]  # no workbook, no staging dir
     assert store_at(tmp_path / "h.sqlite").load() == []
 
@@ -82,7 +88,8 @@ def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monk
     assert not any(out.iterdir())
 
 
-def test_run_then_explain_replays_the_decision(small_agency, policy, tmp_path):
+def test_run_then_explain_replays_the_decision(small_agency, agency_policy, tmp_path):
+    policy = agency_policy
     store = store_at(tmp_path / "h.sqlite")
     result = run_allocation(_request(small_agency, policy, tmp_path / "out"),
                             reader=ExcelInputReader(), writer=ExcelOutputWriter(), history=store)
@@ -96,7 +103,7 @@ def test_run_then_explain_replays_the_decision(small_agency, policy, tmp_path):
     assert exp.candidates[0].mentor_id == entry.mentor_id
     why = dict(exp.why_not)
     assert why[entry.mentor_id] == "همین پشتیبان انتخاب شد"
-    assert "frozen" in why["9"]          # mentor 9 is frozen in the shipped policy
+    assert "frozen" in why["9"]          # mentor 9 is frozen in the agency's policy
 
 
 def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(

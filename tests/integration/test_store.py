@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import func, select
 
 from smartalloc.adapters.db.mentor_registry import MentorRegistry
-from smartalloc.adapters.db.migrate import upgrade
 from smartalloc.adapters.db.schema import Counter, Mentor, MentorGroup, Student
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.domain.errors import HistoryError, InputError
@@ -16,15 +15,6 @@ from smartalloc.domain.records import HistoryEntry
 from smartalloc.service_layer.ports import RunRecord, Snapshot
 
 from ..unit.alloc_fixtures import mentor, national_id, student
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def store(request) -> SqlStore:
-    """SQLite upgrades itself; a shared PostgreSQL database is upgraded deliberately."""
-    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
-    if request.param == "postgresql":
-        upgrade(url)
-    return SqlStore(url)
 
 
 def test_an_outdated_postgresql_schema_is_a_clear_error(pg_url):
@@ -66,6 +56,22 @@ def test_the_database_refuses_a_second_allocation_of_a_student(store):
         store.record(_run("r2"), [_entry(1, mentor_id="2", code="543570099", run="r2")],
                      lambda: None)
     assert [e.run_id for e in store.load()] == ["r1"]
+
+
+def test_a_conflict_names_the_rule_never_the_national_id_or_the_code(store):
+    store.record(_run(), [_entry(1)], lambda: None)
+    with pytest.raises(HistoryError) as err:
+        store.record(_run("r2"), [_entry(2, code="543570001", run="r2")], lambda: None)
+    text = str(err.value)
+    assert "HISTORY_CONFLICT" in text
+    assert national_id(1) not in text and national_id(2) not in text and "543570001" not in text
+    assert "INSERT" not in text.upper()
+
+
+def test_codes_of_any_sequence_length_move_the_counter(store):   # D15: sequence_digits 1–6
+    store.record(_run(), [_entry(1, code="5435700041")], lambda: None)
+    with store.engine.connect() as conn:
+        assert conn.execute(select(Counter.last_sequence)).scalar() == 41
 
 
 def test_a_failure_before_commit_leaves_nothing(store):

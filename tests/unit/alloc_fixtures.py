@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import json
-from importlib import resources
 
 from smartalloc.domain.contracts import STUDENT_COLUMNS
 from smartalloc.domain.eligibility import CoverageMetrics, EligibilityMatrix, MatrixRow, PoolMentor
 from smartalloc.domain.national_id import checksum_digit
 from smartalloc.domain.normalize import natural_key
-from smartalloc.domain.policy import Policy, load_policy_mapping
+from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import StudentRecord
+from tests.policies import make_policy
 
 
 def default_policy(**changes) -> Policy:
-    data = json.loads(resources.files("smartalloc.resources").joinpath("policy.json").read_text("utf-8"))
-    data["mentor_pool_governance"] = {"default_status": "active", "mentors": {}, "managers": {}}
-    data.update(changes)
-    return load_policy_mapping(data)
+    return make_policy(**changes)
 
 
 def national_id(n: int) -> str:

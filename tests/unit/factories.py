@@ -8,9 +8,7 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from importlib import resources
 
 from smartalloc.domain.contracts import STUDENT_COLUMNS
 from smartalloc.domain.contracts import StudentCol as C
@@ -18,19 +16,14 @@ from smartalloc.domain.decision import Decision, FailureClass, Outcome
 from smartalloc.domain.eligibility import CoverageMetrics, EligibilityMatrix, MatrixRow, PoolMentor
 from smartalloc.domain.national_id import checksum_digit
 from smartalloc.domain.normalize import natural_key
-from smartalloc.domain.policy import Channel, Policy, load_policy_mapping
+from smartalloc.domain.policy import Channel
 from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
+from tests.policies import make_policy  # noqa: F401 — the tests import it from here
 
 _KEY_FIELDS = ("group", "gender", "status", "center", "finance", "school")
 _KEY_COLUMNS = (C.GROUP, C.GENDER, C.EDU_STATUS, C.CENTER, C.FINANCE, C.SCHOOL)
 
 
-def make_policy(**changes) -> Policy:
-    """The shipped policy.json with top-level keys replaced by ``changes``."""
-    text = resources.files("smartalloc.resources").joinpath("policy.json").read_text("utf-8")
-    data = json.loads(text)
-    data.update(changes)
-    return load_policy_mapping(data)
 
 
 def valid_national_id(n: int, prefix: int = 228000000) -> str:

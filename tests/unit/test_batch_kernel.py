@@ -94,7 +94,12 @@ def test_compiled_and_python_engines_decide_alike(mentor_specs, student_specs, r
     assert compiled.allocations == python.allocations
 
 
-def test_both_stop_at_an_exhausted_sequence():
+@pytest.mark.parametrize(("preflight", "code"), [(True, "COUNTER_HEADROOM"),
+                                                 (False, "COUNTER_EXHAUSTED")])
+def test_both_stop_at_an_exhausted_sequence(preflight, code, monkeypatch):
+    """The pre-flight stops first; past it (were it wrong) both paths still never wrap."""
+    if not preflight:
+        monkeypatch.setattr(CounterBook, "check_headroom", lambda *args: None)
     m = mentor("1", capacity=10, covered=0)
     students = [student(i) for i in range(3)]
     last = 10 ** CounterBook(POLICY, POLICY.academic_year, []).digits - 2
@@ -104,7 +109,7 @@ def test_both_stop_at_an_exhausted_sequence():
         with pytest.raises(CounterError) as stopped:
             allocate_batch(students, matrix_of([m], rows_for(m)), POLICY, engine=engine,
                            roster=[RosterEntry(code_of(last, 1), national_id(900))])
-        assert [p.code for p in stopped.value.problems] == ["COUNTER_EXHAUSTED"]
+        assert [p.code for p in stopped.value.problems] == [code]
 
 
 def test_a_large_shared_pool_is_decided_alike():

@@ -8,6 +8,7 @@ import zipfile
 import python_calamine
 
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
+from smartalloc.domain.centres import NOT_IN_REPORT_FA
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.matrix import build_matrix
 from smartalloc.domain.records import SchoolRecord
@@ -15,7 +16,7 @@ from smartalloc.domain.records import SchoolRecord
 from .alloc_fixtures import default_policy
 from .test_pool import GOLESTAN_MANAGER, mrec, report_of
 
-SHEETS = ["matrix", "validation", "removed_mentors", "unmatched_schools", "unseen_groups",
+SHEETS = ["matrix", "validation", "managers", "removed_mentors", "unmatched_schools", "unseen_groups",
           "invalid_mentors", "meta"]
 
 
@@ -38,6 +39,11 @@ def test_workbook_sheets_columns_and_cells(tmp_path):
     write_matrix_workbook(path, matrix, policy, {"inspactor_rows": 3})
     names, data = _read(path)
     assert names == SHEETS
+    # D16: each manager with its mentor count, centre and how the centre was found
+    managers = {r[0]: r for r in data["managers"][1:]}
+    assert managers[GOLESTAN_MANAGER][1:5] == [1, 1, "گلستان", "نام مدیر در جدول مدیر ← مرکز"]
+    assert managers["مدیر الف"][2:5] == [0, "مرکز", "مرکز پیش‌فرض (*)"]
+    assert managers["لیلا آسمانی‌فر"][1:5] == [0, 2, "صدرا", NOT_IN_REPORT_FA]
     rows = data["matrix"]
     assert tuple(rows[0]) == MATRIX_COLUMNS and len(rows) == 1 + len(matrix.rows) == 1 + 6 + 3
     col = {c: i for i, c in enumerate(MATRIX_COLUMNS)}
@@ -61,7 +67,7 @@ def test_workbook_sheets_columns_and_cells(tmp_path):
     assert meta["policy_stamp"] == policy.stamp and meta["inspactor_rows"] == 3
     with zipfile.ZipFile(path) as z:
         sheet_xml = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
-        assert len(sheet_xml) == 7
+        assert len(sheet_xml) == len(SHEETS)
         assert all('rightToLeft="1"' in z.read(n).decode() for n in sheet_xml)
 
 

@@ -24,7 +24,10 @@ def test_shipped_default_loads_and_has_a_version_stamp():
     policy = load_policy(None)
     assert policy.stamp.startswith("1.0.3+") and len(policy.stamp) == len("1.0.3+") + 10
     assert len(policy.join_keys) == 6 and len(policy.official_group_codes) == 33
-    assert sorted(policy.center_manager_map.values()) == [1, 2]   # one Golestan, one Sadra
+    # D16: no made-up manager names, no default centre, no sample governance
+    assert policy.center_manager_map == {} and policy.default_center is None
+    assert not policy.mentor_pool_governance.mentors
+    assert not policy.mentor_pool_governance.managers
 
 
 def test_stamp_changes_with_any_rule():

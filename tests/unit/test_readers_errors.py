@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 
 import pytest
@@ -129,6 +130,24 @@ def test_mentor_non_numeric_capacity_names_row_and_column(tmp_path):
     assert "شصت" in str(err) and "row 3" in str(err) and "ردیف 3" in str(err)
 
 
+@pytest.mark.parametrize(("column", "value"), [
+    ("تعداد تحت پوشش خاص", -5), ("تعداد داوطلبان تحت پوشش", "-1"), ("تعداد مدارس تحت پوشش", -2),
+    ("کد کارمندی پشتیبان", 12.5), ("کد کارمندی پشتیبان", "۱۲٫۵"), ("کد کارمندی پشتیبان", "12/5"),
+])
+def test_mentor_values_that_would_change_meaning_are_refused(tmp_path, column, value):
+    rows = [list(INSPACTOR_COLUMNS), mentor_row(), mentor_row(**{column: value})]
+    err = error_of(read_mentors, xlsx(tmp_path / "m.xlsx", {"List": rows}), policy())
+    assert codes(err) == ["INPUT_BAD_CELL"]
+    assert err.problems[0].location.row == 3 and err.problems[0].location.column.startswith(column)
+
+
+@pytest.mark.parametrize("value", ["EMP-2", 42, "۴۲", 42.0])
+def test_mentor_ids_as_codes_or_whole_numbers_are_accepted(tmp_path, value):
+    rows = [list(INSPACTOR_COLUMNS), mentor_row(**{"کد کارمندی پشتیبان": value})]
+    [record] = read_mentors(xlsx(tmp_path / "m.xlsx", {"List": rows}), policy()).records
+    assert record.mentor_id == ("EMP-2" if value == "EMP-2" else "42")
+
+
 def test_crosswalk_errors(tmp_path):
     err = error_of(read_crosswalk, xlsx(tmp_path / "c.xlsx", {"x": [["a"]]}), policy())
     assert codes(err) == ["INPUT_MISSING_SHEET"] and CROSSWALK_GROUP_SHEET in str(err)
@@ -144,9 +163,11 @@ def test_crosswalk_errors(tmp_path):
 
 
 def test_schools_bad_code(tmp_path):
-    rows = [["کد مدرسه", "نام مدرسه"], ["12a", "x"], [13, "y"]]
+    rows = [["کد مدرسه", "نام مدرسه"], ["12a", "x"], [13, "y"], [-14, "z"], [15.5, "w"]]
     err = error_of(read_schools, xlsx(tmp_path / "s.xlsx", {"S": rows}), policy())
-    assert codes(err) == ["INPUT_BAD_CELL"] and err.problems[0].location.column == "کد مدرسه (A)"
+    assert codes(err) == ["INPUT_BAD_CELL"] * 3
+    assert [p.location.row for p in err.problems] == [2, 4, 5]
+    assert err.problems[0].location.column == "کد مدرسه (A)"
 
 
 def test_roster_and_history_errors(tmp_path):
@@ -164,3 +185,37 @@ def test_many_bad_cells_are_capped(tmp_path):
     rows = [list(INSPACTOR_COLUMNS)] + [mentor_row(**{"تعداد تحت پوشش خاص": "x"})] * 30
     err = error_of(read_mentors, xlsx(tmp_path / "m.xlsx", {"S": rows}), policy())
     assert len(err.problems) == 21 and err.problems[-1].code == "INPUT_MORE_PROBLEMS"
+
+
+def _without_cached_values(path):
+    """Drop the saved values of every formula (as a generator that never calculates does)."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    for name, data in parts.items():
+        if name.startswith("xl/worksheets/"):
+            parts[name] = re.sub(rb"(</f>)<v>[^<]*</v>", rb"\1", data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_formula_without_a_saved_value_is_refused_by_row_and_column(tmp_path):
+    rows = [list(INSPACTOR_COLUMNS), mentor_row(), mentor_row(**{"کد کارمندی پشتیبان": 8})]
+    path = xlsx(tmp_path / "m.xlsx", {"List": rows})
+    column = INSPACTOR_COLUMNS.index("کد کارمندی پشتیبان")
+    with zipfile.ZipFile(path) as z:     # the id of row 3 becomes the formula =7+1
+        parts = {n: z.read(n) for n in z.namelist()}
+    letter = chr(65 + column)
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    sheet = re.sub(rb'(<c r="' + letter.encode() + rb'3"[^>]*?)( t="[a-z]+")?>.*?</c>',
+                   rb"\1><f>7+1</f><v>8</v></c>", sheet)
+    parts["xl/worksheets/sheet1.xml"] = sheet
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert [r.mentor_id for r in read_mentors(path, policy()).records] == ["7", "8"]  # cached
+    err = error_of(read_mentors, _without_cached_values(path), policy())
+    assert codes(err) == ["INPUT_FORMULA_WITHOUT_VALUE"]
+    where = err.problems[0].location
+    assert (where.row, where.column) == (3, f"کد کارمندی پشتیبان ({letter})")

@@ -85,7 +85,8 @@ def test_mobile_rules():
     assert one_row(columns={C.MOBILE: "۰۹۱۷ ۱۲۳-۴۵۶۷"})["تلفن همراه"] == "09171234567"
     assert one_row(columns={C.MOBILE: "12345"})["تلفن همراه"] == ""
     [issue] = issues(columns={C.MOBILE: "12345"})
-    assert issue.column == C.MOBILE and "12345" in issue.message_en
+    assert issue.column == C.MOBILE and issue.row == 2
+    assert "12345" not in issue.message_fa + issue.message_en   # rows and columns, no phone
 
 
 @pytest.mark.parametrize(("raw", "finance", "expected"), [
@@ -101,9 +102,18 @@ def test_landline_rules(raw, finance, expected):
     assert one_row(finance=finance, columns={C.LANDLINE: raw})["تلفن"] == expected
 
 
-def test_blanked_landline_is_reported():
+def test_blanked_landline_is_reported_without_the_number():
     [issue] = issues(columns={C.LANDLINE: "07136251234"})
     assert issue.column == C.LANDLINE
+    assert "07136251234" not in issue.message_fa + issue.message_en    # no phone in a message
+
+
+@pytest.mark.parametrize("finance", [3, 0])
+def test_the_hekmat_placeholder_already_in_the_input_is_no_error(finance):
+    placeholder = POLICY.sabt.hekmat_empty_landline
+    assert issues(finance=finance, columns={C.LANDLINE: placeholder}) == []
+    expected = placeholder if finance == 3 else ""
+    assert one_row(finance=finance, columns={C.LANDLINE: placeholder})["تلفن"] == expected
 
 
 def contacts(father: str, mother: str) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from smartalloc.adapters.policy_file import load_policy
+from smartalloc.domain.centres import BY_MAP, CentreMap
 from smartalloc.domain.contracts import (
     CROSSWALK_COLUMNS,
     CROSSWALK_GROUP_SHEET,
@@ -27,7 +28,7 @@ from smartalloc.domain.contracts import (
 )
 from smartalloc.domain.groups import parse_group_list
 from smartalloc.domain.national_id import is_valid_national_id, normalize_national_id
-from smartalloc.domain.normalize import digits_only, match_key, parse_int
+from smartalloc.domain.normalize import digits_only, parse_int
 from smartalloc.synthetic import GeneratedAgency, generate_agency, generate_early_variant
 from smartalloc.synthetic.history import HISTORY_COLUMNS
 from smartalloc.synthetic.tables import GROUP_NAMES, MAPPING_COLUMNS, school_stage
@@ -114,7 +115,15 @@ def test_sheet_names_and_exact_headers(agency):
 def test_counts_policy_copy_and_crosswalk(agency, policy, mentors, student_rows):
     assert (agency.students_count, agency.mentors_count, agency.seed) == (STUDENTS, MENTORS, SEED)
     assert len(student_rows) == STUDENTS + 1 and len(mentors) == MENTORS
-    assert json.loads(agency.policy.read_text("utf-8")) == policy.model_dump(mode="json")
+    written = load_policy(agency.policy)
+    managers = {m["نام مدیر"] for m in mentors}
+    # the agency's own policy: the given one, every manager mapped as `setup` would (D16), the
+    # frozen scenario mentor; nothing else changed
+    assert set(written.center_manager_map) == managers
+    assert {written.center_manager_map[n] for n in managers} == {0, 1, 2}
+    assert written.mentor_pool_governance.mentors["9"].status == "frozen"
+    assert written.model_dump(exclude={"center_manager_map", "mentor_pool_governance"}) == \
+        policy.model_dump(exclude={"center_manager_map", "mentor_pool_governance"})
     groups = sheets(agency.crosswalk)[CROSSWALK_GROUP_SHEET][1:]
     assert {int(r[1]): r[0] for r in groups} == GROUP_NAMES
     mapping = sheets(agency.students)["Sheet1"]
@@ -242,7 +251,7 @@ def test_mentor_edge_cases(mentors, schools, policy):
     ids = [m[InspactorCol.MENTOR_ID] for m in mentors]
     assert ids.count(None) + ids.count("") == 1
     by_id = {int(i): m for i, m in zip(ids, mentors, strict=True) if i not in (None, "")}
-    assert {2, 9, 10} <= set(by_id) and "9" in policy.mentor_pool_governance.mentors
+    assert {2, 9, 10} <= set(by_id) and not policy.mentor_pool_governance.mentors
     postals = {m[InspactorCol.POSTAL] for m in mentors}
     assert {"999", "12345"} <= postals
     names = Counter(r["نام مدرسه"] for r in schools.values())
@@ -270,11 +279,14 @@ def test_tie_trio_shares_one_profile(mentors):
     assert trio[0][InspactorCol.COVERED] < trio[0][InspactorCol.CAPACITY]
 
 
-def test_no_match_and_capacity_full_scenarios(mentors, students, policy):
+def test_no_match_and_capacity_full_scenarios(agency, mentors, students):
+    policy = load_policy(agency.policy)
+    centres = CentreMap(policy)
+
     def serving(group, gender, centre):
         return [m for m in mentors if m[InspactorCol.MENTOR_ID]
                 and (m["جنسیت"] == "پسر") == gender
-                and policy.center_for_manager(match_key(m["نام مدیر"])) == centre
+                and centres.resolve(m["نام مدیر"]) == (centre, BY_MAP)
                 and group in parse_group_list(m[InspactorCol.GROUP_LIST], policy).codes]
 
     def batch(group, gender, centre):

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from smartalloc.entrypoints.api import Settings, create_app
 from tests.api.conftest import add_users
+from tests.policies import policy_file_for_tests
 
 SECRET = "web-test-secret-with-enough-entropy-0123456789"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +46,7 @@ class Web:
 def make_settings(url: str, data_dir: Path, **extra) -> Settings:
     return Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
                     rate_limit_prefix=f"smartalloc-webtest:{uuid.uuid4()}", queue="inline",
-                    **{"rate_limit": 0, **extra})
+                    **{"rate_limit": 0, "policy_path": policy_file_for_tests(), **extra})
 
 
 @pytest.fixture

@@ -95,7 +95,8 @@ class Workbook:
         self.path, self.name = Path(path), Path(path).name
         _check_file(self.path)
         try:
-            check_package(self.path, self.name)   # before calamine: bombs abort a process
+            # before calamine: bombs abort a process; formulas without a value read as empty
+            self.uncached = check_package(self.path, self.name)
             self._wb = python_calamine.load_workbook(str(self.path))
             self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
         except InputError:
@@ -141,7 +142,38 @@ class Workbook:
         at = next((i for i in filled if keys & {header_key(str(c).split("|")[0]) for c in rows[i]}),
                   filled[0])
         header = tuple(c if isinstance(c, str) else clean_text(c) for c in rows[at])
-        return Table(self.name, sheet, header, row_base + at + 1, start[1], rows[at + 1:])
+        table = Table(self.name, sheet, header, row_base + at + 1, start[1], rows[at + 1:])
+        _refuse_uncached(table, self.uncached.get(sheet, ()))
+        return table
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _refuse_uncached(table: Table, cells: Sequence[tuple[str, int]]) -> None:
+    """A formula cell of the table with no saved value would be read as empty: refuse it."""
+    problems = []
+    for letters, row in cells:
+        j = _column_index(letters) - table.col_offset
+        if row <= table.header_row or not 0 <= j < len(table.header):
+            continue
+        problems.append(Problem(
+            "INPUT_FORMULA_WITHOUT_VALUE",
+            "این خانه فرمول است اما مقدار ذخیره‌شده ندارد و خالی خوانده می‌شود؛ فایل را در اکسل "
+            "باز و ذخیره کنید یا به‌جای فرمول مقدار بگذارید",
+            "this cell is a formula without a saved value and would be read as empty; open and "
+            "save the file in a spreadsheet program, or paste values instead of the formula",
+            Location(table.file, table.sheet, row, f"{table.header[j]} ({letters})")))
+    if problems:
+        shown = problems[:20]
+        if len(problems) > 20:
+            shown.append(Problem("INPUT_MORE_PROBLEMS", f"و {len(problems) - 20} خانهٔ دیگر",
+                                 f"and {len(problems) - 20} more cells", problems[-1].location))
+        raise InputError(shown)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from smartalloc.adapters.readers import (
     file_sha256,
@@ -14,11 +15,17 @@ from smartalloc.adapters.readers import (
     read_students,
 )
 from smartalloc.domain.policy import Policy
-from smartalloc.domain.records import Inputs, Source, StudentBatch
+from smartalloc.domain.records import Inputs, MentorReport, RosterEntry, Source, StudentBatch
 from smartalloc.service_layer.ports import InputPaths
 
 
 class ExcelInputReader:
+    def mentors(self, path: Path, policy: Policy) -> MentorReport:
+        return read_mentors(path, policy)
+
+    def roster(self, path: Path) -> tuple[RosterEntry, ...]:
+        return read_roster(path)
+
     def read(self, paths: InputPaths, policy: Policy) -> Inputs:
         mentors = read_mentors(paths.inspactor, policy)
         schools = read_schools(paths.schools, policy)

@@ -1,6 +1,7 @@
 """The eligibility-matrix workbook (SSoT §10) and its CSV twin.
 
-Sheets: matrix, validation, removed_mentors, unmatched_schools, unseen_groups, invalid_mentors,
+Sheets: matrix, validation, managers (each manager's centre and how it was found, D16),
+removed_mentors, unmatched_schools, unseen_groups, invalid_mentors,
 meta, all right-to-left. Ids and aliases are written as text so `0123`-style values and
 Excel's number guessing never change them; an empty side sheet still shows its header.
 """
@@ -11,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_csv, write_workbook
+from smartalloc.domain.centres import MANAGER_CENTRE_COLUMNS, manager_centre_rows
 from smartalloc.domain.contracts import (
     CENTER_LABELS,
     GENDER_LABELS,
@@ -84,6 +86,8 @@ def matrix_sheets(matrix: EligibilityMatrix, policy: Policy,
         Sheet("matrix", MATRIX_COLUMNS, matrix_rows(matrix), rtl),
         Sheet("validation", tuple(validation), [tuple(_cell(v) for v in validation.values())],
               rtl),
+        Sheet("managers", MANAGER_CENTRE_COLUMNS,
+              [tuple(_cell(v) for v in row) for row in manager_centre_rows(matrix.centres)], rtl),
         Sheet("removed_mentors", REMOVED_COLUMNS, _removed(matrix.removed_mentors), rtl),
         Sheet("unmatched_schools", UNMATCHED_COLUMNS,
               [(s.value, s.mentor_name, s.manager, s.mentor_id, _extra(s, "kind"),

@@ -21,6 +21,7 @@ import re
 import zipfile
 from pathlib import Path
 
+from smartalloc.adapters.xlsx_formulas import FormulaScan, is_sheet_part, sheet_names_by_part
 from smartalloc.domain.errors import InputError, input_error
 
 MAX_XML_BYTES = 512 * 1024 * 1024   # inflated package (100k-row report ~150 MB; 200k rows, the
@@ -115,30 +116,44 @@ def _prefix(head: bytes) -> bytes:
     return b""
 
 
-def check_package(path: Path, name: str) -> None:
-    """Raise ``InputError`` for a package too large to open safely; ``name`` as shown."""
+Uncached = dict[str, tuple[tuple[str, int], ...]]   # sheet name → (column letters, row)
+
+
+def check_package(path: Path, name: str) -> Uncached:
+    """Raise ``InputError`` for a package too large to open safely; ``name`` as shown. Returns
+    the formula cells without a saved value of each sheet (``xlsx_formulas``), found on the way."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return   # not a zip: calamine decides (and refuses garbage with its own error)
+        return {}   # not a zip: calamine decides (and refuses garbage with its own error)
     with zf:
         infos = zf.infolist()
         declared = sum(i.file_size for i in infos)
         if declared > MAX_XML_BYTES:
             raise _too_large(name, f"{declared / 2**20:,.0f} MB")
+        found = {}
         for info in infos:
             if not info.is_dir():
-                _scan(zf, info, name)
+                cells = _scan(zf, info, name)
+                if cells:
+                    found[info.filename] = cells
+        if not found:
+            return {}
+        sheets = sheet_names_by_part(zf)
+        return {sheets[part]: cells for part, cells in found.items() if part in sheets}
 
 
-def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[str, int], ...]:
     extent: _Extent | None = None
+    formulas: FormulaScan | None = None
     tail, markup = b"", False
     try:
         with zf.open(info) as part:
             while chunk := part.read(_CHUNK):
                 if extent is None:
-                    extent = _Extent(_prefix(chunk))
+                    prefix = _prefix(chunk)
+                    extent = _Extent(prefix)
+                    formulas = FormulaScan(prefix) if is_sheet_part(info.filename) else None
                     markup = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
                 text = tail + chunk
                 cut = text.rfind(b"<")   # an element cut by the chunk waits for the next one
@@ -147,11 +162,15 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
                         raise _too_long(name, info.filename)
                     cut = len(text)      # not XML (an image…): nothing to carry over
                 extent.feed(text[:cut])
+                if formulas is not None:
+                    formulas.feed(text[:cut])
                 tail = text[cut:]
                 if extent.grid() > MAX_GRID_CELLS:
                     raise _too_wide(name, info.filename, extent)
             if extent is not None and tail:
                 extent.feed(tail)
+                if formulas is not None:
+                    formulas.feed(tail)
     except InputError:
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError,
@@ -163,6 +182,7 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
             file=name) from None
     if extent is not None and extent.grid() > MAX_GRID_CELLS:
         raise _too_wide(name, info.filename, extent)
+    return formulas.cells() if formulas is not None else ()
 
 
 def _too_long(name: str, part: str) -> InputError:

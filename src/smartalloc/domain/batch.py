@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from smartalloc.domain.allocation import (
     AllocationEngine,
@@ -71,9 +73,13 @@ def known_codes(roster: Iterable[RosterEntry], history: Iterable[HistoryEntry]) 
     return [*roster, *(RosterEntry(h.code, h.national_id) for h in history if h.code)]
 
 
+STUDENT_REPORT = "student report"
+
+
 def claimed_codes(students: Iterable[StudentRecord]) -> list[RosterEntry]:
     """Prior codes written in the student report's `کد ثبت نام` columns."""
-    return [RosterEntry(code, s.national_id) for s in students for code in s.prior_codes]
+    return [RosterEntry(code, s.national_id, s.row, STUDENT_REPORT) for s in students
+            for code in s.prior_codes]
 
 
 def _rejected(student: StudentRecord, verdict: DedupeResult, policy: Policy,
@@ -153,6 +159,8 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
         decisions[position] = (_rejected(student, verdict, policy, pool_size)
                                if verdict.verdict is not Verdict.NEW
                                else _data_missing(student, verdict, policy, pool_size))
+    counters.check_headroom(Counter(map(itemgetter(1), keys)), lambda: (
+        (students[p].national_id, k[1]) for p, k in zip(reaching, keys, strict=True)))
     before = None if observe is None else (lambda j: observe(students[reaching[j]]))
     seating = engine.seat_all(keys, before)
     _engine_decisions(decisions, students, verdicts, reaching, seating, engine, counters,

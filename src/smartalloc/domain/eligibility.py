@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from smartalloc.domain.centres import NO_CENTRES, CentreResolution
 from smartalloc.domain.policy import Channel, MentorStatus
 
 
@@ -19,7 +20,7 @@ class PoolMentor:
     name: str
     manager: str
     gender: int                 # 0 girl / 1 boy
-    center: int                 # from the manager via policy.center_manager_map
+    center: int                 # from the manager (centres.CentreMap, D16)
     capacity: int               # تعداد تحت پوشش خاص (default policy.capacity.default_capacity)
     covered: int                # تعداد داوطلبان تحت پوشش (default 0)
     status: MentorStatus = MentorStatus.ACTIVE
@@ -115,3 +116,4 @@ class EligibilityMatrix:
     coverage: CoverageMetrics
     validation: dict[str, object] = field(default_factory=dict)
     r0_skipped: bool = False
+    centres: CentreResolution = NO_CENTRES  # each manager's centre and how (D16)

@@ -65,6 +65,11 @@ class PolicyError(SmartAllocError):
     """The policy file is invalid; names the bad key and value."""
 
 
+class ConfigurationError(SmartAllocError):
+    """The agency's configuration cannot give a trustworthy run (FAILED_PRE_QA, D16): a manager
+    without a centre, or students of a centre no mentor belongs to."""
+
+
 class CounterError(SmartAllocError):
     """Registration codes cannot be issued (duplicate code in the roster, sequence past 9999)."""
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
+from smartalloc.domain.centres import centre_counters
 from smartalloc.domain.contracts import MENTOR_TYPE_DUAL, MENTOR_TYPE_NORMAL, MENTOR_TYPE_SCHOOL
 from smartalloc.domain.coverage import Keys, compute_coverage
 from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow, PoolMentor, SideRow
@@ -214,6 +215,7 @@ def _build(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy
         "unmatched_school_count": coverage.unmatched_school_count,
         "coverage_denominator_mode": coverage.denominator_mode,
         "coverage_threshold": coverage.threshold,
+        **centre_counters(pool.centres),
     })
     return EligibilityMatrix(
         rows=tuple(ordered), pool=tuple(kept), pool_decisions=decisions,
@@ -222,6 +224,7 @@ def _build(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy
         unseen_groups=tuple(sorted(planner.unseen, key=_order)),
         invalid_mentors=tuple(sorted(invalid, key=_order)),
         coverage=coverage, validation=validation, r0_skipped=pool.r0_skipped,
+        centres=pool.centres,
     )
 
 

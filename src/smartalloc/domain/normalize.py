@@ -47,12 +47,17 @@ def match_key(value: object) -> str:
     return _SPACES.sub(" ", text).strip().lower()
 
 
-def header_key(value: object) -> str:
-    """Header comparison key: like ``match_key`` but with all spaces removed.
+def name_key(value: object) -> str:
+    """Key of a name (D16 step 1): ``match_key`` with ZWNJ, spaces and punctuation dropped.
 
-    Lets `مرکز ثبت‌نام` (ZWNJ) match `مرکز ثبت نام`, and ignores trailing spaces.
+    «مدیر صدرا‌پور» (ZWNJ), «مدیر صدراپور» and «مدير صدرا پور» are one manager: an operator
+    types the joiner, a space or nothing at random, and Kanoon's exports mix Arabic and Persian
+    letters. Used for manager names and for headers (`مرکز ثبت‌نام` = `مرکز ثبت نام`).
     """
     return match_key(value).replace(" ", "")
+
+
+header_key = name_key
 
 
 def parse_int(value: object) -> int | None:

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from smartalloc.domain.contracts import JOIN_KEYS
 from smartalloc.domain.errors import Location, PolicyError, Problem
 
+DEFAULT_CENTRE_KEY = "*"  # the manager → centre map's explicit default (D16)
 OFFICIAL_GROUP_CODES: tuple[int, ...] = (
     1, 3, 5, 7, 8, 9, 11, 12, 14, 17, 18, 21, 22, 23, 24, 25, 26, 27, 29, 30, 31, 33, 35, 41, 43,
     45, 46, 53, 55, 66, 69, 83, 89,
@@ -150,8 +151,12 @@ class Policy(_Strict):
     official_group_codes: list[int] = list(OFFICIAL_GROUP_CODES)
     group_buckets: dict[str, list[int]] = {}
     ranking: list[RankingRule]
-    center_manager_map: dict[str, int] = {}
-    default_center: int = 0
+    center_manager_map: dict[str, int] = Field({}, description=(
+        "Manager name (as in the InspactorReport; ZWNJ, spaces and ي/ك do not matter) → centre. "
+        "The key \"*\" is the explicit default for managers not listed; without it every "
+        "manager must be listed (D16). `smartalloc setup` writes this map."))
+    default_center: int | None = Field(None, description=(
+        "Older spelling of center_manager_map[\"*\"]; null = no default"))
     center_ids: list[int] = [0, 1, 2]
     finance_variants: list[int] = [0, 1, 3]
     normal_statuses: list[int] = [1, 0]
@@ -193,9 +198,13 @@ class Policy(_Strict):
             if center not in self.center_ids:
                 raise ValueError(f"center_manager_map[{manager!r}] = {center} is not one of "
                                  f"center_ids {self.center_ids}")
-        if self.default_center not in self.center_ids:
+        if self.default_center is not None and self.default_center not in self.center_ids:
             raise ValueError(f"default_center = {self.default_center} is not one of center_ids "
                              f"{self.center_ids}")
+        star = self.center_manager_map.get(DEFAULT_CENTRE_KEY)
+        if None not in (star, self.default_center) and star != self.default_center:
+            raise ValueError(f"center_manager_map[\"*\"] = {star} and default_center = "
+                             f"{self.default_center} disagree; keep one of them")
         if {g.code for g in self.genders.values()} != {0, 1}:
             raise ValueError("genders must map girl and boy to the codes 0 and 1")
         return self
@@ -210,16 +219,6 @@ class Policy(_Strict):
     def content_hash(self) -> str:
         canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-    def center_for_manager(self, manager_key: str) -> int:
-        """Centre of a manager given its normalised name (see ``normalize.match_key``)."""
-        return self._center_lookup.get(manager_key, self.default_center)
-
-    @property
-    def _center_lookup(self) -> dict[str, int]:
-        from smartalloc.domain.normalize import match_key
-
-        return {match_key(k): v for k, v in self.center_manager_map.items()}
 
 
 def load_policy_mapping(data: Any, source: str = "policy.json") -> Policy:

@@ -12,8 +12,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from smartalloc.domain.centres import NO_CENTRES, CentreMap, CentreResolution, resolve_centres
 from smartalloc.domain.eligibility import PoolDecision, PoolMentor, SideRow
-from smartalloc.domain.normalize import clean_text, match_key, natural_key, parse_int
+from smartalloc.domain.normalize import clean_text, match_key, name_key, natural_key, parse_int
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus, Policy
 from smartalloc.domain.records import MentorRecord, MentorReport
 
@@ -32,6 +33,7 @@ class PoolResult:
     records: Mapping[str, MentorRecord] = field(default_factory=dict)  # valid unique ids
     blocked: tuple[PoolMentor, ...] = ()       # passed governance but removed by R0
     unknown_overrides: tuple[str, ...] = ()    # override ids that are not in the file
+    centres: CentreResolution = NO_CENTRES  # each manager's centre and how (D16)
 
 
 class _Governance:
@@ -41,7 +43,7 @@ class _Governance:
         gov = policy.mentor_pool_governance
         self.default = gov.default_status
         self.mentors = {clean_text(k): v for k, v in gov.mentors.items()}
-        self.managers = {match_key(k): v for k, v in gov.managers.items()}
+        self.managers = {name_key(k): v for k, v in gov.managers.items()}
         self.version = policy.version
 
     def status(self, mentor_id: str,
@@ -66,7 +68,7 @@ class _Builder:
         self.truthy |= {match_key(t) for t in policy.can_allocate_truthy}
         self.genders = {match_key(g.label): g.code for g in policy.genders.values()}
         self.virtual_names = [re.compile(p) for p in policy.virtual_mentors.name_patterns]
-        self.centers: dict[str, int] = {}
+        self.centres = CentreMap(policy)
         self._keys: dict[str, str] = {}
         cap = policy.capacity
         self.r0_skipped = not cap.r0_enabled or not (
@@ -87,12 +89,6 @@ class _Builder:
 
     def truthy_value(self, value: str) -> bool:
         return value in self.truthy or self.key(value) in self.truthy
-
-    def center(self, manager: str) -> int:
-        key = self.key(manager)
-        if key not in self.centers:
-            self.centers[key] = self.policy.center_for_manager(key)
-        return self.centers[key]
 
     def is_virtual(self, r: MentorRecord) -> bool:
         if any(p.search(r.name) for p in self.virtual_names):
@@ -132,9 +128,9 @@ class _Builder:
                                        f"جنسیت «{r.gender_label}» شناخته نیست (دختر/پسر)")
         self.records[mid] = r
         cap = self.policy.capacity
-        status, entry = self.gov.status(mid, self.key(r.manager))
+        status, entry = self.gov.status(mid, name_key(r.manager))
         mentor = PoolMentor(
-            mid, r.name, r.manager, gender, self.center(r.manager),
+            mid, r.name, r.manager, gender, self.centres.centre(r.manager),
             cap.default_capacity if r.capacity is None else r.capacity,
             cap.default_covered if r.covered is None else r.covered,
             RESTRICTED if status is RESTRICTED else ACTIVE,
@@ -197,4 +193,5 @@ def build_pool(report: MentorReport, policy: Policy,
         r0_skipped=builder.r0_skipped, records=builder.records,
         blocked=tuple(sorted(builder.blocked, key=lambda m: _order(m.mentor_id, m.source_row))),
         unknown_overrides=tuple(unknown),
+        centres=resolve_centres(report.records, builder.centres),
     )

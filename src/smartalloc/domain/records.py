@@ -137,6 +137,7 @@ class RosterEntry(NamedTuple):
     code: str
     national_id: str
     row: int | None = None
+    source: str = ""       # the file it was read from ("" = history)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.contracts import StudentCol as C
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.domain.normalize import digits_only
 from smartalloc.domain.phones import normalize_landline, normalize_mobile
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
@@ -98,16 +99,18 @@ class _Builder:
         phone = normalize_mobile(raw)
         if not phone:
             self.counts["phones_blanked"] += 1
-            self.issue(s, nid, column, f"شماره همراه نامعتبر «{raw}» خالی نوشته شد",
-                       f"invalid mobile '{raw}' written blank")
+            self.issue(s, nid, column, "شماره همراه نامعتبر است و خالی نوشته شد",
+                       "invalid mobile number; written blank")
         return phone
 
     def landline(self, s: StudentRecord, nid: str, raw: str, hekmat: bool) -> str:
+        if raw and digits_only(raw) == self.sabt.hekmat_empty_landline:
+            raw = ""   # the placeholder itself (a Hekmat row of last year's export): no number
         land = normalize_landline(raw, self.prefixes) if raw else ""
         if raw and not land:
             self.counts["landlines_blanked"] += 1
-            self.issue(s, nid, C.LANDLINE, f"تلفن ثابت «{raw}» با پیش‌شماره مجاز شروع نمی‌شود",
-                       f"landline '{raw}' does not start with an allowed prefix")
+            self.issue(s, nid, C.LANDLINE, "تلفن ثابت با پیش‌شماره مجاز شروع نمی‌شود و خالی نوشته شد",
+                       "landline does not start with an allowed prefix; written blank")
         if hekmat and not land:
             self.counts["hekmat_landline_default"] += 1
             return self.sabt.hekmat_empty_landline

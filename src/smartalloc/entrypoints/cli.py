@@ -26,8 +26,9 @@ from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
+from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.clock import jalali_today
-from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
@@ -42,6 +43,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(relay_app, name="relay")
 app.add_typer(policy_app, name="policy")
 app.add_typer(service_app)  # serve, users (issue C)
+app.command()(setup)        # the agency's managers → centres and academic year (issue G)
 
 Opt = typer.Option
 PathOpt = Annotated[Path | None, Opt(dir_okay=False)]
@@ -65,7 +67,7 @@ def _progress() -> Progress:
 
 
 def _run(args: dict) -> None:
-    policy = load_policy(args["policy"])
+    policy = choose_policy(args["agency"], args["policy"])
     paths = resolve_inputs(args["agency"], inspactor=args["inspactor"], schools=args["schools"],
                            students=args["students"], managers=args["managers"],
                            crosswalk=args["crosswalk"], roster=args["roster"])
@@ -96,7 +98,9 @@ def run(
     agency: Annotated[Path | None, Opt(file_okay=False, help="Folder with the Kanoon exports")] = None,
     inspactor: PathOpt = None, schools: PathOpt = None, students: PathOpt = None,
     managers: PathOpt = None, crosswalk: PathOpt = None, roster: PathOpt = None,
-    policy: PathOpt = None, year: Annotated[int | None, Opt(help="Jalali academic year")] = None,
+    policy: Annotated[Path | None, Opt(dir_okay=False, help=(
+        "Policy JSON; default: DIR/policy.json of --agency, else the built-in policy"))] = None,
+    year: Annotated[int | None, Opt(help="Jalali academic year")] = None,
     overrides: Annotated[Path | None, Opt(help="JSON {mentor_id: bool} or CSV mentor_id,enabled")] = None,
     database_url: DbOpt = None,
 ) -> None:
@@ -112,7 +116,7 @@ def matrix(
     crosswalk: PathOpt = None, policy: PathOpt = None, overrides: PathOpt = None,
 ) -> None:
     """Build only the eligibility matrix workbook (+ CSV)."""
-    pol = load_policy(policy)
+    pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, required=("inspactor", "schools"), inspactor=inspactor,
                            schools=schools, students=students, crosswalk=crosswalk)
     files = run_matrix_only(paths, pol, out, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
@@ -133,7 +137,7 @@ def explain(
     """Explain one student's decision: 8 stages, candidates, winner, why not mentor X."""
     from smartalloc.domain.national_id import normalize_national_id
 
-    pol = load_policy(policy)
+    pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, inspactor=inspactor, schools=schools, students=students,
                            crosswalk=crosswalk, roster=roster)
     exp = explain_student(paths, pol, normalize_national_id(national_id), reader=ExcelInputReader(),
@@ -153,12 +157,14 @@ def generate(
     students: Annotated[int, Opt(min=1, max=200_000)] = 1000,
     mentors: Annotated[int, Opt(min=5, max=5000)] = 200,
     seed: int = 1404, policy: PathOpt = None,
+    name_variants: Annotated[bool, Opt(help=(
+        "Spell a third of the manager names as the field does (ZWNJ, ي/ك, bidi marks)"))] = False,
 ) -> None:
     """Generate a synthetic agency (all Kanoon workbooks) — no real personal data."""
     from smartalloc.synthetic import generate_agency
 
     agency = generate_agency(out, students=students, mentors=mentors, seed=seed,
-                             policy=load_policy(policy))
+                             policy=load_policy(policy), name_variants=name_variants)
     render.console.print(f"synthetic agency written to {agency.out_dir}")
 
 

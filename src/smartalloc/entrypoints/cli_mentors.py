@@ -37,6 +37,14 @@ def _change(mentor_id: str, to: MentorStatus, reason: str, by: str | None, url: 
                                    at=_now(), schools=schools, channels=channels)
     render.console.print(f"mentor {change.mentor_id}: {change.from_status} → {change.to_status} "
                          f"({change.reason}) by {change.changed_by} at {change.changed_at}")
+    if to in (MentorStatus.FROZEN, MentorStatus.INACTIVE):
+        render.console.print(FREEZE_EFFECT, soft_wrap=True)
+
+
+FREEZE_EFFECT = ("دانش‌آموزانی که پیش‌تر به این پشتیبان تخصیص یافته‌اند نزد او می‌مانند و سابقه "
+                 "تغییر نمی‌کند؛ از اجرای بعدی دانش‌آموز تازه‌ای به او داده نمی‌شود / students "
+                 "already allocated to this mentor stay with it (history is unchanged); from the "
+                 "next run no new student is given to it")
 
 
 @mentors_app.command("list")

@@ -1,10 +1,13 @@
-"""Resolve the input files of a run from flags or from an agency folder."""
+"""Resolve the input files and the policy of a command from flags or from an agency folder."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from smartalloc.adapters.policy_file import load_policy
 from smartalloc.domain.errors import input_error
+from smartalloc.domain.policy import Policy
+from smartalloc.entrypoints import render
 from smartalloc.service_layer.ports import InputPaths
 
 # File-name prefixes of the Kanoon exports (and of the synthetic generator).
@@ -44,3 +47,24 @@ def resolve_inputs(agency: Path | None, *, required: tuple[str, ...] = REQUIRED,
             raise input_error("INPUT_MISSING", "فایل ورودی پیدا نشد", "input file not found",
                               file=str(path))
     return InputPaths(**found)
+
+
+def resolve_policy_path(agency: Path | None, policy: Path | None) -> Path | None:
+    """Which policy file a command uses: ``--policy`` wins, then ``DIR/policy.json`` of
+    ``--agency DIR`` (the agency's own, as `smartalloc setup` or the generator write it), else
+    None — the shipped default."""
+    if policy is not None:
+        return policy
+    own = agency / "policy.json" if agency is not None else None
+    return own if own is not None and own.is_file() else None
+
+
+def choose_policy(agency: Path | None, path: Path | None) -> Policy:
+    """The policy of a command, said in its first line (path + stamp) so an operator always
+    knows which rules ran: ``--policy``, else ``DIR/policy.json``, else the shipped default."""
+    chosen = resolve_policy_path(agency, path)
+    policy = load_policy(chosen)
+    where = str(chosen) if chosen else "سیاست پیش‌فرض برنامه / the built-in default policy"
+    render.err_console.print(f"سیاست / policy: {where} ({policy.stamp})", highlight=False,
+                             soft_wrap=True)
+    return policy

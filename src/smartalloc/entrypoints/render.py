@@ -22,8 +22,9 @@ def show_run(result: RunResult) -> None:
     table = Table(title=f"SmartAlloc run {result.run_id}")
     table.add_column("measure")
     table.add_column("value", justify="right")
-    for key in ("students", "allocated", "codes_reused", "ELIGIBILITY_NO_MATCH", "CAPACITY_FULL",
-                "DATA_MISSING", "DUPLICATE", "INTERNAL_ERROR"):
+    for key in ("students", "allocated", "codes_reused", "allocated_earlier",
+                "ELIGIBILITY_NO_MATCH", "CAPACITY_FULL", "DATA_MISSING", "DUPLICATE",
+                "INTERNAL_ERROR"):
         table.add_row(key, str(result.counts.get(key, 0)))
     table.add_row("QA", result.qa_status)
     for stage, seconds in result.timings.items():
@@ -32,6 +33,8 @@ def show_run(result: RunResult) -> None:
     console.print("Output workbooks:")
     for path in result.files:
         console.print(f"  {path.resolve()}")
+    for note in result.notes:
+        console.print(note, soft_wrap=True)
     for warning in result.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
 

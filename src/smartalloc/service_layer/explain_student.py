@@ -8,7 +8,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.explain import Explanation, explain
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs
-from smartalloc.service_layer.governance import effective_policy
+from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
 from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
 
@@ -22,7 +22,7 @@ def explain_student(paths: InputPaths, policy: Policy, national_id: str, *, read
     """The trace of one student as a run on these inputs would decide it (None if absent),
     under the mentor governance stored now. ``load`` (inputs and matrix for a policy) lets a
     caller cache them; by default they are read and built here."""
-    policy = effective_policy(policy, history.governance())
+    policy = policy_in_force(policy, history)[0]
     if load is None:
         def load(effective: Policy) -> tuple[Inputs, EligibilityMatrix]:
             inputs = reader.read(paths, effective)

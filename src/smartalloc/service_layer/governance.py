@@ -1,4 +1,5 @@
-"""Mentor governance stored in the system of record, merged into the policy of a run.
+"""What the system of record adds to the policy of a run: the agency profile and the mentor
+governance (`policy_in_force`).
 
 Statuses set with `smartalloc mentors freeze|activate|restrict` live in the database with an
 audit trail; the policy file may also name mentors. For a run both apply: the database entry
@@ -9,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from smartalloc.domain.agency_profile import with_profile
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus, Policy
+from smartalloc.service_layer.ports import HistoryStore
 
 
 def effective_policy(policy: Policy, stored: Mapping[str, GovernanceEntry]) -> Policy:
@@ -24,3 +27,10 @@ def effective_policy(policy: Policy, stored: Mapping[str, GovernanceEntry]) -> P
         mentors[mentor_id] = entry
     return policy.model_copy(update={
         "mentor_pool_governance": governance.model_copy(update={"mentors": mentors})})
+
+
+def policy_in_force(policy: Policy, history: HistoryStore) -> tuple[Policy, int | None]:
+    """The policy a run decides under: the stored agency profile when the policy names no
+    manager itself (D16), then the stored mentor governance; with the profile version used."""
+    profiled, version = with_profile(policy, history.agency_profile())
+    return effective_policy(profiled, history.governance()), version

@@ -12,12 +12,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
 from smartalloc.domain.events import Event
 from smartalloc.domain.explain import RunTrace
 from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
-from smartalloc.domain.records import HistoryEntry, Inputs, StudentRecord
+from smartalloc.domain.records import (
+    HistoryEntry,
+    Inputs,
+    MentorReport,
+    RosterEntry,
+    StudentRecord,
+)
 from smartalloc.domain.sabt import SabtExport
 from smartalloc.domain.tables import Table
 
@@ -71,6 +78,22 @@ class InputReader(Protocol):
     def read(self, paths: InputPaths, policy: Policy) -> Inputs: ...
 
 
+class SetupReader(Protocol):
+    """What agency set-up reads: the mentors' report and, if there is one, the roster."""
+
+    def mentors(self, path: Path, policy: Policy) -> MentorReport: ...
+
+    def roster(self, path: Path) -> tuple[RosterEntry, ...]: ...
+
+
+class ProfileStore(Protocol):
+    """Where the agency's profile versions are kept (the newest applies)."""
+
+    def save(self, profile: AgencyProfile) -> AgencyProfile: ...
+
+    def versions(self, limit: int = 50) -> list[AgencyProfile]: ...
+
+
 class StagedOutputs(Protocol):
     files: list[Path]
 
@@ -117,6 +140,10 @@ class HistoryStore(Protocol):
 
     def governance(self) -> dict[str, GovernanceEntry]:
         """Mentor statuses set through governance commands (frozen, restricted, …)."""
+        ...
+
+    def agency_profile(self) -> AgencyProfile | None:
+        """The newest stored agency profile (managers → centres, academic year), if any."""
         ...
 
     def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],

@@ -20,6 +20,7 @@ from smartalloc.domain.allocation_report import allocation_tables, capacity_plan
 from smartalloc.domain.batch import BatchResult, allocate_batch
 from smartalloc.domain.candidates import CandidateIndex
 from smartalloc.domain.capacity_plan import plan_capacity
+from smartalloc.domain.centres import centre_counters, centre_warnings
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
@@ -30,8 +31,14 @@ from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants, run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.domain.sabt import build_sabt
-from smartalloc.domain.summary import mentor_summaries, outcome_counts
-from smartalloc.service_layer.governance import effective_policy
+from smartalloc.domain.summary import (
+    EarlierRun,
+    earlier_runs,
+    earlier_runs_text,
+    mentor_summaries,
+    outcome_counts,
+)
+from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import (
     HistoryStore,
     InputPaths,
@@ -66,6 +73,7 @@ class RunRequest:
     now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
     event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
     explanations: bool = False         # keep every student's explanation (explain.sqlite)
+    profile_version: int | None = None  # the stored agency profile applied (set by the run)
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,7 @@ class RunResult:
     qa_status: str
     timings: dict[str, float]
     warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()        # what the operator should know that is not a warning
 
 
 def _noop(stage: str, fraction: float) -> None:
@@ -96,7 +105,8 @@ def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWr
     """The weekly job, end to end. Runs against one store are serialised: each decides on the
     state it then commits on top of, so concurrent runs equal a serial run in commit order."""
     with gc_paused(), history.exclusive():
-        request = replace(request, policy=effective_policy(request.policy, history.governance()))
+        policy, version = policy_in_force(request.policy, history)
+        request = replace(request, policy=policy, profile_version=version)
         return _run(request, reader, writer, history, progress)
 
 
@@ -125,7 +135,7 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
 
 def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
                   pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
-                  index: CandidateIndex | None = None,
+                  index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
                   ) -> tuple[RunOutputs, dict[str, int], str]:
     """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
     (outputs, counts, run id). ``index``: the engine's candidate index of this matrix."""
@@ -142,7 +152,9 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
             "pre_qa_status": pre_qa_status, **{f"count_{k}": v for k, v in sorted(counts.items())},
             **{f"input_{s.file}": s.sha256 for s in inputs.sources},
             "overrides": json.dumps(dict(request.overrides), ensure_ascii=False),
-            "counter_warnings": "; ".join(batch.warnings)}
+            "counter_warnings": "; ".join(batch.warnings), **centre_counters(matrix.centres),
+            "allocated_earlier_runs": "; ".join(earlier_runs_text(earlier)),
+            "agency_profile_version": request.profile_version or ""}
     tables = [*tables, capacity_plan_table(plan), meta_table(meta)]
     qa = run_all_invariants(qa_context(students, decisions, matrix, batch.allocations, tables,
                                        sabt, summaries))
@@ -170,8 +182,10 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
 
     t = time.perf_counter()
     progress("reports", 0.6)
+    earlier = earlier_runs(batch.decisions, {e.national_id: e for e in past})
     outputs, counts, run_id = build_reports(
-        request, inputs, matrix, pre_qa_status, batch, already, index=engine.index)
+        request, inputs, matrix, pre_qa_status, batch, already, index=engine.index,
+        earlier=earlier)
     if request.explanations:
         outputs.trace = lambda: run_trace(inputs.students.records, batch.decisions, engine,
                                           matrix)
@@ -221,7 +235,8 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
-                     batch.warnings)
+                     (*centre_warnings(matrix.centres), *batch.warnings),
+                     tuple(earlier_runs_text(earlier)))
 
 
 class _Lazy(Sequence):
@@ -291,6 +306,8 @@ def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[
     staged.discard()
     raise HistoryError(Problem(
         "HISTORY_WRITE_FAILED",
-        f"ثبت سابقه پس از {HISTORY_ATTEMPTS} تلاش ناموفق بود؛ خروجی‌ها منتشر نشدند: {last_error}",
-        f"history append failed after {HISTORY_ATTEMPTS} attempts; outputs withheld: {last_error}",
+        f"ثبت سابقه پس از {HISTORY_ATTEMPTS} تلاش ناموفق بود ({type(last_error).__name__})؛ "
+        "خروجی‌ها منتشر نشدند؛ دسترسی به پایگاه داده را بررسی و دوباره اجرا کنید",
+        f"history append failed after {HISTORY_ATTEMPTS} attempts ({type(last_error).__name__}); "
+        "outputs withheld; check the database and run again",
     )) from last_error

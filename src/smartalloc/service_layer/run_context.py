@@ -8,7 +8,9 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from smartalloc.domain.centres import centre_problems, student_centre_counts
 from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.errors import ConfigurationError
 from smartalloc.domain.matrix import build_matrix
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry, Inputs
@@ -40,9 +42,17 @@ def seats_taken_since_report(inputs: Inputs, past: Sequence[HistoryEntry],
 
 def build_matrix_for(inputs: Inputs, policy: Policy,
                      overrides: Mapping[str, bool] | None = None) -> EligibilityMatrix:
+    """The matrix of a run, refused (``ConfigurationError``, FAILED_PRE_QA) when the centres
+    cannot be trusted (D16): nothing is allocated, written or recorded on such a matrix."""
     keys = [s.keys for s in inputs.students.records if s.keys is not None] if inputs.students else []
-    return build_matrix(inputs.mentors, inputs.schools, policy, crosswalk=inputs.crosswalk,
-                        overrides=overrides or {}, student_keys=keys)
+    matrix = build_matrix(inputs.mentors, inputs.schools, policy, crosswalk=inputs.crosswalk,
+                          overrides=overrides or {}, student_keys=keys)
+    students = student_centre_counts((s.center for s in inputs.students.records), policy) \
+        if inputs.students else {}
+    problems = centre_problems(matrix.centres, students, inputs.mentors.source.file)
+    if problems:
+        raise ConfigurationError(problems)
+    return matrix
 
 
 def matrix_meta(inputs: Inputs, policy: Policy, pre_qa_status: str) -> dict[str, object]:

@@ -25,14 +25,14 @@ from smartalloc.domain.contracts import (
     STUDENT_SHEET,
     RosterCol,
 )
-from smartalloc.domain.policy import Policy
+from smartalloc.domain.policy import GovernanceEntry, MentorStatus, Policy
 from smartalloc.synthetic.capacity import scale_capacities
 from smartalloc.synthetic.counters import CodeBook, NationalIds, roster_rows
 from smartalloc.synthetic.history import HISTORY_COLUMNS, history_rows
 from smartalloc.synthetic.identities import make_identities
-from smartalloc.synthetic.inspactor import inspactor_rows, venues
-from smartalloc.synthetic.managers import generate_managers, manager_rows
-from smartalloc.synthetic.mentor_edges import apply_edges
+from smartalloc.synthetic.inspactor import inspactor_rows, vary_manager_names, venues
+from smartalloc.synthetic.managers import Manager, centre_map, generate_managers, manager_rows
+from smartalloc.synthetic.mentor_edges import FROZEN_ID, apply_edges
 from smartalloc.synthetic.mentors import build_mentors, high_school_pools
 from smartalloc.synthetic.schools import generate_schools, school_count, school_rows
 from smartalloc.synthetic.student_keys import draw_keys
@@ -60,8 +60,11 @@ class GeneratedAgency:
 
 
 def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, policy: Policy,
-                    year: int = 1404, roster_conflict: bool = False) -> GeneratedAgency:
-    """Write the eight input files (+ a manifest) for ``students`` × ``mentors`` to ``out_dir``."""
+                    year: int = 1404, roster_conflict: bool = False,
+                    name_variants: bool = False) -> GeneratedAgency:
+    """Write the eight input files (+ a manifest) for ``students`` × ``mentors`` to ``out_dir``.
+    ``name_variants``: spell a third of the Inspactor's manager names as the field does (ZWNJ
+    dropped or spaced, Arabic ي/ك, bidi marks) — the policy keeps the plain names."""
     if students < 20 or mentors < 20:
         raise ValueError("the synthetic agency needs at least 20 students and 20 mentors")
     out = Path(out_dir)
@@ -83,6 +86,7 @@ def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, po
     history, in_history = history_rows(rng, keys, ident, mentor_list, bound_codes, book, year)
     skip = set(keys.dup_of) | set(in_history)
     demand = Counter(keys.key(i) for i in range(students) if i not in skip)
+    policy = agency_policy(policy, managers)
     capacity = scale_capacities(mentor_list, demand, schools, policy)
 
     paths = {
@@ -96,8 +100,10 @@ def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, po
         "policy": out / "policy.json",
     }
     ctx = _row_context(rng, students, year, schools, mentor_list)
-    write_xlsx(paths["inspactor"], [(f"InspactorList{AGENCY}", INSPACTOR_COLUMNS,
-                                     inspactor_rows(mentor_list))])
+    mentor_rows = inspactor_rows(mentor_list)
+    varied = vary_manager_names(mentor_rows, random.Random(f"{seed}-manager-names"),
+                                INSPACTOR_COLUMNS.index("نام مدیر")) if name_variants else 0
+    write_xlsx(paths["inspactor"], [(f"InspactorList{AGENCY}", INSPACTOR_COLUMNS, mentor_rows)])
     write_xlsx(paths["schools"], [(f"SchoolList{AGENCY}", SCHOOL_COLUMNS,
                                    school_rows(rng, schools))])
     write_xlsx(paths["managers"], [(f"ManagerList{AGENCY}", MANAGER_COLUMNS,
@@ -119,11 +125,25 @@ def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, po
         "student_edges": {k: [i + 2 for i in v] for k, v in
                           sorted({**keys.injected, **ident.edges}.items())},
         "history_rows": len(history),
+        **({"manager_name_variants": varied} if name_variants else {}),
     }, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     return GeneratedAgency(out, paths["inspactor"], paths["schools"], paths["managers"],
                            paths["crosswalk"], paths["students"], paths["roster"],
                            paths["history_seed"], paths["policy"], students, mentors, seed,
                            manifest)
+
+
+def agency_policy(policy: Policy, managers: list[Manager]) -> Policy:
+    """The agency's own policy, as `smartalloc setup` and its operator would leave it: every
+    manager mapped to its centre, and the frozen scenario mentor (the shipped policy holds no
+    sample governance, D16). Written as ``policy.json``; ``run --agency`` uses it."""
+    governance = policy.mentor_pool_governance
+    mentors = {str(FROZEN_ID): GovernanceEntry(
+        status=MentorStatus.FROZEN, reason="منجمد به تصمیم مدیر نمایندگی (نمونه)",
+        changed_by="policy"), **governance.mentors}
+    return policy.model_copy(update={
+        "center_manager_map": {**centre_map(managers), **policy.center_manager_map},
+        "mentor_pool_governance": governance.model_copy(update={"mentors": mentors})})
 
 
 def _row_context(rng: random.Random, n: int, year: int, schools, mentors) -> RowContext:

@@ -34,3 +34,24 @@ def inspactor_rows(mentors: list[Mentor]) -> list[list]:
             "بلی" if m.can_allocate else "خیر", *([0] * 12),
         ])
     return rows
+
+
+_ARABIC = str.maketrans({"ی": "ي", "ک": "ك"})
+_SPELLINGS = (
+    lambda n: n.replace("\u200c", ""),          # the joiner left out
+    lambda n: n.replace("\u200c", " "),         # a space typed for it
+    lambda n: n.translate(_ARABIC),              # Arabic ي/ك from another keyboard
+    lambda n: f"\u200f{n}  ",                   # a bidi mark and trailing spaces
+)
+
+
+def vary_manager_names(rows: list[list], rng: random.Random, column: int) -> int:
+    """Rewrite about a third of the managers' names as operators and other exports spell them
+    (D16 step 1 must read them as the same manager); returns how many rows changed."""
+    changed = 0
+    for row in rows:
+        if rng.random() < 0.35:
+            varied = rng.choice(_SPELLINGS)(row[column])
+            changed += varied != row[column]
+            row[column] = varied
+    return changed

@@ -1,7 +1,8 @@
 """Managers (C.3): sizes follow the real 28/15/13/10/… shape, one manager per centre 1 and 2.
 
-The Golestan and Sadra names are read from the policy's ``center_manager_map`` so a run of the
-generated agency with that policy maps exactly those managers to centres 1 and 2.
+The Golestan and Sadra names are read from the policy's ``center_manager_map`` when it names
+them; the policy the generator writes maps every manager to its centre, as `smartalloc setup`
+would.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from smartalloc.domain.policy import Policy
+from smartalloc.domain.policy import DEFAULT_CENTRE_KEY, Policy
 from smartalloc.synthetic import names
 
 _PATTERN = (28, 15, 13, 10, 10, 10, 9, 9, 7, 1, 1, 1)
@@ -32,11 +33,22 @@ class Manager:
     counts: dict[str, int] = field(default_factory=dict)
 
 
+# Names of the Golestan and Sadra managers when the policy names none (the shipped policy holds
+# no made-up names, D16); fixed, so the generated reports do not depend on the policy.
+CENTRE_NAMES = {1: "نسرین ستاره‌پور", 2: "لیلا آسمانی‌فر"}
+
+
 def _centre_names(policy: Policy) -> dict[int, str]:
     found: dict[int, str] = {}
     for name, centre in policy.center_manager_map.items():
-        found.setdefault(centre, name)
-    return found
+        if name != DEFAULT_CENTRE_KEY:
+            found.setdefault(centre, name)
+    return {**CENTRE_NAMES, **found}
+
+
+def centre_map(managers: list[Manager]) -> dict[str, int]:
+    """The manager → centre map `smartalloc setup` would write for these managers."""
+    return {m.name: m.centre for m in managers}
 
 
 def _sizes(total: int, weights: list[int]) -> list[int]:
@@ -71,7 +83,7 @@ def generate_managers(rng: random.Random, mentors: int, policy: Policy) -> list[
     managers = []
     for i in range(count):
         placeholder = weights[i] == 1 and (i == count - 1 or i % 12 == 10)
-        centre = {SADRA: 2, GOLESTAN: 1}.get(i, policy.default_center)
+        centre = {SADRA: 2, GOLESTAN: 1}.get(i, 0)
         digit = {SADRA: 8, GOLESTAN: 9}.get(i, rng.choice((1, 1, 2, 3, 4, 8)))
         heavy = i % len(_PATTERN) == 0
         if heavy or i in (SADRA, GOLESTAN):

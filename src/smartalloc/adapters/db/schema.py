@@ -3,7 +3,8 @@
 Tables: منتورها (mentors), گروه_های_منتور (their allowed groups), مدارس_منتور (their schools),
 مدیران (manager → centre), تاریخچه_وضعیت_منتور (status audit trail), دانش_آموزان (students),
 تخصیص_ها (allocations: one per national id, ever), شمارنده_ها (registration counters per
-year and gender code), اجراها (runs), صندوق_خروجی (the transactional outbox of issue D).
+year and gender code), اجراها (runs), صندوق_خروجی (the transactional outbox of issue D),
+نسخه_های_پروفایل_نمایندگی (the agency's profile, versioned: issue G).
 """
 
 from __future__ import annotations
@@ -119,6 +120,19 @@ class MentorStatusChange(Base):
     changed_by: Mapped[str] = mapped_column("توسط", String(100))
     changed_at: Mapped[str] = mapped_column("زمان", String(32))
     details: Mapped[dict] = mapped_column("جزئیات", JSON, default=dict)
+
+
+class AgencyProfileVersion(Base):
+    """The agency's profile (managers → centres, academic year), one row per version: the
+    newest applies; the older ones are its audit trail (who, when, why, what it replaced)."""
+
+    __tablename__ = "نسخه_های_پروفایل_نمایندگی"
+    version: Mapped[int] = mapped_column("نسخه", Integer, primary_key=True, autoincrement=True)
+    centres: Mapped[dict] = mapped_column("مدیر_به_مرکز", JSON)
+    academic_year: Mapped[int] = mapped_column("سال_تحصیلی", Integer)
+    changed_by: Mapped[str] = mapped_column("توسط", String(100))
+    changed_at: Mapped[str] = mapped_column("زمان", String(32))
+    reason: Mapped[str] = mapped_column("دلیل", Text)
 
 
 class Student(Base):

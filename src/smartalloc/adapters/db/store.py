@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from sqlalchemy import Engine, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from smartalloc.adapters.db.agency_profiles import AgencyProfiles
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.locks import run_lock
 from smartalloc.adapters.db.outbox import outbox_enabled, write_outbox
@@ -28,6 +29,7 @@ from smartalloc.adapters.db.schema import (
     Student,
 )
 from smartalloc.adapters.db.upsert import insert_rows, upsert
+from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import Event
@@ -104,6 +106,9 @@ class SqlStore:
                                          changed_at=at)
                     for mid, status, schools, channels, reason, by, at in conn.execute(query)}
 
+    def agency_profile(self) -> AgencyProfile | None:
+        return AgencyProfiles(self.engine).latest()
+
     # --- writing ---------------------------------------------------------------------------
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
                before_commit: Callable[[], object], snapshot: Snapshot | None = None,
@@ -131,9 +136,12 @@ class SqlStore:
                     write_outbox(conn, events, replace_run=run.run_id)
                 yield
         except IntegrityError as exc:
+            rule = constraint_of(exc)
             raise HistoryError(Problem(
-                "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد: {exc.orig}",
-                f"history conflicts with earlier allocations: {exc.orig}")) from exc
+                "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد (قاعدهٔ {rule})؛ "
+                "چیزی ثبت یا منتشر نشد",
+                f"history conflicts with earlier allocations (rule {rule}); nothing was "
+                "recorded or published")) from exc
 
     @staticmethod
     def _advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
@@ -202,3 +210,15 @@ def _unique_students(students) -> Iterator:
         if s.national_id and len(s.national_id) == 10 and s.national_id not in seen:
             seen.add(s.national_id)
             yield s
+
+
+def constraint_of(exc: IntegrityError) -> str:
+    """The name of the rule a write broke, never its values: the driver's message holds the
+    SQL and the row (national ids, codes), which must not reach an operator or a log."""
+    diag = getattr(exc.orig, "diag", None)          # psycopg
+    name = getattr(diag, "constraint_name", None)
+    if name:
+        return name
+    text = str(exc.orig)                            # sqlite3: "UNIQUE constraint failed: t.c"
+    return text.split(":", 1)[-1].strip() if "constraint failed" in text else \
+        type(exc.orig).__name__

@@ -11,14 +11,17 @@ from urllib.parse import urlsplit, urlunsplit
 import aio_pika
 from aio_pika.abc import AbstractConnection
 from aio_pika.exceptions import AMQPError
+from aiormq.exceptions import ChannelInvalidStateError
 
 from smartalloc.domain.errors import Problem, SmartAllocError
 
 AMQP_ENV = "AMQP_URL"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 EXCHANGE = "smartalloc.events"
-# what a broken or unreachable broker raises (TimeoutError is an OSError subclass)
-BROKER_ERRORS = (AMQPError, OSError, ConnectionError, asyncio.TimeoutError)
+# what a broken or unreachable broker raises (TimeoutError is an OSError subclass); a channel
+# the broker closed under a publish raises aiormq's ChannelInvalidStateError, a RuntimeError
+BROKER_ERRORS = (AMQPError, OSError, ConnectionError, asyncio.TimeoutError,
+                 ChannelInvalidStateError)
 
 
 class MessagingError(SmartAllocError):

@@ -5,6 +5,7 @@ Kept apart from ``excel_reader`` so that module stays about workbooks and header
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from smartalloc.adapters.excel_reader import Columns, Table
@@ -39,14 +40,36 @@ def cell_problem(table: Table, row: int, column: str, j: int, raw: object, fa: s
 
 
 def int_cell(table: Table, cols: Columns, row: list, excel_row: int, column: str,
-             problems: list[Problem], *, required: bool = False) -> int | None:
-    """A whole number; a non-empty non-integer cell (or an empty required one) → ``problems``."""
+             problems: list[Problem], *, required: bool = False,
+             minimum: int | None = None) -> int | None:
+    """A whole number; a non-empty non-integer cell (or an empty required one), or one below
+    ``minimum`` (a capacity of -5 means nothing) → ``problems``."""
     raw = cols.get(row, column)
     value = parse_int(raw)
     if value is None and (required or clean_text(raw)):
         problems.append(cell_problem(table, excel_row, column, cols.index[column], raw,
                                      "مقدار باید عدد صحیح باشد", "the value must be a whole number"))
+    elif value is not None and minimum is not None and value < minimum:
+        problems.append(cell_problem(table, excel_row, column, cols.index[column], raw,
+                                     f"مقدار باید عدد صحیح {minimum} یا بیشتر باشد",
+                                     f"the value must be a whole number of at least {minimum}"))
     return value
+
+
+_FRACTION = re.compile(r"^[+-]?\d+[.,٫/]\d+$")
+
+
+def id_cell(table: Table, cols: Columns, row: list, excel_row: int, column: str,
+            problems: list[Problem]) -> str:
+    """An id as text (``EMP-2`` and ``42`` alike); a fractional number (``12.5``, which could
+    be 12 or 125) → ``problems``, never an id of its own."""
+    raw = cols.get(row, column)
+    text = clean_text(raw)
+    if (isinstance(raw, float) and not raw.is_integer()) or _FRACTION.match(text):
+        problems.append(cell_problem(table, excel_row, column, cols.index[column], raw,
+                                     "شناسه باید عدد صحیح یا کد باشد، نه عدد اعشاری",
+                                     "an id must be a whole number or a code, not a fraction"))
+    return text
 
 
 def raise_problems(problems: list[Problem]) -> None:

@@ -9,7 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from smartalloc.adapters.excel_reader import Workbook, file_sha256, resolve_columns
-from smartalloc.adapters.readers._cells import int_cell, raise_problems, require_rows, text_getter
+from smartalloc.adapters.readers._cells import (
+    id_cell,
+    int_cell,
+    raise_problems,
+    require_rows,
+    text_getter,
+)
 from smartalloc.domain.contracts import InspactorCol as C
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import MentorRecord, MentorReport, Source
@@ -24,7 +30,8 @@ FORBIDDEN = {C.MENTOR_ID: (C.STAFF_ID_FORBIDDEN,)}
 
 
 def read_mentors(path: Path, policy: Policy) -> MentorReport:
-    """The first sheet of the Inspactor workbook; numeric cells must be whole numbers."""
+    """The first sheet of the Inspactor workbook; numeric cells must be whole numbers of at
+    least 0, a mentor id a whole number or a code."""
     path = Path(path)
     with Workbook(path) as wb:
         sheet = wb.sheet_names[0]
@@ -39,10 +46,11 @@ def read_mentors(path: Path, policy: Policy) -> MentorReport:
         def number(column: str, row=row, row_no=row_no) -> int | None:
             if column not in cols.index:
                 return None
-            return int_cell(table, cols, row, row_no, column, problems)
+            return int_cell(table, cols, row, row_no, column, problems, minimum=0)
 
         records.append(MentorRecord(
-            row=row_no, mentor_id=text(row, C.MENTOR_ID), name=text(row, C.NAME),
+            row=row_no, mentor_id=id_cell(table, cols, row, row_no, C.MENTOR_ID, problems),
+            name=text(row, C.NAME),
             manager=text(row, C.MANAGER), gender_label=text(row, C.GENDER),
             mentor_type=text(row, C.MENTOR_TYPE),
             school_slots=tuple(text(row, s) for s in C.SCHOOL_SLOTS),

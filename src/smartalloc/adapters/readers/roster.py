@@ -30,5 +30,6 @@ def read_roster(path: Path) -> tuple[RosterEntry, ...]:
     require_header(table)
     cols = resolve_columns(table, REQUIRED, required=REQUIRED, aliases=ALIASES)
     text = text_getter(cols)
-    return tuple(RosterEntry(code, normalize_national_id(text(row, C.NATIONAL_ID)), row_no)
+    name = Path(path).name
+    return tuple(RosterEntry(code, normalize_national_id(text(row, C.NATIONAL_ID)), row_no, name)
                  for row_no, row in table.iter_rows() if (code := text(row, C.CODE)))

@@ -30,7 +30,7 @@ def read_schools(path: Path, policy: Policy) -> tuple[SchoolRecord, ...]:
     for row_no, row in table.iter_rows():
         if not text(row, C.CODE):
             continue
-        code = int_cell(table, cols, row, row_no, C.CODE, problems)
+        code = int_cell(table, cols, row, row_no, C.CODE, problems, minimum=0)
         if code is not None:
             records.append(SchoolRecord(row_no, code, text(row, C.NAME), text(row, C.GENDER),
                                         text(row, C.STAGE)))

@@ -106,7 +106,8 @@ def _records(table: Table, cols: Columns) -> tuple[StudentRecord, ...]:
                                    columns[STUDENT_INDEX[C.NATIONAL_ID_2]], strict=True)]
     nids = [r if len(r) == 10 and r.isascii() and r.isdigit() else normalize_national_id(r)
             for r in raws]
-    prior_cols = [_nine_digits(c) for name, c in zip(STUDENT_COLUMNS, columns, strict=True)
+    # codes as written: the counters judge each and list the unusable ones by row (D15)
+    prior_cols = [c for name, c in zip(STUDENT_COLUMNS, columns, strict=True)
                   if name in (C.PRIOR_CODE, C.PRIOR_CODE0) and c is not blank]
     priors = list(map(_prior, zip(*prior_cols, strict=True))) if prior_cols else [()] * len(rows)
     issues: list[tuple] = [()] * len(rows)
@@ -160,10 +161,6 @@ def _key_column(name: str, column: tuple[str, ...],
 
 
 def _prior(codes: tuple[str, ...]) -> tuple[str, ...]:
-    """Non-empty codes of one row, deduplicated in order (columns hold only 9-digit codes)."""
+    """Non-empty codes of one row, deduplicated in order."""
     return tuple(dict.fromkeys(filter(None, codes)))
 
-
-def _nine_digits(column: tuple[str, ...]) -> tuple[str, ...]:
-    valid = {v: v if len(v) == 9 and v.isdigit() else "" for v in set(column)}
-    return tuple(map(valid.__getitem__, column))

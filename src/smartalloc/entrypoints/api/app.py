@@ -24,6 +24,7 @@ from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api import problems
 from smartalloc.entrypoints.api.ratelimit import RateLimiter
 from smartalloc.entrypoints.api.routes_admin import router as admin_router
+from smartalloc.entrypoints.api.routes_agency import router as agency_router
 from smartalloc.entrypoints.api.routes_imports import router as imports_router
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
 from smartalloc.entrypoints.api.runner import JobRunner
@@ -131,7 +132,7 @@ def create_app(settings: Settings) -> FastAPI:
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (imports_router, runs_router, admin_router):
+    for router in (imports_router, runs_router, admin_router, agency_router):
         app.include_router(router)
     install_web(app)   # the operator's pages under /ui, /static (issue E)
     return app

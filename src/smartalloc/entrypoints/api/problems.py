@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from smartalloc.domain.errors import (
+    ConfigurationError,
     CounterError,
     DatabaseError,
     HistoryError,
@@ -42,7 +43,7 @@ def problem(request: Request, status: int, title: str, detail: str = "", *,
 
 
 def status_of(error: SmartAllocError) -> int:
-    if isinstance(error, InputError | PolicyError):
+    if isinstance(error, InputError | PolicyError | ConfigurationError):
         return 422
     if isinstance(error, CounterError) or any(p.code == "HISTORY_CONFLICT" for p in error.problems):
         return 409

@@ -11,6 +11,7 @@ import jdatetime
 from fastapi import Request
 
 from smartalloc.entrypoints.clock import tehran
+from smartalloc.entrypoints.web.messages_setup import SETUP_MESSAGES
 
 LANGS = ("fa", "en")
 LANG_COOKIE = "smartalloc_lang"
@@ -245,6 +246,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ok": "Done",
     },
 }
+for _lang, _words in SETUP_MESSAGES.items():
+    MESSAGES[_lang].update(_words)
 STAGE_LABELS_EN = {
     "type": "mentor type", "group": "study group", "gender": "gender",
     "graduation_status": "graduation status", "center": "centre", "finance": "finance",

@@ -35,7 +35,8 @@ env = Environment(loader=FileSystemLoader(HERE / "templates"),
 MENU = (("/ui/run", "nav.run", "alloc:run"), ("/ui/jobs", "nav.jobs", "report:read"),
         ("/ui/students", "nav.students", "report:read"),
         ("/ui/mentors", "nav.mentors", "report:read"),
-        ("/ui/history", "nav.history", "report:read"))
+        ("/ui/history", "nav.history", "report:read"),
+        ("/ui/setup", "nav.setup", "mentors:write"))
 
 
 def _lang_url(request: Request, lang: str) -> str:

@@ -13,11 +13,12 @@ from smartalloc.entrypoints.web import (
     routes_jobs,
     routes_mentors,
     routes_run,
+    routes_setup,
     routes_signin,
     routes_students,
 )
 
 router = APIRouter(include_in_schema=False)
 for _pages in (routes_signin, routes_run, routes_jobs, routes_students, routes_mentors,
-               routes_history):
+               routes_history, routes_setup):
     router.include_router(_pages.router)

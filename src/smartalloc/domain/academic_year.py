@@ -1,0 +1,60 @@
+"""Which academic year the reports are for (FR-44): inferred, never a silent constant.
+
+Two independent witnesses: the roster's codes (YY = year − offset of the newest code of our
+families) and the Jalali dates Kanoon writes into export file names
+(`InspactorReport-1404_08_27-3570.xlsx`). A date from Tir (month 4) on belongs to the academic
+year that starts that Mehr — registration for it opens in the summer; Farvardin to Khordad still
+belong to the year that started the Mehr before. When the witnesses disagree (a new year's first
+run, when the roster holds only last year's codes) the operator decides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from smartalloc.domain.policy import Policy
+
+_DATE = re.compile(r"(1[34]\d\d)[_\-.](\d{1,2})[_\-.](\d{1,2})")
+FIRST_MONTH_OF_NEXT_YEAR = 4   # Tir
+
+
+@dataclass(frozen=True, slots=True)
+class YearEvidence:
+    from_roster: int | None        # newest code year of the roster, as a Jalali year
+    from_files: int | None         # from the dates in the file names (None: none or several)
+    file_dates: tuple[str, ...]    # the dates found, as written
+    policy_year: int               # what the policy says now
+
+    @property
+    def inferred(self) -> tuple[int, ...]:
+        """The distinct years the witnesses point to."""
+        return tuple(sorted({y for y in (self.from_roster, self.from_files) if y is not None}))
+
+    @property
+    def agreed(self) -> int | None:
+        """The one year every witness points to; None when they disagree or say nothing."""
+        years = self.inferred
+        return years[0] if len(years) == 1 else None
+
+
+def year_of_date(year: int, month: int) -> int:
+    return year if month >= FIRST_MONTH_OF_NEXT_YEAR else year - 1
+
+
+def infer_year(policy: Policy, roster_codes: Iterable[str], file_names: Iterable[str]) -> YearEvidence:
+    """What the roster's codes and the file names' dates say about the academic year."""
+    mids = {g.counter_mid for g in policy.genders.values()}
+    length = 5 + policy.counters.sequence_digits
+    years = [int(c[:2]) for c in roster_codes
+             if len(c) == length and c.isdecimal() and c[2:5] in mids]
+    from_roster = max(years) + policy.counters.year_offset if years else None
+    dates, from_dates = [], set()
+    for name in file_names:
+        for y, m, d in _DATE.findall(name):
+            if 1 <= int(m) <= 12 and 1 <= int(d) <= 31:
+                dates.append(f"{y}/{int(m):02d}/{int(d):02d}")
+                from_dates.add(year_of_date(int(y), int(m)))
+    from_files = from_dates.pop() if len(from_dates) == 1 else None
+    return YearEvidence(from_roster, from_files, tuple(sorted(set(dates))), policy.academic_year)
