@@ -31,8 +31,8 @@ from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import load_policy_mapping
 from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_allocation import RunRequest, build_reports
 from smartalloc.service_layer.run_context import build_matrix_for
+from smartalloc.service_layer.run_reports import RunRequest, build_reports
 
 SCALES = {"1k": (1_000, 200), "10k": (10_000, 1_000), "100k": (100_000, 2_000)}
 ROOT = Path("bench-out")

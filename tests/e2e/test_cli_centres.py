@@ -145,3 +145,18 @@ def test_the_stored_profile_serves_runs_whose_policy_names_no_manager(real_agenc
     assert again.returncode == 0, again.stdout + again.stderr
     meta = {r[0]: r[1] for r in sheet(tmp_path / "out2" / "allocation.xlsx", "meta")[1:]}
     assert meta["agency_profile_version"] == ""
+
+
+def test_a_policy_of_another_year_than_the_files_stops_the_run(real_agency, tmp_path):
+    wrong = tmp_path / "wrong-year.json"
+    wrong.write_text(load_policy(real_agency.policy).model_copy(
+        update={"academic_year": 1405}).model_dump_json(), "utf-8")
+    out = tmp_path / "out"
+    done = cli("run", "--agency", str(real_agency.out_dir), "--policy", str(wrong), "--out",
+               str(out), *_db(tmp_path))
+    assert done.returncode == 2 and "YEAR_MISMATCH" in done.stderr
+    assert not out.exists() or not any(out.iterdir())
+    said = cli("run", "--agency", str(real_agency.out_dir), "--policy", str(wrong), "--year",
+               "1405", "--out", str(out), *_db(tmp_path))
+    assert said.returncode == 0, said.stdout + said.stderr
+    assert "academic year 1405 was used" in said.stdout.replace("\n", " ")

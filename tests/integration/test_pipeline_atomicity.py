@@ -110,7 +110,7 @@ def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
         small_agency, policy, tmp_path, monkeypatch):
     import dataclasses
 
-    import smartalloc.service_layer.run_allocation as use_case
+    import smartalloc.service_layer.run_reports as use_case
     from smartalloc.domain.qa import QaStatus, run_all_invariants
 
     def failing(ctx):

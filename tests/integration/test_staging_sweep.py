@@ -10,8 +10,8 @@ from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_allocation import RunRequest, build_reports
 from smartalloc.service_layer.run_context import build_matrix_for
+from smartalloc.service_layer.run_reports import RunRequest, build_reports
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartalloc.domain.academic_year import infer_year
+from smartalloc.domain.academic_year import infer_year, year_check
 from tests.policies import make_policy
 
 POLICY = make_policy()
@@ -37,3 +37,19 @@ def test_disagreement_or_silence_leaves_the_choice_to_the_operator():
 
 def test_codes_of_another_shape_or_family_say_nothing_about_the_year():
     assert infer_year(POLICY, ["558510001", "5635700001", "56357A001"], []).from_roster is None
+
+
+def test_a_run_stops_only_when_both_witnesses_agree_on_another_year():
+    both = infer_year(POLICY, ["543570001"], ["InspactorReport-1404_08_27-3570.xlsx"])
+    problems, warnings = year_check(both, 1405, explicit=False)
+    assert [p.code for p in problems] == ["YEAR_MISMATCH"] and not warnings
+    assert "1404" in problems[0].message_en and "smartalloc setup" in problems[0].message_en
+    problems, warnings = year_check(both, 1405, explicit=True)   # the operator said so
+    assert not problems and "academic year 1405 was used" in warnings[0]
+    assert year_check(both, 1404, explicit=False) == ([], [])
+    # a new year's first run: last year's codes only, this year's file names → a warning
+    new_year = infer_year(POLICY, ["543570001"], ["InspactorReport-1405_05_02-3570.xlsx"])
+    problems, warnings = year_check(new_year, 1405, explicit=False)
+    assert not problems and "roster: 1404" in warnings[0]
+    roster_only = infer_year(POLICY, ["543570001"], ["upload.xlsx"])
+    assert year_check(roster_only, 1405, explicit=False)[0] == []

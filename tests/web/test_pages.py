@@ -131,6 +131,8 @@ def test_state_changes_need_the_csrf_token(web: Web, make_web) -> None:
     assert done.status_code == 303
     assert [(c.to_status, c.reason, c.changed_by) for c in registry.audit("7")] == [
         ("frozen", "مرخصی", "admin")]
+    notice = web.client.get(done.headers["location"]).text        # what a freeze does is said
+    assert "پیش‌تر به این پشتیبان تخصیص یافته‌اند نزد او می‌مانند" in notice
 
 
 def test_login_form_needs_its_csrf_token(web: Web) -> None:

@@ -21,7 +21,7 @@ def shipped_web(make_web, tmp_path) -> Web:
     return make_web(policy_path=path)
 
 
-def _run(web: Web, agency) -> dict:
+def run_through_page(web: Web, agency) -> dict:
     started = web.client.post("/ui/run", data={"csrf_token": web.csrf("/ui/run")},
                               files=run_files(agency), follow_redirects=False)
     assert started.status_code == 303, started.text
@@ -34,7 +34,7 @@ def test_the_administrator_sets_the_centres_and_the_next_run_allocates(shipped_w
     empty = web.client.get("/ui/setup")
     assert empty.status_code == 200 and 'id="no-report"' in empty.text
     assert "/ui/setup" in menu(empty.text)
-    assert _run(web, real_agency)["state"] == "failed"
+    assert run_through_page(web, real_agency)["state"] == "failed"
 
     page = web.client.get("/ui/setup").text
     managers = re.findall(r'name="manager_(\d+)" value="([^"]+)"', page)
@@ -52,7 +52,7 @@ def test_the_administrator_sets_the_centres_and_the_next_run_allocates(shipped_w
     assert "نسخهٔ ۱ پروفایل نمایندگی ذخیره شد" in shown and "هفته اول" in shown
     assert "تعیین نشده" not in shown
 
-    done = _run(web, real_agency)
+    done = run_through_page(web, real_agency)
     assert done["state"] == "succeeded", done
 
 
@@ -64,3 +64,4 @@ def test_only_administrators_reach_the_page(shipped_web):
     posted = web.client.post("/ui/setup", data={"csrf_token": web.csrf(), "reason": "x",
                                                 "academic_year": "1404"})
     assert posted.status_code == 403
+

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from smartalloc.domain.errors import Problem
 from smartalloc.domain.policy import Policy
 
 _DATE = re.compile(r"(1[34]\d\d)[_\-.](\d{1,2})[_\-.](\d{1,2})")
@@ -58,3 +59,27 @@ def infer_year(policy: Policy, roster_codes: Iterable[str], file_names: Iterable
                 from_dates.add(year_of_date(int(y), int(m)))
     from_files = from_dates.pop() if len(from_dates) == 1 else None
     return YearEvidence(from_roster, from_files, tuple(sorted(set(dates))), policy.academic_year)
+
+
+def year_check(evidence: YearEvidence, used: int, *, explicit: bool) -> tuple[list[Problem], list[str]]:
+    """(problems that stop the run, warnings) for the year a run is about to use.
+
+    Both witnesses pointing to one other year while the year came from the policy is a wrong
+    policy: codes of the wrong year would be issued, so the run stops. One witness alone, or an
+    explicit ``--year``, only warns: at a year's start the roster holds last year's codes."""
+    others = [y for y in evidence.inferred if y != used]
+    if not others:
+        return [], []
+    both = evidence.from_roster is not None and evidence.from_files is not None
+    said = (f"roster: {evidence.from_roster or '—'}, file names: {evidence.from_files or '—'}")
+    if both and evidence.agreed is not None and not explicit:
+        return [Problem(
+            "YEAR_MISMATCH",
+            f"کدهای شمارنده و تاریخ نام فایل‌ها هر دو سال تحصیلی {evidence.agreed} را نشان می‌دهند "
+            f"اما سیاست {used} است؛ هیچ کدی صادر نشد. «smartalloc setup» را اجرا کنید یا --year "
+            "بدهید",
+            f"the roster's codes and the file names' dates both point to academic year "
+            f"{evidence.agreed} but the policy says {used}; no code was issued. Run `smartalloc "
+            "setup` or pass --year")], []
+    return [], [f"سال تحصیلی {used} به کار رفت اما شواهد فایل‌ها چیز دیگری می‌گویند ({said}) / "
+                f"academic year {used} was used but the files suggest otherwise ({said})"]

@@ -31,7 +31,8 @@ from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
-from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
+from smartalloc.service_layer.run_allocation import run_allocation
+from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="SmartAlloc: policy-first student → mentor allocation.")

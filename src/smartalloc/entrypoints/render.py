@@ -7,7 +7,7 @@ from rich.table import Table
 
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.explain import Explanation
-from smartalloc.service_layer.run_allocation import RunResult
+from smartalloc.service_layer.run_reports import RunResult
 
 console = Console(highlight=False)
 err_console = Console(stderr=True, highlight=False)

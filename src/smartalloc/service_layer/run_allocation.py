@@ -1,4 +1,4 @@
-"""Use cases: run the whole pipeline, build only the matrix, explain one student.
+"""Use case: run the whole pipeline (its request, result and reports: ``run_reports``).
 
 Order of a run (spec pipeline): read → pool + matrix (+ pre-QA) → dedupe + allocate + codes →
 Sabt + QA → stage workbooks → append history and publish the workbooks in one transaction.
@@ -7,85 +7,50 @@ If anything fails, no workbook is left in the output folder and history is uncha
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from smartalloc.domain.allocation import AllocationEngine
-from smartalloc.domain.allocation_report import allocation_tables, capacity_plan_table, meta_table
-from smartalloc.domain.batch import BatchResult, allocate_batch
-from smartalloc.domain.candidates import CandidateIndex
-from smartalloc.domain.capacity_plan import plan_capacity
-from smartalloc.domain.centres import centre_counters, centre_warnings
+from smartalloc.domain.batch import allocate_batch
+from smartalloc.domain.centres import centre_warnings
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
 from smartalloc.domain.events import Event, run_events
 from smartalloc.domain.explain import run_trace
 from smartalloc.domain.gc_pause import gc_paused
-from smartalloc.domain.policy import Policy
-from smartalloc.domain.qa import run_all_invariants, run_pre_qa
+from smartalloc.domain.qa import run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
-from smartalloc.domain.sabt import build_sabt
-from smartalloc.domain.summary import (
-    EarlierRun,
-    earlier_runs,
-    earlier_runs_text,
-    mentor_summaries,
-    outcome_counts,
-)
+from smartalloc.domain.summary import earlier_runs, earlier_runs_text
 from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import (
     HistoryStore,
-    InputPaths,
     InputReader,
     OutputWriter,
     ProgressFn,
-    RunOutputs,
     RunRecord,
     Snapshot,
     StagedOutputs,
 )
-from smartalloc.service_layer.qa_context import qa_context
 from smartalloc.service_layer.run_context import (
     build_matrix_for,
+    checked_year,
     input_sha,
     matrix_meta,
     run_id_for,
     seats_taken_since_report,
 )
+from smartalloc.service_layer.run_reports import (
+    RunRequest,
+    RunResult,
+    build_reports,
+)
 
 HISTORY_ATTEMPTS = 3
-DEV_EVENT_KEY = b"smartalloc-development-key"
-
-
-@dataclass(frozen=True)
-class RunRequest:
-    paths: InputPaths
-    policy: Policy
-    out_dir: Path
-    year: int | None = None
-    overrides: Mapping[str, bool] = field(default_factory=dict)
-    now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
-    event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
-    explanations: bool = False         # keep every student's explanation (explain.sqlite)
-    profile_version: int | None = None  # the stored agency profile applied (set by the run)
-
-
-@dataclass(frozen=True)
-class RunResult:
-    run_id: str
-    out_dir: Path
-    files: list[Path]
-    counts: dict[str, int]
-    qa_status: str
-    timings: dict[str, float]
-    warnings: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()        # what the operator should know that is not a warning
 
 
 def _noop(stage: str, fraction: float) -> None:
@@ -117,6 +82,7 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
     progress("read", 0.0)
     inputs = reader.read(request.paths, policy)
     timings["read"] = time.perf_counter() - t
+    year_warnings = checked_year(inputs, policy, request.year)
 
     t = time.perf_counter()
     progress("matrix", 0.3)
@@ -127,46 +93,16 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
     timings["matrix"] = time.perf_counter() - t
     try:
         return _allocate_and_record(request, inputs, matrix, pre_qa.status, staged, writer,
-                                    history, progress, timings)
+                                    history, progress, timings, year_warnings)
     except BaseException:
         staged.discard()
         raise
 
 
-def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
-                  pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
-                  index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
-                  ) -> tuple[RunOutputs, dict[str, int], str]:
-    """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
-    (outputs, counts, run id). ``index``: the engine's candidate index of this matrix."""
-    policy, students, decisions = request.policy, inputs.students.records, batch.decisions
-    year = request.year or policy.academic_year
-    run_id = run_id_for(inputs, policy, year, request.overrides)
-    summaries = mentor_summaries(matrix.pool, batch.allocations, already)
-    sabt = build_sabt(students, decisions, policy)
-    tables = allocation_tables(students, decisions, summaries, policy.stamp)
-    plan = plan_capacity(students, decisions, matrix, policy, index)
-    counts = outcome_counts(decisions)
-    meta = {"run_id": run_id, "policy_version": policy.version, "policy_stamp": policy.stamp,
-            "ssot_version": policy.ssot_version, "academic_year": year, "allocated_at": request.now,
-            "pre_qa_status": pre_qa_status, **{f"count_{k}": v for k, v in sorted(counts.items())},
-            **{f"input_{s.file}": s.sha256 for s in inputs.sources},
-            "overrides": json.dumps(dict(request.overrides), ensure_ascii=False),
-            "counter_warnings": "; ".join(batch.warnings), **centre_counters(matrix.centres),
-            "allocated_earlier_runs": "; ".join(earlier_runs_text(earlier)),
-            "agency_profile_version": request.profile_version or ""}
-    tables = [*tables, capacity_plan_table(plan), meta_table(meta)]
-    qa = run_all_invariants(qa_context(students, decisions, matrix, batch.allocations, tables,
-                                       sabt, summaries))
-    meta["qa_status"] = qa.status
-    tables[-1] = meta_table(meta)
-    return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa), counts, run_id
-
-
 def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
                          pre_qa_status: str, staged: StagedOutputs, writer: OutputWriter,
                          history: HistoryStore, progress: ProgressFn,
-                         timings: dict[str, float]) -> RunResult:
+                         timings: dict[str, float], warnings: Sequence[str]) -> RunResult:
     policy = request.policy
     t = time.perf_counter()
     progress("allocate", 0.45)
@@ -235,8 +171,8 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     timings["history"] = time.perf_counter() - t
     progress("done", 1.0)
     return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
-                     (*centre_warnings(matrix.centres), *batch.warnings),
-                     tuple(earlier_runs_text(earlier)))
+                     (*warnings, *centre_warnings(matrix.centres), *batch.warnings),
+                     tuple(earlier_runs_text(earlier)), tuple(earlier))
 
 
 class _Lazy(Sequence):

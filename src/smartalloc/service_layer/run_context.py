@@ -8,6 +8,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+from smartalloc.domain.academic_year import infer_year, year_check
 from smartalloc.domain.centres import centre_problems, student_centre_counts
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import ConfigurationError
@@ -59,3 +60,15 @@ def matrix_meta(inputs: Inputs, policy: Policy, pre_qa_status: str) -> dict[str,
     """What the matrix workbook's meta sheet says about its inputs and policy."""
     return {"policy_stamp": policy.stamp, "pre_qa_status": pre_qa_status,
             **{f"input_{s.file}": s.sha256 for s in inputs.sources}}
+
+
+def checked_year(inputs: Inputs, policy: Policy, year: int | None) -> list[str]:
+    """Warnings about the academic year a run uses, which stops the run (``ConfigurationError``,
+    YEAR_MISMATCH) when the roster and the file names both point to another one (FR-44)."""
+    evidence = infer_year(policy, [e.code for e in inputs.roster],
+                          [s.file.split(":", 1)[-1] for s in inputs.sources])
+    problems, warnings = year_check(evidence, year or policy.academic_year,
+                                    explicit=year is not None)
+    if problems:
+        raise ConfigurationError(problems)
+    return warnings

@@ -11,6 +11,7 @@ nothing and keeps a small machine responsive for the status and export endpoints
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import threading
@@ -33,7 +34,8 @@ from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings
 from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.service_layer.ports import OUTPUT_FILES, InputPaths
-from smartalloc.service_layer.run_allocation import DEV_EVENT_KEY, RunRequest, run_allocation
+from smartalloc.service_layer.run_allocation import run_allocation
+from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest
 
 ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
 STALE_SECONDS = 120.0
@@ -168,6 +170,7 @@ class JobRunner:
         return {"run_id": result.run_id, "counts": result.counts, "qa_status": result.qa_status,
                 "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
                 "warnings": list(result.warnings),
+                "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
                 "timings": {k: round(v, 3) for k, v in result.timings.items()}}
 
     def _utilization(self, counts: dict[str, int]) -> None:

@@ -60,6 +60,7 @@ def job_page(request: Request, job_id: str) -> Response:
         occupancy = sorted(report.occupancy, key=lambda o: (-o.after, o.mentor_id))
         context.update(
             counts=counts, qa_status=result.get("qa_status", ""), failures=failures,
+            earlier=result.get("earlier_runs", []), warnings=result.get("warnings", []),
             unallocated=sum(n for _, n in failures), report=report, occupancy=occupancy,
             downloads=[k for k in KINDS if k in (result.get("files") or {})],
             occupancy_svg=results.occupancy_svg(

@@ -53,6 +53,8 @@ def _mentors_page(request: Request, who: Principal, *, status: int = 200,
     if (changed := request.query_params.get("changed")) and (to := request.query_params.get("to")):
         notice = t("mentors.changed", id=changed, a=t(f"status.{request.query_params.get('from')}"),
                    b=t(f"status.{to}"))
+        if to in (MentorStatus.FROZEN.value, MentorStatus.INACTIVE.value):
+            notice += " " + t("mentors.freeze_effect")
     elif (saved := request.query_params.get("saved")) is not None:
         notice = t("mentors.overrides.saved", n=saved)
     return page(request, "mentors.html", status=status, who=who, mentors=mentors, q=q,

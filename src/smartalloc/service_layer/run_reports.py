@@ -1,0 +1,88 @@
+"""A run's request and result, and the reports of a decided batch: the Sabt export, the
+allocation tables, the capacity plan, meta and QA (spec steps 7–9)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from smartalloc.domain.allocation_report import allocation_tables, capacity_plan_table, meta_table
+from smartalloc.domain.batch import BatchResult
+from smartalloc.domain.candidates import CandidateIndex
+from smartalloc.domain.capacity_plan import plan_capacity
+from smartalloc.domain.centres import centre_counters
+from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.qa import run_all_invariants
+from smartalloc.domain.records import Inputs
+from smartalloc.domain.sabt import build_sabt
+from smartalloc.domain.summary import (
+    EarlierRun,
+    earlier_runs_text,
+    mentor_summaries,
+    outcome_counts,
+)
+from smartalloc.service_layer.ports import InputPaths, RunOutputs
+from smartalloc.service_layer.qa_context import qa_context
+from smartalloc.service_layer.run_context import run_id_for
+
+DEV_EVENT_KEY = b"smartalloc-development-key"
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    paths: InputPaths
+    policy: Policy
+    out_dir: Path
+    year: int | None = None
+    overrides: Mapping[str, bool] = field(default_factory=dict)
+    now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
+    event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
+    explanations: bool = False         # keep every student's explanation (explain.sqlite)
+    profile_version: int | None = None  # the stored agency profile applied (set by the run)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    run_id: str
+    out_dir: Path
+    files: list[Path]
+    counts: dict[str, int]
+    qa_status: str
+    timings: dict[str, float]
+    warnings: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()        # what the operator should know that is not a warning
+    earlier: tuple[EarlierRun, ...] = ()  # students of this report earlier runs allocated
+
+
+
+def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
+                  pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
+                  index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
+                  ) -> tuple[RunOutputs, dict[str, int], str]:
+    """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
+    (outputs, counts, run id). ``index``: the engine's candidate index of this matrix."""
+    policy, students, decisions = request.policy, inputs.students.records, batch.decisions
+    year = request.year or policy.academic_year
+    run_id = run_id_for(inputs, policy, year, request.overrides)
+    summaries = mentor_summaries(matrix.pool, batch.allocations, already)
+    sabt = build_sabt(students, decisions, policy)
+    tables = allocation_tables(students, decisions, summaries, policy.stamp)
+    plan = plan_capacity(students, decisions, matrix, policy, index)
+    counts = outcome_counts(decisions)
+    meta = {"run_id": run_id, "policy_version": policy.version, "policy_stamp": policy.stamp,
+            "ssot_version": policy.ssot_version, "academic_year": year, "allocated_at": request.now,
+            "pre_qa_status": pre_qa_status, **{f"count_{k}": v for k, v in sorted(counts.items())},
+            **{f"input_{s.file}": s.sha256 for s in inputs.sources},
+            "overrides": json.dumps(dict(request.overrides), ensure_ascii=False),
+            "counter_warnings": "; ".join(batch.warnings), **centre_counters(matrix.centres),
+            "allocated_earlier_runs": "; ".join(earlier_runs_text(earlier)),
+            "agency_profile_version": request.profile_version or ""}
+    tables = [*tables, capacity_plan_table(plan), meta_table(meta)]
+    qa = run_all_invariants(qa_context(students, decisions, matrix, batch.allocations, tables,
+                                       sabt, summaries))
+    meta["qa_status"] = qa.status
+    tables[-1] = meta_table(meta)
+    return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa), counts, run_id
