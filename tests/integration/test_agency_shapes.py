@@ -6,6 +6,7 @@ listed (D15)."""
 from __future__ import annotations
 
 import itertools
+import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -79,3 +80,17 @@ def test_every_legacy_code_of_an_agency_is_listed_and_every_manager_mapped(
 def _legacy(cell) -> bool:
     code = str(cell).removesuffix(".0")
     return len(code) == 9 and code.isdecimal() and code[2:4] == "85" and code[4] in "0123"
+
+
+def test_an_agency_of_five_digit_sequences_continues_after_its_roster(tmp_path):
+    """D15: sequence_digits = 5 everywhere — the generated roster's codes of this year are 10
+    digits, and a run's new codes continue after the roster's highest sequence."""
+    policy = shipped_policy(counters={"year_offset": 1350, "sequence_digits": 5})
+    agency = generate_agency(tmp_path / "five", students=150, mentors=30, seed=5, policy=policy)
+    top = json.loads(agency.manifest.read_text("utf-8"))["roster_max_sequence"]
+    roster = CalamineWorkbook.from_path(str(agency.roster)).get_sheet_by_index(0).to_python()
+    this_year = [str(r[0]) for r in roster[1:] if str(r[0])[:5] in top]
+    assert this_year and {len(c) for c in this_year} == {10}
+    _, decisions, _ = _decide(agency.out_dir)
+    new = [code for _, mentor, code, _ in decisions if mentor and code[:5] in top]
+    assert new and all(len(c) == 10 and int(c[5:]) > top[c[:5]] for c in new)

@@ -28,8 +28,10 @@ RESOLVED_BY_FA = {BY_MAP: "نام مدیر در جدول مدیر ← مرکز",
 # What an unresolved manager's mentors carry until the run refuses to go on: the domain builds
 # a complete matrix either way (matrix-only and explain show it), the run never allocates on it.
 PROVISIONAL_CENTRE = 0
-SETUP_HINT_FA = "با دستور «smartalloc setup» مرکز هر مدیر را تعیین کنید"
-SETUP_HINT_EN = "run `smartalloc setup` to give every manager its centre"
+SETUP_HINT_FA = ("مرکز هر مدیر را در صفحهٔ «راه‌اندازی نمایندگی» یا با دستور «smartalloc setup» "
+                 "تعیین کنید")
+SETUP_HINT_EN = ("give every manager its centre on the «Agency set-up» page or with "
+                 "`smartalloc setup`")
 
 
 @dataclass(frozen=True, slots=True)

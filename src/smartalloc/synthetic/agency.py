@@ -78,7 +78,7 @@ def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, po
     mentor_list = build_mentors(rng, managers, schools, hub, venues(rng, len(managers)))
     edges, bound = apply_edges(rng, mentor_list, managers, schools, hub)
     keys = draw_keys(rng, students, schools, hub, bound)
-    ids, book = NationalIds(rng), CodeBook(rng)
+    ids, book = NationalIds(rng), CodeBook(rng, policy.counters.sequence_digits)
     ident = make_identities(rng, keys, ids, book, year)
     roster, roster_max = roster_rows(rng, book, ids, ident.prior, ident.true_nid, year,
                                      roster_conflict)

@@ -2,8 +2,9 @@
 
 History holds 5 % of the batch's ids (C.7 says ~20 %): those students are reported DUPLICATE
 by the run, and 5 % keeps the demo allocating most of the batch while still exercising the
-`allocated_before` path. Prior codes are unique per (year, mid) with 4-digit sequences, so
-from 15,000 students on only a share of the batch carries one (15,000 / n).
+`allocated_before` path. Prior codes are unique per (year, mid) with sequences of the
+policy's length (4 digits: 9-digit codes), so from 15,000 students on only a share of the batch
+carries one (15,000 / n).
 """
 
 from __future__ import annotations
@@ -17,17 +18,24 @@ PRIOR_LIMIT = 15_000
 
 
 class CodeBook:
-    """Unique 9-digit codes `YY + mid + seq4`, drawn without replacement per prefix."""
+    """Unique codes `YY + mid + sequence`, drawn without replacement per prefix: sequences of
+    the policy's ``sequence_digits`` for the mids 357/373, 4 digits for the legacy 85x."""
 
-    def __init__(self, rng: random.Random):
+    def __init__(self, rng: random.Random, digits: int = 4):
         self._rng = rng
+        self._digits = digits
         self._free: dict[str, list[int]] = {}
+
+    def width(self, prefix: str) -> int:
+        return 4 if prefix[2:4] == "85" else self._digits
 
     def draw(self, prefix: str) -> str | None:
         free = self._free.get(prefix)
+        width = self.width(prefix)
         if free is None:
-            free = self._free[prefix] = self._rng.sample(range(1, 10000), 9999)
-        return f"{prefix}{free.pop():04d}" if free else None
+            last = 10 ** width - 1
+            free = self._free[prefix] = self._rng.sample(range(1, last + 1), last)
+        return f"{prefix}{free.pop():0{width}d}" if free else None
 
     def reserve(self, prefix: str, upto: int) -> None:
         """Sequences 1..upto belong to the current-year roster block: never drawn again."""
@@ -85,10 +93,11 @@ def roster_rows(rng: random.Random, book: CodeBook, ids: NationalIds, prior: lis
     block = {"357": rng.randint(20, 60), "373": rng.randint(20, 60)}
     for mid, top in block.items():
         book.reserve(f"{yy}{mid}", top)
-        rows += [[f"{yy}{mid}{s:04d}", ids.new()] for s in range(1, top + 1)]
+        width = book.width(f"{yy}{mid}")
+        rows += [[f"{yy}{mid}{s:0{width}d}", ids.new()] for s in range(1, top + 1)]
     if conflict and rows:
         victim = rows[0][1]
         block["373"] += 1
-        rows.append([f"{yy}373{block['373']:04d}", victim])
+        rows.append([f"{yy}373{block['373']:0{book.width(f'{yy}373')}d}", victim])
     rows.sort()
     return rows, {f"{yy}{mid}": top for mid, top in block.items()}
