@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from smartalloc.domain.allocation_report import EXCEL_CELL_LIMIT, meta_value
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.counters import CounterBook, row_ranges
 from smartalloc.domain.errors import CounterError
@@ -151,3 +152,13 @@ def test_a_shortage_of_codes_stops_the_batch_before_any_code_is_issued():
     assert [d.code for d in result.decisions] == [f"54357{n}" for n in range(1, 9)]
     assert [d.code_reused for d in result.decisions] == [True] * 4 + [False] * 4
 
+
+
+def test_a_list_of_thousands_of_rows_never_breaks_the_meta_cell():
+    known = [RosterEntry(f"54{i:07d}"[:8], national_id(i), 2 + 2 * i, "roster.xlsx")
+             for i in range(20_000)]                                 # 8 digits, every other row
+    [warning] = CounterBook(POLICY, 1404, known).warnings
+    assert len(warning) > EXCEL_CELL_LIMIT and "40000" in warning    # every row is named
+    cell = meta_value(warning)
+    assert len(cell) <= EXCEL_CELL_LIMIT and cell.endswith("the full list is in the run's warnings)")
+    assert meta_value("short") == "short"

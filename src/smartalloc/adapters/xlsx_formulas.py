@@ -29,9 +29,14 @@ class FormulaScan:
         self.cell_start = re.compile(rb"<" + p + rb"c[\s>]")
         self.refs: dict[tuple[str, int], None] = {}
         self.carry = b""
+        self.pending = False
 
     def feed(self, text: bytes) -> None:
-        if len(self.refs) >= _MAX_CELLS or not any(m in text for m in self.markers):
+        seam = self.carry[-16:] + text[:16]      # a marker the cut split in two
+        found = self.pending or any(m in text or m in seam for m in self.markers)
+        # a formula near the end may have its value (or its cell's end) in the next chunk
+        self.pending = any(m in text[-_CARRY:] for m in self.markers)
+        if len(self.refs) >= _MAX_CELLS or not found:
             self.carry = text[-_CARRY:]
             return
         window = self.carry + text

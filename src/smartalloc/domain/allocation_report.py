@@ -84,8 +84,21 @@ def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Dec
     ]
 
 
+EXCEL_CELL_LIMIT = 32_767   # characters a spreadsheet cell holds; longer text "needs repair"
+
+
+def meta_value(value: object) -> str:
+    """A meta cell: a long list (every row of thousands of unused codes) is cut at the cell's
+    limit with a note, so the workbook still opens; the run's warnings keep the whole list."""
+    text = "" if value is None else str(value)
+    if len(text) <= EXCEL_CELL_LIMIT:
+        return text
+    note = f" … (+{len(text) - 32_000:,} characters: the full list is in the run's warnings)"
+    return text[:32_000] + note
+
+
 def meta_table(meta: Mapping[str, object]) -> Table:
-    return Table("meta", ("key", "value"), [(k, "" if v is None else str(v)) for k, v in meta.items()])
+    return Table("meta", ("key", "value"), [(k, meta_value(v)) for k, v in meta.items()])
 
 
 CAPACITY_PLAN_COLUMNS = (
