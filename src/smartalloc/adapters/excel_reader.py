@@ -13,9 +13,9 @@ from pathlib import Path
 
 import python_calamine
 
-from smartalloc.adapters.xlsx_guard import check_package
-from smartalloc.domain.errors import InputError, Location, Problem, input_error
-from smartalloc.domain.normalize import clean_text, header_key
+from smartalloc.adapters.xlsx_guard import check_package, column_number
+from smartalloc.domain.errors import InputError, Location, Problem, capped, input_error
+from smartalloc.domain.normalize import clean_text, name_key
 
 _HEADER_SCAN = 10  # a title row above the header is tolerated within the first rows
 
@@ -119,8 +119,8 @@ class Workbook:
         for name in names:
             if name in self.sheet_names:
                 return name
-        keys = {header_key(s): s for s in reversed(self.sheet_names)}
-        return next((keys[header_key(n)] for n in names if header_key(n) in keys), None)
+        keys = {name_key(s): s for s in reversed(self.sheet_names)}
+        return next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
 
     def table(self, sheet: str, expect: Sequence[str] = ()) -> Table:
         """Load ``sheet``; the header is the first non-empty row (or, within the first rows,
@@ -138,8 +138,8 @@ class Workbook:
         filled = [i for i, r in enumerate(rows[:200]) if r.count("") != len(r)][:_HEADER_SCAN]
         if not filled:
             return Table(self.name, sheet, (), 0, start[1])
-        keys = {header_key(e) for e in expect}
-        at = next((i for i in filled if keys & {header_key(str(c).split("|")[0]) for c in rows[i]}),
+        keys = {name_key(e) for e in expect}
+        at = next((i for i in filled if keys & {name_key(str(c).split("|")[0]) for c in rows[i]}),
                   filled[0])
         header = tuple(c if isinstance(c, str) else clean_text(c) for c in rows[at])
         table = Table(self.name, sheet, header, row_base + at + 1, start[1], rows[at + 1:])
@@ -147,18 +147,11 @@ class Workbook:
         return table
 
 
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _refuse_uncached(table: Table, cells: Sequence[tuple[str, int]]) -> None:
     """A formula cell of the table with no saved value would be read as empty: refuse it."""
     problems = []
     for letters, row in cells:
-        j = _column_index(letters) - table.col_offset
+        j = column_number(letters.encode()) - 1 - table.col_offset
         if row <= table.header_row or not 0 <= j < len(table.header):
             continue
         problems.append(Problem(
@@ -169,11 +162,7 @@ def _refuse_uncached(table: Table, cells: Sequence[tuple[str, int]]) -> None:
             "save the file in a spreadsheet program, or paste values instead of the formula",
             Location(table.file, table.sheet, row, f"{table.header[j]} ({letters})")))
     if problems:
-        shown = problems[:20]
-        if len(problems) > 20:
-            shown.append(Problem("INPUT_MORE_PROBLEMS", f"و {len(problems) - 20} خانهٔ دیگر",
-                                 f"and {len(problems) - 20} more cells", problems[-1].location))
-        raise InputError(shown)
+        raise InputError(capped(problems))
 
 
 @dataclass
@@ -197,21 +186,21 @@ def resolve_columns(table: Table, wanted: Sequence[str], *, required: Sequence[R
                     aliases: Mapping[str, Sequence[str]] | None = None,
                     multi: Sequence[str] = (),
                     forbidden: Mapping[str, Sequence[str]] | None = None) -> Columns:
-    """Match ``wanted`` canonical headers: exact, then by ``header_key`` (a bilingual "fa | en"
+    """Match ``wanted`` canonical headers: exact, then by ``name_key`` (a bilingual "fa | en"
     header matches on its fa part), then through ``aliases`` only when the canonical column is
     absent. Missing required columns and duplicated required columns raise one InputError."""
     head = table.header
     fa = [h.split("|")[0].strip() for h in head]
-    hkeys = [{header_key(h), header_key(f)} - {""} for h, f in zip(head, fa, strict=True)]
-    alias_map = {header_key(k): list(v) for k, v in (aliases or {}).items()}
-    banned = {header_key(k): {header_key(b) for b in v} for k, v in (forbidden or {}).items()}
+    hkeys = [{name_key(h), name_key(f)} - {""} for h, f in zip(head, fa, strict=True)]
+    alias_map = {name_key(k): list(v) for k, v in (aliases or {}).items()}
+    banned = {name_key(k): {name_key(b) for b in v} for k, v in (forbidden or {}).items()}
     owner: dict[int, str] = {}
     found: dict[str, list[int]] = {c: [] for c in wanted}
 
     def claim(c: str, test: Callable[[int], bool], shared: bool = False) -> None:
         for j in range(len(head)):
             if (shared or j not in owner) and test(j) and not (hkeys[j] & banned.get(
-                    header_key(c), set())):
+                    name_key(c), set())):
                 found[c].append(j)
                 owner.setdefault(j, c)
                 if c not in multi:
@@ -221,12 +210,12 @@ def resolve_columns(table: Table, wanted: Sequence[str], *, required: Sequence[R
         claim(c, lambda j, c=c: c in (head[j], fa[j]))
     for c in wanted:
         if not found[c] or c in multi:
-            key = header_key(c)
+            key = name_key(c)
             claim(c, lambda j, k=key: k in hkeys[j])
     used: dict[str, str] = {}
     for c in wanted:
-        for alias in alias_map.get(header_key(c), ()) if not found[c] else ():
-            claim(c, lambda j, a=alias: a in (head[j], fa[j]) or header_key(a) in hkeys[j], True)
+        for alias in alias_map.get(name_key(c), ()) if not found[c] else ():
+            claim(c, lambda j, a=alias: a in (head[j], fa[j]) or name_key(a) in hkeys[j], True)
             if found[c]:
                 used[c] = head[found[c][0]]
                 break
@@ -251,9 +240,9 @@ def _duplicates(table: Table, hkeys: list[set[str]], found: dict[str, list[int]]
     problems = []
     for c in (c for req in required for c in _names(req) if c not in multi and found.get(c)):
         first = found[c][0]
-        keys = {header_key(c)}
+        keys = {name_key(c)}
         if c in used:
-            keys |= {header_key(a) for a in alias_map.get(header_key(c), ())}
+            keys |= {name_key(a) for a in alias_map.get(name_key(c), ())}
         j = next((j for j in range(len(head)) if j not in owner and hkeys[j] & keys), None)
         if j is None:
             continue
@@ -275,7 +264,7 @@ def _missing(table: Table, found: dict[str, list[int]], required: Sequence[Requi
         names = _names(req)
         if any(found.get(c) for c in names):
             continue
-        accepted = [a for c in names for a in (c, *alias_map.get(header_key(c), ()))]
+        accepted = [a for c in names for a in (c, *alias_map.get(name_key(c), ()))]
         shown = " / ".join(names)
         problems.append(Problem(
             "INPUT_MISSING_COLUMN",

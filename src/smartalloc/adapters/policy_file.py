@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -33,6 +34,17 @@ def load_policy(path: Path | None = None) -> Policy:
             f"policy file is not valid JSON (line {exc.lineno}, column {exc.colno}): {exc.msg}",
             Location(file=source))) from None
     return load_policy_mapping(data, source)
+
+
+def write_policy(path: Path, policy: Policy) -> None:
+    """The policy as its JSON file (the form the shipped one has), whole or not at all: a
+    half-written policy would stop every later run."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(json.dumps(policy.model_dump(mode="json"), ensure_ascii=False, indent=2)
+                   + "\n", encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def policy_json_schema() -> str:

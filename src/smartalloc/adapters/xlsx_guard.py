@@ -35,7 +35,8 @@ _MAIN_NS = (b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
 _PREFIX = re.compile(rb'xmlns:([A-Za-z_][\w.-]*)\s*=\s*["\']([^"\']*)["\']')
 
 
-def _column(letters: bytes) -> int:
+def column_number(letters: bytes) -> int:
+    """Excel column letters → 1-based number (A → 1, AB → 28)."""
     n = 0
     for ch in letters.upper():
         n = n * 26 + ch - 64
@@ -67,14 +68,14 @@ class _Extent:
         canonical = text.count(self.canonical)
         if canonical:
             letters = set(self.letters.findall(text))
-            self.max_col = max(self.max_col, max((_column(x) for x in letters), default=0))
+            self.max_col = max(self.max_col, max((column_number(x) for x in letters), default=0))
             digits = set(self.digits.findall(text))
             self.max_row = max(self.max_row, max((int(x) for x in digits), default=0))
         if opened != canonical:   # other tags, or cells spelt otherwise (quotes, spaces…)
             cells = len(self.cell.findall(text))
             refs = self.any_ref.findall(text)
             for letters_, digits_ in refs:
-                self.max_col = max(self.max_col, _column(letters_))
+                self.max_col = max(self.max_col, column_number(letters_))
                 self.max_row = max(self.max_row, int(digits_))
             if len(refs) < cells:
                 self._loose_cells(text)

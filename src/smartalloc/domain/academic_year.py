@@ -39,6 +39,12 @@ class YearEvidence:
         years = self.inferred
         return years[0] if len(years) == 1 else None
 
+    @property
+    def suggested(self) -> int:
+        """What to offer the operator: the agreed year, else the file names' (the exports are
+        of the year being registered), else the roster's, else the policy's."""
+        return self.agreed or self.from_files or self.from_roster or self.policy_year
+
 
 def year_of_date(year: int, month: int) -> int:
     return year if month >= FIRST_MONTH_OF_NEXT_YEAR else year - 1

@@ -72,23 +72,22 @@ class CentreMap:
     def __init__(self, policy: Policy):
         entries = policy.center_manager_map
         self.default = entries.get(DEFAULT_CENTRE_KEY, policy.default_center)
-        self.names = {name_key(k): k for k in entries if k != DEFAULT_CENTRE_KEY}
-        self.centres = {name_key(k): v for k, v in entries.items() if k != DEFAULT_CENTRE_KEY}
-        self._seen: dict[str, tuple[int | None, str]] = {}
+        self.entries = {name_key(k): (k, v) for k, v in entries.items() if k != DEFAULT_CENTRE_KEY}
+        self._keys: dict[str, str] = {}
+
+    def key(self, manager: str) -> str:
+        """``name_key`` of a manager as the report writes it (cached: it repeats on every row)."""
+        found = self._keys.get(manager)
+        if found is None:
+            found = self._keys[manager] = name_key(manager)
+        return found
 
     def resolve(self, manager: str) -> tuple[int | None, str]:
         """(centre, how): the map, else the explicit default, else (None, UNRESOLVED)."""
-        key = name_key(manager)
-        found = self._seen.get(key)
-        if found is None:
-            if key in self.centres:
-                found = (self.centres[key], BY_MAP)
-            elif self.default is not None:
-                found = (self.default, BY_DEFAULT)
-            else:
-                found = (None, UNRESOLVED)
-            self._seen[key] = found
-        return found
+        entry = self.entries.get(self.key(manager))
+        if entry is not None:
+            return entry[1], BY_MAP
+        return (self.default, BY_DEFAULT) if self.default is not None else (None, UNRESOLVED)
 
     def centre(self, manager: str) -> int:
         """The centre a mentor of ``manager`` carries in the matrix."""
@@ -101,15 +100,15 @@ def resolve_centres(records: Iterable[MentorRecord], centre_map: CentreMap) -> C
     first: dict[str, MentorRecord] = {}
     mentors: dict[str, set[str]] = {}
     for r in sorted(records, key=lambda r: r.row):
-        key = name_key(r.manager)
+        key = centre_map.key(r.manager)
         first.setdefault(key, r)
         if r.mentor_id:
             mentors.setdefault(key, set()).add(r.mentor_id)
     managers = tuple(ManagerCentre(r.manager, *centre_map.resolve(r.manager),
                                    len(mentors.get(key, ())), r.row)
                      for key, r in first.items())
-    unmatched = tuple(sorted((name, centre_map.centres[key])
-                             for key, name in centre_map.names.items() if key not in first))
+    unmatched = tuple(sorted(entry for key, entry in centre_map.entries.items()
+                             if key not in first))
     return CentreResolution(managers, unmatched)
 
 

@@ -82,6 +82,20 @@ class OutputError(SmartAllocError):
     """The output workbooks could not be written or published; nothing was kept."""
 
 
+MAX_PROBLEMS = 20
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems and, past them, one saying how many more of the same kind
+    (an operator fixes the first twenty, not a wall of two thousand)."""
+    if len(problems) <= limit:
+        return problems
+    more = len(problems) - limit
+    return [*problems[:limit], Problem(
+        "INPUT_MORE_PROBLEMS", f"و {more} خطای دیگر از همین نوع",
+        f"and {more} more problems of the same kind", problems[-1].location)]
+
+
 def input_error(code: str, fa: str, en: str, *, file: str = "", sheet: str = "",
                 row: int | None = None, column: str = "") -> InputError:
     """Shorthand for a single-problem ``InputError``."""

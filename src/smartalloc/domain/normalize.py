@@ -57,9 +57,6 @@ def name_key(value: object) -> str:
     return match_key(value).replace(" ", "")
 
 
-header_key = name_key
-
-
 def parse_int(value: object) -> int | None:
     """An integer from a cell that may be text, float or Persian digits; None if empty/not an int."""
     if value is None:

@@ -128,7 +128,7 @@ class _Builder:
                                        f"جنسیت «{r.gender_label}» شناخته نیست (دختر/پسر)")
         self.records[mid] = r
         cap = self.policy.capacity
-        status, entry = self.gov.status(mid, name_key(r.manager))
+        status, entry = self.gov.status(mid, self.centres.key(r.manager))
         mentor = PoolMentor(
             mid, r.name, r.manager, gender, self.centres.centre(r.manager),
             cap.default_capacity if r.capacity is None else r.capacity,

@@ -4,8 +4,6 @@ asked of the operator and written as the agency's policy.json (issue G, D16, FR-
 from __future__ import annotations
 
 import getpass
-import json
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -16,10 +14,11 @@ from smartalloc.adapters.db.agency_profiles import AgencyProfiles
 from smartalloc.adapters.db.engine import database_url as resolve_url
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.policy_file import write_policy
 from smartalloc.domain.centres import BY_MAP, RESOLVED_BY_FA, CentreResolution, ManagerCentre
 from smartalloc.domain.contracts import CENTER_LABELS
 from smartalloc.domain.errors import ConfigurationError, Problem
-from smartalloc.domain.normalize import name_key
+from smartalloc.domain.normalize import name_key, parse_int
 from smartalloc.domain.policy import Policy
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.clock import jalali_now
@@ -75,7 +74,7 @@ def setup(
                          f"version {saved.version} stored (academic year {chosen_year})",
                          soft_wrap=True)
     if target is not None:
-        _write(target, written)
+        write_policy(target, written)
         render.console.print(f"نوشته شد / written: {target} ({written.stamp})", soft_wrap=True)
     where = f"--agency {agency}" if agency else "--inspactor … --schools … --students …"
     render.console.print(f"اجرای بعدی / next: smartalloc run {where} --out OUT", soft_wrap=True)
@@ -136,10 +135,9 @@ def _ask_centres(centres: CentreResolution, answers: dict[str, int], policy: Pol
 def _prompt_centre(m: ManagerCentre, policy: Policy) -> int:
     choices = " / ".join(f"{c} {CENTER_LABELS.get(c, '')}" for c in policy.center_ids)
     while True:
-        answer = typer.prompt(f"مرکز «{m.manager}» ({m.mentors} پشتیبان) — {choices}")
-        value = answer.strip().translate(str.maketrans("۰۱۲۳۴۵۶۷۸۹", "0123456789"))
-        if value.isdecimal() and int(value) in policy.center_ids:
-            return int(value)
+        value = parse_int(typer.prompt(f"مرکز «{m.manager}» ({m.mentors} پشتیبان) — {choices}"))
+        if value in policy.center_ids:
+            return value
         render.err_console.print(f"یکی از {policy.center_ids} / one of {policy.center_ids}")
 
 
@@ -157,14 +155,5 @@ def _year(found: AgencySetup, given: int | None, no_input: bool) -> int:
         raise ConfigurationError(Problem(
             "YEAR_UNCERTAIN", "سال تحصیلی از فایل‌ها معلوم نشد یا ناسازگار است؛ --year بدهید",
             "the academic year is unclear or inconsistent in the files; pass --year"))
-    guess = evidence.from_files or evidence.from_roster or evidence.policy_year
-    return int(typer.prompt("سال تحصیلی / academic year", default=guess, type=int))
+    return int(typer.prompt("سال تحصیلی / academic year", default=evidence.suggested, type=int))
 
-
-def _write(target: Path, policy: Policy) -> None:
-    """Whole or not at all: a half-written policy would stop every later run."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(json.dumps(policy.model_dump(mode="json"), ensure_ascii=False, indent=2)
-                   + "\n", "utf-8")
-    os.replace(tmp, target)

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from smartalloc.adapters.policy_file import write_policy
 from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.domain.contracts import (
     INSPACTOR_COLUMNS,
@@ -115,8 +116,7 @@ def generate_agency(out_dir: Path, *, students: int, mentors: int, seed: int, po
         (STUDENT_SHEET, STUDENT_COLUMNS, student_rows(rng, keys, ident, ctx)),
         ("Sheet1", MAPPING_COLUMNS, mapping_rows(SABT_COLUMNS)),
     ])
-    paths["policy"].write_text(json.dumps(policy.model_dump(mode="json"), ensure_ascii=False,
-                                          indent=2) + "\n", encoding="utf-8")
+    write_policy(paths["policy"], policy)
     manifest = out / "synthetic_manifest.json"
     manifest.write_text(json.dumps({
         "seed": seed, "students": students, "mentors": mentors, "year": year,

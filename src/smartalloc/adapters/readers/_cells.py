@@ -9,10 +9,8 @@ import re
 from collections.abc import Callable
 
 from smartalloc.adapters.excel_reader import Columns, Table
-from smartalloc.domain.errors import InputError, Location, Problem, input_error
+from smartalloc.domain.errors import InputError, Location, Problem, capped, input_error
 from smartalloc.domain.normalize import clean_text, parse_int
-
-MAX_PROBLEMS = 20
 
 
 def require_rows(table: Table) -> None:
@@ -74,14 +72,8 @@ def id_cell(table: Table, cols: Columns, row: list, excel_row: int, column: str,
 
 def raise_problems(problems: list[Problem]) -> None:
     """Raise all collected cell problems at once (the first ``MAX_PROBLEMS`` are listed)."""
-    if not problems:
-        return
-    shown = problems[:MAX_PROBLEMS]
-    if len(problems) > MAX_PROBLEMS:
-        more = len(problems) - MAX_PROBLEMS
-        shown.append(Problem("INPUT_MORE_PROBLEMS", f"و {more} خطای دیگر از همین نوع",
-                             f"and {more} more problems of the same kind", problems[-1].location))
-    raise InputError(shown)
+    if problems:
+        raise InputError(capped(problems))
 
 
 def text_getter(cols: Columns) -> Callable[[list, str], str]:

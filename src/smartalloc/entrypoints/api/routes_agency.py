@@ -57,7 +57,8 @@ def managers(request: Request, _: Reader,
     found = describe_agency(path, roster, policy, reader=ExcelInputReader(), file_names=named)
     return {"managers": [dataclasses.asdict(m) for m in found.centres.managers],
             "unmatched_entries": [list(e) for e in found.centres.unmatched_entries],
-            "year": {**dataclasses.asdict(found.year), "agreed": found.year.agreed}}
+            "year": {**dataclasses.asdict(found.year), "agreed": found.year.agreed,
+                     "suggested": found.year.suggested}}
 
 
 @router.get("/profile")

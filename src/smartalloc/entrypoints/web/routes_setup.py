@@ -38,8 +38,7 @@ def _setup_page(request: Request, who: Principal, *, status: int = 200, errors=(
     name, found = _report(request)
     profile = request.app.state.store.agency_profile()
     year = found["year"] if found else None
-    suggested = (form or {}).get("academic_year") or (
-        year and (year["agreed"] or year["from_files"] or year["from_roster"])) or (
+    suggested = (form or {}).get("academic_year") or (year["suggested"] if year else None) or (
         profile.academic_year if profile else request.app.state.policy.academic_year)
     lang = lang_of(request)
     t = translator(lang)
