@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: env demo test lint bench clean
+.PHONY: env demo test sweep lint bench clean
 
 KERNEL := $(BIN)/.kernel
 
@@ -28,6 +28,9 @@ lint: env
 
 test: lint  ## ruff + import-linter contracts + every test
 	$(BIN)/pytest
+
+sweep: env  ## every fault-injection point (a kill at each syscall of publish and commit; minutes)
+	$(BIN)/pytest -m sweep
 
 bench: env  ## every benchmark of issues A–D (pipeline, database, relay, API load) → docs/performance.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \

@@ -41,7 +41,7 @@ def test_run_agency_uses_the_agencys_policy_json_and_names_it_first(real_agency,
     stamp = load_policy(real_agency.policy).stamp
     first = done.stderr.strip().splitlines()[0]
     assert str(real_agency.policy) in first and stamp in first
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == OUTPUTS
     meta = {r[0]: r[1] for r in sheet(out / "allocation.xlsx", "meta")[1:]}
     assert meta["policy_stamp"] == stamp and meta["qa_status"] == "PASSED_QA"
     managers = sheet(out / "eligibility_matrix.xlsx", "managers")[1:]

@@ -39,7 +39,7 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
     done = run_agency(small_agency.out_dir, tmp_path / "out", tmp_path / "h.sqlite")
     assert done.returncode == 0, done.stderr + done.stdout
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir()} == OUTPUTS
+    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == OUTPUTS
     sabt = sheet(out / "import_to_sabt.xlsx", "Sheet2")
     assert tuple(sabt[0]) == SABT_COLUMNS
     allocations = sheet(out / "allocation.xlsx", "allocations")

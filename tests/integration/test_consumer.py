@@ -1,16 +1,15 @@
 """Subscribers against the real RabbitMQ: after a broker outage every event is delivered and the
 idempotent consumer handles each exactly once (duplicates included); a poison message ends in
-the dead-letter queue; the example audit consumer writes one line per event."""
+the dead-letter queue; the example audit consumer writes one line per event. Outages happen on
+a private vhost (refused or dropped connections): the shared broker is never stopped."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
-import time
 from collections import Counter
 
-import aio_pika
+import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -21,6 +20,7 @@ from smartalloc.adapters.messaging.broker import MessagingError, dead_letter_nam
 from smartalloc.adapters.messaging.consumer import IdempotentConsumer
 from smartalloc.adapters.messaging.relay import Relay
 from smartalloc.entrypoints.cli_relay import relay_app
+from tests.integration.test_broker_drops import vhost  # noqa: F401 - fixture
 from tests.integration.test_relay import (
     AMQP,
     drain,
@@ -29,24 +29,6 @@ from tests.integration.test_relay import (
     relay_all,
     write_events,
 )
-
-
-def rabbitmqctl(*args: str) -> None:
-    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=60)
-
-
-async def wait_for_broker(seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            connection = await aio_pika.connect(AMQP, timeout=2)
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.5)
-            continue
-        await connection.close()
-        return
 
 
 def republish(url: str, count: int) -> None:
@@ -58,18 +40,20 @@ def republish(url: str, count: int) -> None:
     engine.dispose()
 
 
-def test_outage_then_every_event_once(pg_url, exchange, tmp_path):  # noqa: F811
+def test_outage_then_every_event_once(pg_url, vhost, tmp_path):  # noqa: F811
+    """The broker refuses connections (as while it is down): nothing is sent, the relay keeps
+    retrying; once it accepts again, everything arrives and republished events are deduped."""
     upgrade(pg_url)
     ids = write_events(pg_url, 40)
     handled: list[str] = []
-    consumer = IdempotentConsumer(AMQP, f"{exchange}.q", ["smartalloc.v1.#"],
+    consumer = IdempotentConsumer(vhost.url, "audit", ["smartalloc.v1.#"],
                                   lambda message: handled.append(message["event_id"]),
-                                  tmp_path / "processed.sqlite", exchange=exchange)
+                                  tmp_path / "processed.sqlite")
 
     async def outage() -> None:
         await consumer.declare()
-        relay = Relay(pg_url, AMQP, exchange=exchange, base_delay=0.1, max_delay=0.5)
-        rabbitmqctl("stop_app")
+        relay = Relay(pg_url, vhost.url, base_delay=0.1, max_delay=0.5)
+        vhost.refuse()
         try:
             try:
                 await relay.run_once()
@@ -83,12 +67,13 @@ def test_outage_then_every_event_once(pg_url, exchange, tmp_path):  # noqa: F811
             stop.set()
             await asyncio.wait_for(task, 5)
             assert outbox_state(pg_url) == (40, 40)
+            with pytest.raises(MessagingError):   # a consumer waits it out up to idle_timeout
+                await asyncio.wait_for(consumer.run(idle_timeout=0.5), 10)
         finally:
-            rabbitmqctl("start_app")
-            await wait_for_broker()
+            vhost.accept()
 
     async def recovery() -> None:
-        async with Relay(pg_url, AMQP, exchange=exchange) as relay:
+        async with Relay(pg_url, vhost.url) as relay:
             assert await relay_all(relay) == 40
             republish(pg_url, 5)
             assert await relay_all(relay) == 5
@@ -101,16 +86,15 @@ def test_outage_then_every_event_once(pg_url, exchange, tmp_path):  # noqa: F811
     assert Counter(handled) == dict.fromkeys(ids, 1) and consumer.store.count() == 40
 
 
-def test_cut_connection_is_reconnected(pg_url, exchange):  # noqa: F811
+def test_cut_connection_is_reconnected(pg_url, vhost):  # noqa: F811
     upgrade(pg_url)
 
     async def scenario() -> list:
-        queue = IdempotentConsumer(AMQP, f"{exchange}.q", ["smartalloc.v1.#"], print,
-                                   ":memory:", exchange=exchange)
+        queue = IdempotentConsumer(vhost.url, "audit", ["smartalloc.v1.#"], print, ":memory:")
         await queue.declare()
-        async with Relay(pg_url, AMQP, exchange=exchange, name=f"relay-{exchange}") as relay:
+        async with Relay(pg_url, vhost.url) as relay:
             assert await relay.run_once() == 0       # connected
-            await asyncio.to_thread(_close_connection, f"relay-{exchange}")
+            await asyncio.to_thread(vhost.drop)
             write_events(pg_url, 10)
             sent = 0
             for _ in range(20):
@@ -120,21 +104,11 @@ def test_cut_connection_is_reconnected(pg_url, exchange):  # noqa: F811
                     await asyncio.sleep(0.2)
                 if sent == 10:
                     break
-            assert sent == 10
-        return await drain(f"{exchange}.q", 10)
+            assert sent == 10 and relay.reconnects == 1
+        return await drain("audit", 10, url=vhost.url)
 
     assert len(asyncio.run(scenario())) == 10
     assert outbox_state(pg_url) == (10, 0)
-
-
-def _close_connection(name: str) -> None:
-    """Cut only our connection (found by its client-provided name)."""
-    listing = subprocess.run(["rabbitmqctl", "-q", "list_connections", "pid", "client_properties"],
-                             check=True, capture_output=True, text=True, timeout=30).stdout
-    pids = [line.split("\t")[0] for line in listing.splitlines() if name in line]
-    assert pids, listing
-    for pid in pids:
-        rabbitmqctl("close_connection", pid, "test")
 
 
 def test_poison_message_ends_in_the_dlq(pg_url, exchange, tmp_path):  # noqa: F811

@@ -16,6 +16,7 @@ from smartalloc.adapters.readers import file_sha256
 from smartalloc.domain.errors import HistoryError, OutputError
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.explain_student import explain_student
+from smartalloc.service_layer.ports import OUTPUT_FILES
 from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
 LEAKED_ID = "2281234567"   # what a driver's message would carry: the row being written
@@ -58,34 +59,43 @@ def test_history_failure_leaves_nothing_behind(small_agency, policy, tmp_path):
     assert store_at(tmp_path / "h.sqlite").load() == []
 
 
-def test_publish_failure_rolls_back_history(small_agency, policy, tmp_path, monkeypatch):
-    """The second rename of the publication fails: the first file is taken back, history too."""
+def test_a_publication_failing_after_the_commit_is_rolled_forward(small_agency, policy,
+                                                                  tmp_path, monkeypatch):
+    """The swap that publishes fails after history committed: the folder shows nothing of the
+    run (never a part), the error says to run again, and the next start publishes it."""
     import os
 
-    import smartalloc.adapters.output_writer as writer_module
+    import smartalloc.adapters.publication as publication
 
-    class FlakyOs:
-        """The os module, but its second os.replace fails."""
-
-        calls = 0
+    class FailingSwap:
+        """The os module, but renaming the ``current`` link fails."""
 
         def __getattr__(self, name):
             return getattr(os, name)
 
         def replace(self, src, dst):
-            FlakyOs.calls += 1
-            if FlakyOs.calls == 2:
-                raise OSError("disk full (injected)")
+            if str(dst).endswith("/current"):
+                raise OSError(28, "No space left on device")
             os.replace(src, dst)
 
-    monkeypatch.setattr(writer_module, "os", FlakyOs())
+    monkeypatch.setattr(publication, "os", FailingSwap())
     out = tmp_path / "out"
     store = store_at(tmp_path / "h.sqlite")
-    with pytest.raises(OutputError):
+    with pytest.raises(OutputError) as err:
         run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
                        writer=ExcelOutputWriter(), history=store)
-    assert store.load() == []
-    assert not any(out.iterdir())
+    assert "OUTPUT_PUBLISH_FAILED" in str(err.value) and "run the same command" in str(err.value)
+    recorded = store.load()
+    assert recorded                                          # the commit happened
+    assert [p for p in out.iterdir() if not p.name.startswith(".") and p.exists()] == []
+    monkeypatch.undo()
+    assert ExcelOutputWriter().recover(out, store.committed) == ["rolled_forward"]
+    visible = sorted(p.name for p in out.iterdir() if not p.name.startswith("."))
+    assert visible == sorted(OUTPUT_FILES[k] for k in ("allocation", "matrix", "matrix_csv",
+                                                      "qa", "sabt"))
+    assert all((out / name).is_file() for name in visible)
+    assert ExcelOutputWriter().recover(out, store.committed) == []     # nothing left to do
+    assert store.load() == recorded
 
 
 def test_run_then_explain_replays_the_decision(small_agency, agency_policy, tmp_path):
@@ -126,10 +136,10 @@ def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
     assert store.runs_with_input(file_sha256(small_agency.students)) == [result.run_id]
 
 
-def test_a_commit_failure_after_publication_takes_the_workbooks_back(small_agency, policy,
+def test_a_commit_failure_leaves_no_workbook(small_agency, policy,
                                                                      tmp_path):
-    """The workbooks are published inside the history transaction; if the commit itself then
-    fails, the published files are removed again and history stays empty."""
+    """The workbooks are published only after the commit: if the commit itself fails, nothing
+    is visible, the run's own folder is gone and history stays empty."""
     from contextlib import contextmanager
 
     class CommitFails(SqlStore):

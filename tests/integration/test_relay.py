@@ -56,21 +56,24 @@ async def _delete_topology(name: str) -> None:
             await channel.exchange_delete(ex)
 
 
-async def bind_queue(exchange: str, key: str = "smartalloc.v1.#", suffix: str = "q") -> str:
-    """A durable test queue bound to ``exchange`` (declared like the relay does)."""
-    connection = await aio_pika.connect(AMQP)
+async def bind_queue(exchange: str, key: str = "smartalloc.v1.#", suffix: str = "q", *,
+                     url: str = AMQP, queue: str | None = None) -> str:
+    """A durable test queue (``<exchange>.<suffix>`` unless named) bound to ``exchange``
+    (declared like the relay does)."""
+    connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
         ex = await channel.declare_exchange(exchange, aio_pika.ExchangeType.TOPIC, durable=True)
-        queue = await channel.declare_queue(f"{exchange}.{suffix}", durable=True)
+        queue = await channel.declare_queue(queue or f"{exchange}.{suffix}", durable=True)
         await queue.bind(ex, key)
         return queue.name
 
 
-async def drain(queue: str, expected: int, timeout: float = 20) -> list[aio_pika.IncomingMessage]:
+async def drain(queue: str, expected: int, timeout: float = 20,
+                url: str = AMQP) -> list[aio_pika.IncomingMessage]:
     """Get (and ack) messages until ``expected`` arrived and the queue is empty, or timeout."""
     got: list = []
-    connection = await aio_pika.connect(AMQP)
+    connection = await aio_pika.connect(url)
     async with connection:
         channel = await connection.channel()
         q = await channel.declare_queue(queue, passive=True)

@@ -1,13 +1,19 @@
-"""The hidden staging folder of a run killed mid-write is swept by the next run in that folder,
-never a live process's or another machine's."""
+"""What a killed run leaves in an output folder is finished by the next start: a folder of a
+dead process is removed (never a live process's or another machine's), a committed one is
+published, and the visible set is always one run's."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+
 import pytest
 
-from smartalloc.adapters import output_writer
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.publication import HIDDEN, PARTIAL, OutputFolder
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_context import build_matrix_for
@@ -25,30 +31,82 @@ def decided(small_agency, policy, tmp_path_factory):
     return matrix, outputs
 
 
-def test_a_killed_runs_staging_folder_is_swept_by_the_next_run(decided, policy, tmp_path):
-    """A run killed mid-write leaves its hidden staging folder; the next run in that folder
-    removes it (its process is gone) but never a live process's."""
-    import subprocess
-    import sys
+def _dead_pid() -> int:
+    return int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                              capture_output=True, text=True, check=True).stdout)
 
+
+def _run_folder(out, name: str, files=("import_to_sabt.xlsx",)):
+    folder = out / HIDDEN / "runs" / name
+    folder.mkdir(parents=True)
+    for f in files:
+        (folder / f).write_bytes(b"half-written")
+    return folder
+
+
+def _visible(out) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in out.iterdir()
+            if not p.name.startswith(".") and p.is_file()}
+
+
+def test_a_killed_runs_folders_are_removed_by_the_next_start(decided, policy, tmp_path):
     matrix, outputs = decided
     writer = ExcelOutputWriter()
+    host, gone = socket.gethostname(), _dead_pid()
     live = writer.start(tmp_path, matrix, {"policy_stamp": policy.stamp}, policy)
-    dead = tmp_path / f"{output_writer.STAGING_PREFIX}killed"
-    dead.mkdir()
-    (dead / "import_to_sabt.xlsx").write_bytes(b"half-written")
-    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True).stdout.strip()
-    (dead / output_writer.OWNER_FILE).write_text(f"{output_writer._owner().split(':')[0]}:{gone}")
-    foreign = tmp_path / f"{output_writer.STAGING_PREFIX}other-host"
-    foreign.mkdir()
-    (foreign / output_writer.OWNER_FILE).write_text(f"elsewhere:{gone}")
+    dead_partial = _run_folder(tmp_path, f"a-1.{gone}.{host}{PARTIAL}")
+    dead_sealed = _run_folder(tmp_path, f"a-2.{gone}.{host}")
+    foreign = _run_folder(tmp_path, f"a-3.{gone}.elsewhere.example{PARTIAL}")
+    unknown = _run_folder(tmp_path, "operator-notes")
+    legacy = tmp_path / ".staging-abc123"
+    legacy.mkdir()
+
+    # without a database the sealed folder cannot be judged: it stays
+    assert writer.recover(tmp_path) == ["rolled_back"]
+    assert not dead_partial.exists() and not legacy.exists() and dead_sealed.exists()
+    # with one, a sealed folder no run committed is rolled back
+    assert writer.recover(tmp_path, lambda names: {}) == ["rolled_back"]
+    assert not dead_sealed.exists()
+    assert live.staging.exists() and foreign.exists() and unknown.exists()
 
     later = writer.start(tmp_path, matrix, {"policy_stamp": policy.stamp}, policy)
-    assert not dead.exists()
-    assert live.staging.exists() and foreign.exists()
     writer.finish(later, outputs, policy)
-    later.publish()
+    published = later.publish()
     live.discard()
-    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == sorted(
-        f.name for f in later.published)
+    assert not live.staging.exists()
+    assert sorted(_visible(tmp_path)) == sorted(p.name for p in published)
+    assert all(os.path.islink(p) for p in published)
+
+
+def test_the_newest_committed_folder_is_published_and_the_older_removed(tmp_path):
+    """Roll forward: of two sealed folders the store knows, the later commit wins."""
+    gone, host = _dead_pid(), socket.gethostname()
+    out = OutputFolder(tmp_path)
+    first = _run_folder(tmp_path, f"r-1.{gone}.{host}", ["allocation.xlsx", "qa.xlsx"])
+    out.publish(first, ["allocation.xlsx", "qa.xlsx"])
+    second = _run_folder(tmp_path, f"r-2.{gone}.{host}", ["allocation.xlsx"])
+    (second / "allocation.xlsx").write_bytes(b"second run")
+    committed = {first.name: "2026-12-01T10:00:00", second.name: "2026-12-06T10:00:00"}
+
+    def ask(names):
+        return {n: committed[n] for n in names if n in committed}
+
+    assert ExcelOutputWriter().recover(tmp_path, ask) == ["rolled_forward"]
+    assert _visible(tmp_path) == {"allocation.xlsx": b"second run"}   # qa.xlsx of run 1 gone
+    assert not first.exists() and out.current() == second.name
+
+
+def test_workbooks_of_the_earlier_layout_are_adopted_without_a_mix(tmp_path):
+    """Files an earlier version renamed into the folder become a run of their own first, so
+    the folder shows them or the new run, never some of each."""
+    for name, text in (("allocation.xlsx", b"old allocation"), ("qa.xlsx", b"old qa")):
+        (tmp_path / name).write_bytes(text)
+    (tmp_path / "notes.txt").write_text("operator's own file")
+    out = OutputFolder(tmp_path)
+    partial = out.new_run()
+    (partial / "allocation.xlsx").write_bytes(b"new allocation")
+    sealed = out.seal(partial, [partial / "allocation.xlsx"])
+    out.publish(sealed, ["allocation.xlsx", "qa.xlsx", "import_to_sabt.xlsx"])
+    assert _visible(tmp_path) == {"allocation.xlsx": b"new allocation",
+                                  "notes.txt": b"operator's own file"}
+    assert sorted(p.name for p in out.runs.iterdir()) == [sealed.name]

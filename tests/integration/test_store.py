@@ -116,3 +116,17 @@ def test_import_seed_skips_known_ids_and_codes(store):
     added = store.import_entries([_entry(1, run="seed"), _entry(2, run="seed"),
                                   _entry(3, code="543570001", run="seed")])
     assert added == 1 and len(store.load()) == 2
+
+
+def test_committed_names_the_run_folders_a_commit_recorded(store):
+    """Recovery asks which sealed run folders were committed; ``%`` and ``_`` in a name (a
+    host name may hold them) match only themselves."""
+    import dataclasses
+
+    folder = "20261206T101010-ab12cd34.4242.host_1"
+    store.record(dataclasses.replace(_run(), out_dir=f"/srv/out/.smartalloc/runs/{folder}"),
+                 [_entry(1)], lambda: None)
+    assert store.committed([folder, "20261206T101010-ab12cd34.4242.host%1", "other"]) == {
+        folder: "2026-11-25T10:00:00"}
+    assert store.committed(["20261206T101010-ab12cd34.4242.hostX1"]) == {}
+    assert store.committed([]) == {}

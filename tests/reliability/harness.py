@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -26,6 +27,7 @@ from smartalloc.adapters.db.schema import Base, Run
 from smartalloc.adapters.db.scratch import ScratchDatabases
 from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.entrypoints.api.queue import PgQueue, ensure_queue_schema
+from smartalloc.service_layer.run_allocation import recovery_notes
 from tests.integration.conftest import PG_SERVER
 
 ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
@@ -104,7 +106,8 @@ def enqueue(url: str, engine: Engine, k: int, files: dict[str, str]) -> str:
 
 # --- workers --------------------------------------------------------------------------------
 class Worker:
-    """`smartalloc worker` in a process group of its own (its forked writer children too)."""
+    """`smartalloc worker` in a process group of its own (its forked writer children too, so
+    a survivor can be found)."""
 
     def __init__(self, url: str, data_dir: Path, logs: Path, stale: float):
         logs.mkdir(parents=True, exist_ok=True)
@@ -120,10 +123,21 @@ class Worker:
         self.started = time.monotonic()
 
     def kill(self) -> None:
-        """SIGKILL, no clean-up of any kind: the process (and its children) just stop."""
+        """SIGKILL to the main process only, as an OOM kill or ``kill -9 <pid>`` does: its
+        forked writer children must die with it (issue H), or this fails."""
+        with suppress(ProcessLookupError):
+            os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.02)
         with suppress(ProcessLookupError):
             os.killpg(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
+        raise AssertionError("a child of the killed worker outlived it by 5 s")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -182,9 +196,15 @@ VOLATILE = {   # columns that hold a wall-clock time or a surrogate key, per tab
 def _normal(table: str, row: dict, data_dir: Path) -> dict:
     row = {k: v for k, v in row.items() if k not in VOLATILE.get(table, ())}
     if table == "اجراها":
-        row["پوشه_خروجی"] = row["پوشه_خروجی"].replace(str(data_dir), "<data>")
+        # the run's own folder: a fresh name per attempt (its process id and a random part)
+        row["پوشه_خروجی"] = re.sub(r"/\.smartalloc/runs/[^/]+$", "/.smartalloc/runs/<run>",
+                                   row["پوشه_خروجی"].replace(str(data_dir), "<data>"))
     if table == "کارها" and isinstance(row.get("نتیجه"), dict):
         row["نتیجه"] = {k: v for k, v in row["نتیجه"].items() if k != "timings"}
+        # a recovered job says what its recovery did; nothing else may differ
+        recovery = set(recovery_notes(["rolled_forward", "rolled_back"]))
+        if "warnings" in row["نتیجه"]:
+            row["نتیجه"]["warnings"] = [w for w in row["نتیجه"]["warnings"] if w not in recovery]
     if table == "صندوق_خروجی":
         payload = row["محتوا"]
         payload = json.loads(payload) if isinstance(payload, str) else dict(payload)
@@ -209,13 +229,14 @@ def dump_database(engine: Engine, data_dir: Path) -> dict[str, list[str]]:
 def dump_outputs(runs: Path) -> tuple[dict[str, object], list[str]]:
     """(published, hidden): every visible file under ``runs`` by relative path — the bytes of
     workbooks and CSVs (they are byte-deterministic), the rows of a SQLite file — and the
-    hidden leftovers (a staging folder a killed writer never got to remove)."""
+    hidden leftovers (a run folder a killed writer left, not yet recovered)."""
     published: dict[str, object] = {}
     hidden: list[str] = []
     for path in sorted(runs.rglob("*")):
         rel = path.relative_to(runs)
         if any(part.startswith(".") for part in rel.parts):
-            hidden.append(str(rel))
+            if not _published_run_part(runs / rel.parts[0], rel.parts[1:]):
+                hidden.append(str(rel))
         elif not path.is_file():
             continue
         elif path.suffix == ".sqlite":
@@ -224,6 +245,15 @@ def dump_outputs(runs: Path) -> tuple[dict[str, object], list[str]]:
         else:
             published[str(rel)] = path.read_bytes()
     return published, hidden
+
+
+def _published_run_part(job: Path, parts: tuple[str, ...]) -> bool:
+    """Whether a hidden path of a job's folder is the published run: the ``current`` link,
+    the runs folder, or the run folder ``current`` points at."""
+    current = job / ".smartalloc" / "current"
+    name = os.readlink(current).split("/")[-1] if current.is_symlink() else None
+    return (parts in ((".smartalloc",), (".smartalloc", "current"), (".smartalloc", "runs"))
+            or parts[:3] == (".smartalloc", "runs", name))
 
 
 @contextmanager

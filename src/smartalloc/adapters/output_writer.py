@@ -1,21 +1,20 @@
-"""Stage every output workbook in a hidden folder, then publish them all at once.
+"""Write every output workbook into the run's own hidden folder; publish them with one swap.
 
-Publication is a few same-filesystem renames done inside the history transaction, so an
-operator never finds a half-written set: either every workbook of the run is there, or none.
+The layout and the swap are ``publication``'s: the operator's folder shows either every
+workbook of the run or the previous run's, never a part or a mix, and the service layer
+publishes only after the history commit.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
 from smartalloc.adapters.parallel import Background, Job, run_jobs, start_background
+from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
@@ -25,97 +24,83 @@ from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
 
-STAGING_PREFIX = ".staging-"
-OWNER_FILE = ".owner"
+LEGACY_STAGING = ".staging-"   # the layout before one-swap publication (issue H)
 
 
-def _owner() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def sweep_abandoned_staging(out_dir: Path) -> list[Path]:
-    """Remove the staging folders of runs whose process died (killed mid-write): they were
-    never published. A folder of a live process, or of another machine, is left alone."""
-    removed = []
-    host = socket.gethostname()
-    for folder in out_dir.glob(f"{STAGING_PREFIX}*"):
-        try:
-            owner_host, pid = (folder / OWNER_FILE).read_text("utf-8").rsplit(":", 1)
-            abandoned = owner_host == host and not _alive(int(pid))
-        except (OSError, ValueError):
-            continue   # no owner yet (being created) or unreadable: not ours to judge
-        if abandoned:
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
+def _sweep_legacy_staging(out_dir: Path) -> None:
+    """Staging folders the earlier layout left when killed: never published, and no process of
+    this version writes them."""
+    for folder in out_dir.glob(f"{LEGACY_STAGING}*"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 class StagedFiles:
-    """Workbooks written (or being written) into a hidden staging folder of ``out_dir``."""
+    """Workbooks written (or being written) into the run's own folder of ``out_dir``."""
 
-    def __init__(self, staging: Path, out_dir: Path, files: list[Path],
+    def __init__(self, folder: OutputFolder, staging: Path, files: list[Path],
                  background: Background | None = None):
-        self.staging, self.out_dir, self.files = staging, out_dir, files
+        self.folder, self.staging, self.files = folder, staging, files
         self.background = background
+        self.sealed: Path | None = None
         self.published: list[Path] = []
+
+    @property
+    def name(self) -> str:
+        """The run folder's name (once sealed): what the history records, so that a run killed
+        between its commit and its publication is published at the next start."""
+        return self.staging.name.removesuffix(PARTIAL)
+
+    @property
+    def location(self) -> str:
+        """Where the run's workbooks stay (the sealed folder), as recorded with the run."""
+        return str(self.folder.runs / self.name)
 
     def wait(self) -> None:
         if self.background is not None:
             background, self.background = self.background, None
             background.wait()
 
-    def publish(self) -> list[Path]:
+    def seal(self) -> None:
+        """Wait for every writer, then make the files durable and the folder complete."""
         self.wait()
-        try:
-            for f in self.files:
-                target = self.out_dir / f.name
-                os.replace(f, target)
-                self.published.append(target)
-        except OSError:
-            self._retract()  # a partial set must not stay behind
-            raise
-        finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.sealed is None:
+            self.sealed = self.folder.seal(self.staging, self.files)
+            self.files = [self.sealed / f.name for f in self.files]
+
+    def publish(self) -> list[Path]:
+        self.seal()
+        self.published = self.folder.publish(self.sealed, OUTPUT_FILES.values())
         return list(self.published)
 
     def discard(self) -> None:
-        """Undo everything: the staging folder, and the published files too when the failure
-        came after publication (the history transaction could not commit)."""
+        """Remove the run's folder: nothing of it was (or will be) published."""
         try:
             self.wait()
         except OutputError:
             pass
         finally:
-            shutil.rmtree(self.staging, ignore_errors=True)
-            self._retract()
-
-    def _retract(self) -> None:
-        for target in self.published:
-            target.unlink(missing_ok=True)
-        self.published.clear()
+            if not self.published:
+                self.folder.discard(self.sealed or self.staging)
 
 
 class ExcelOutputWriter:
     """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``finish`` writes the rest on two cores."""
+    the parent allocates, for a large run); ``finish`` writes the rest on two cores and seals
+    the run's folder."""
+
+    def recover(self, out_dir: Path, committed: CommittedFn | None = None) -> list[str]:
+        """Finish the publication a killed run left in ``out_dir`` (see ``publication``)."""
+        out_dir = Path(out_dir)
+        if not out_dir.is_dir():
+            return []
+        _sweep_legacy_staging(out_dir)
+        return OutputFolder(out_dir).recover(committed, OUTPUT_FILES.values())
 
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
-        out_dir = Path(out_dir)
-        out_dir.mkdir(parents=True, exist_ok=True)
-        sweep_abandoned_staging(out_dir)
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=out_dir))
-        (staging / OWNER_FILE).write_text(_owner(), "utf-8")
+        folder = OutputFolder(Path(out_dir))
+        folder.out.mkdir(parents=True, exist_ok=True)
+        staging = folder.new_run()
         workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
         jobs: list[Job] = [
@@ -125,16 +110,16 @@ class ExcelOutputWriter:
         try:
             background = start_background(jobs)
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            folder.discard(staging)
             raise
-        return StagedFiles(staging, out_dir, [workbook, csv_path], background)
+        return StagedFiles(folder, staging, [workbook, csv_path], background)
 
     def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy,
                alongside: Callable[[], object] | None = None) -> StagedFiles:
         jobs = self._jobs(staged, outputs, policy)
         try:
             run_jobs(jobs, alongside=alongside)
-            staged.wait()
+            staged.seal()
         except BaseException:
             staged.discard()
             raise

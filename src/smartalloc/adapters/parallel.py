@@ -4,22 +4,77 @@ Writing the workbooks dominates a large run and each workbook is independent. A 
 inherits the in-memory tables (nothing is pickled), writes its files and reports through a pipe;
 a failure comes back to the parent as an ``OutputError`` naming the job. With one core, or for
 small work, or with ``SMARTALLOC_WRITE_PROCESSES=1``, jobs simply run in the calling process.
+
+The child is a copy of the parent — stack, database sockets, signal handlers — and must never
+act as it: it runs its jobs only (no database, no job update), leaves by ``os._exit`` on every
+path (no exception, ``finally``, ``atexit`` or finalizer of the parent's runs in it), and dies
+with the parent (an OOM kill of the parent's PID alone must not leave it holding the parent's
+connections and then unwinding into the parent's code: a job marked failed, a false crash).
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
+import sys
 from collections.abc import Callable, Sequence
+from typing import NoReturn
 
 from smartalloc.domain.errors import OutputError, Problem
 
 Job = tuple[str, int, Callable[[], object]]   # (name, estimated cost in cells, work)
 MIN_PARALLEL_COST = 300_000
+PR_SET_PDEATHSIG = 1
+_LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
 
 def parallel_enabled() -> bool:
     workers = int(os.environ.get("SMARTALLOC_WRITE_PROCESSES", os.cpu_count() or 1))
     return workers >= 2 and hasattr(os, "fork")
+
+
+def _bind_to_parent(parent: int) -> None:
+    """Have the kernel SIGKILL this child when its parent dies; leave now if it already has
+    (died between ``fork`` and ``prctl``: the child was re-parented, no signal will come).
+
+    The signal fires when the *thread* that forked ends: a ``Background`` is joined by the
+    thread that started it (``run_jobs``; the writer's ``start`` and ``finish`` run on one job
+    thread), which so outlives the child unless the parent dies. Not Linux: no such signal."""
+    if _LIBC is not None and _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _drop_parent_signals() -> None:
+    """The signals the parent handles (SIGINT; a worker's SIGTERM) are its business: the child
+    ignores them — no handler of the parent's runs in it (a KeyboardInterrupt into the parent's
+    frames), nothing reaches the wakeup fd of the parent's event loop, which both share, and a
+    graceful stop lets the parent finish the job with its child. SIGKILL still ends it."""
+    signal.set_wakeup_fd(-1)
+    for sig in signal.valid_signals():
+        if callable(signal.getsignal(sig)):
+            signal.signal(sig, signal.SIG_IGN)
+
+
+def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn:
+    """The child's whole life: run the jobs, report, ``os._exit`` — whatever happens."""
+    code, doing = 1, "start"
+    try:
+        try:
+            os.close(pipes[0])
+            _drop_parent_signals()
+            _bind_to_parent(parent)
+            for job in jobs:
+                doing = job[0]
+                job[2]()
+            report, code = b"ok", 0
+        except BaseException as exc:
+            report = f"{doing}: {type(exc).__name__}: {exc}".encode()[:4000]
+        os.write(pipes[1], report)   # EPIPE if the parent is gone: there is nobody left to tell
+    finally:
+        os._exit(code)
 
 
 class Background:
@@ -34,36 +89,34 @@ class Background:
                 work()
             self._done = True
             return
+        parent = os.getpid()
         read_end, write_end = os.pipe()
         pid = os.fork()
-        if pid == 0:  # child: run, report, leave without any cleanup of the parent's state
-            os.close(read_end)
-            status = b"ok"
-            try:
-                for name, _, work in jobs:
-                    status = name.encode()
-                    work()
-                status = b"ok"
-            except BaseException as exc:
-                status = f"{status.decode()}: {type(exc).__name__}: {exc}".encode()[:4000]
-            finally:
-                os.write(write_end, status)
-                os._exit(0)
+        if pid == 0:
+            _child(jobs, (read_end, write_end), parent)
         os.close(write_end)
         self.pid, self._pipe = pid, read_end
 
     def wait(self) -> None:
-        """Join the child; raise OutputError if any of its jobs failed."""
+        """Join the child; raise OutputError if any of its jobs failed or it was killed."""
         if self._done:
             return
         self._done = True
         with os.fdopen(self._pipe, "rb") as pipe:
             reply = pipe.read()
-        os.waitpid(self.pid, 0)
+        _, status = os.waitpid(self.pid, 0)
         if reply != b"ok":
-            text = reply.decode(errors="replace") or "the writer process died"
+            text = reply.decode(errors="replace") or _death(status)
             raise OutputError(Problem("OUTPUT_WRITE_FAILED", f"نوشتن خروجی ناموفق بود: {text}",
                                       f"writing an output failed: {text}"))
+
+
+def _death(status: int) -> str:
+    """Why a child that reported nothing ended (a SIGKILL is the OOM killer's)."""
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:
+        return f"the writer process was killed by signal {-code} ({signal.strsignal(-code)})"
+    return f"the writer process died (exit status {code})"
 
 
 def start_background(jobs: Sequence[Job]) -> Background:

@@ -155,8 +155,8 @@ def explain(
 @app.command()
 def generate(
     out: Annotated[Path, Opt(file_okay=False)],
-    students: Annotated[int, Opt(min=1, max=200_000)] = 1000,
-    mentors: Annotated[int, Opt(min=5, max=5000)] = 200,
+    students: Annotated[int, Opt(min=20, max=200_000)] = 1000,
+    mentors: Annotated[int, Opt(min=20, max=5000)] = 200,
     seed: int = 1404, policy: PathOpt = None,
     name_variants: Annotated[bool, Opt(help=(
         "Spell a third of the manager names as the field does (ZWNJ, ي/ك, bidi marks)"))] = False,

@@ -13,7 +13,9 @@ from smartalloc.service_layer.run_context import build_matrix_for, matrix_meta
 
 def run_matrix_only(paths: InputPaths, policy: Policy, out_dir: Path, *, reader: InputReader,
                     writer: OutputWriter, overrides: Mapping[str, bool] | None = None) -> list[Path]:
-    """Build and write only the eligibility matrix workbook (+ CSV)."""
+    """Build and write only the eligibility matrix workbook (+ CSV). Nothing is recorded, so
+    the folder is published as soon as it is written."""
+    writer.recover(out_dir)
     inputs = reader.read(paths, policy)
     matrix = build_matrix_for(inputs, policy, overrides)
     meta = matrix_meta(inputs, policy, run_pre_qa(matrix).status)

@@ -47,7 +47,7 @@ class RunRecord:
     inputs: dict[str, str]            # role → sha256
     counts: dict[str, int]
     qa_status: str
-    out_dir: str
+    out_dir: str                      # the run's own output folder (publication's run folder)
 
 
 @dataclass
@@ -95,14 +95,35 @@ class ProfileStore(Protocol):
 
 
 class StagedOutputs(Protocol):
+    """A run's workbooks in a folder of their own, invisible until published."""
+
     files: list[Path]
 
-    def publish(self) -> list[Path]: ...
+    @property
+    def name(self) -> str:
+        """The run folder's name (see ``HistoryStore.committed``)."""
+        ...
+
+    @property
+    def location(self) -> str:
+        """The run folder's path, ending in its name: recorded with the run."""
+        ...
+
+    def publish(self) -> list[Path]:
+        """Make the run's workbooks the visible set, in one atomic step."""
+        ...
 
     def discard(self) -> None: ...
 
 
 class OutputWriter(Protocol):
+    def recover(self, out_dir: Path,
+                committed: Callable[[Sequence[str]], Mapping[str, str]] | None = None
+                ) -> list[str]:
+        """Finish what a killed run left in ``out_dir``: publish a committed run folder that
+        was not yet visible, remove the others; return what was done."""
+        ...
+
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
               policy: Policy) -> StagedOutputs:
         """Begin staging: the matrix workbook and CSV (possibly in the background)."""
@@ -110,8 +131,8 @@ class OutputWriter(Protocol):
 
     def finish(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy,
                alongside: Callable[[], object] | None = None) -> StagedOutputs:
-        """Stage the remaining workbooks and wait until everything is written; run
-        ``alongside`` (the run's database transaction) while they are being written."""
+        """Stage the remaining workbooks and wait until everything is written and durable;
+        run ``alongside`` (the run's database transaction) while they are being written."""
         ...
 
 
@@ -150,15 +171,18 @@ class HistoryStore(Protocol):
                   snapshot: Snapshot | None = None,
                   events: Sequence[Event] = ()) -> AbstractContextManager[None]:
         """Open a transaction and write the run into it; commit when the block ends without
-        an error (the caller publishes the workbooks inside), roll back otherwise."""
+        an error (the caller then publishes the workbooks), roll back otherwise."""
+        ...
+
+    def committed(self, folders: Sequence[str]) -> dict[str, str]:
+        """Which of these run folder names belong to a committed run → its commit time."""
         ...
 
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
                before_commit: Callable[[], object], snapshot: Snapshot | None = None,
                events: Sequence[Event] = ()) -> None:
         """Insert the run, its allocations, snapshot and domain events (outbox) in one
-        transaction; call ``before_commit`` inside it (publishing the workbooks) so that a
-        failure there rolls everything back."""
+        transaction; a failure in ``before_commit`` rolls everything back."""
         ...
 
 

@@ -1,8 +1,11 @@
 """Use case: run the whole pipeline (its request, result and reports: ``run_reports``).
 
 Order of a run (spec pipeline): read → pool + matrix (+ pre-QA) → dedupe + allocate + codes →
-Sabt + QA → stage workbooks → append history and publish the workbooks in one transaction.
-If anything fails, no workbook is left in the output folder and history is unchanged.
+Sabt + QA → write the workbooks into the run's own folder while history is appended in one
+transaction → seal the folder (durable) → commit → publish with one atomic swap.
+If anything fails before the commit, nothing is visible and history is unchanged; a kill after
+the commit is published by the next run's recovery, so no visible workbook holds a code that
+history lacks.
 """
 
 from __future__ import annotations
@@ -12,14 +15,13 @@ from collections.abc import Callable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
-from pathlib import Path
 
 from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.centres import centre_warnings
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
-from smartalloc.domain.errors import HistoryError, OutputError, Problem, SmartAllocError
+from smartalloc.domain.errors import HistoryError, Problem, SmartAllocError
 from smartalloc.domain.events import Event, run_events
 from smartalloc.domain.explain import run_trace
 from smartalloc.domain.gc_pause import gc_paused
@@ -78,6 +80,7 @@ def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWr
 def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history: HistoryStore,
          progress: ProgressFn) -> RunResult:
     policy, timings = request.policy, {}
+    recovered = recovery_notes(writer.recover(request.out_dir, history.committed))
     t = time.perf_counter()
     progress("read", 0.0)
     inputs = reader.read(request.paths, policy)
@@ -92,11 +95,32 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
                           policy)
     timings["matrix"] = time.perf_counter() - t
     try:
-        return _allocate_and_record(request, inputs, matrix, pre_qa.status, staged, writer,
-                                    history, progress, timings, year_warnings)
+        result = _allocate_and_record(request, inputs, matrix, pre_qa.status, staged, writer,
+                                      history, progress, timings,
+                                      (*recovered, *year_warnings))
     except BaseException:
-        staged.discard()
+        staged.discard()   # not committed: nothing of this run may become visible
         raise
+    # Committed: from here the folder is published now or, if this process dies, by the next
+    # run's recovery; it is never discarded.
+    t = time.perf_counter()
+    published = staged.publish()
+    result.timings["publish"] = time.perf_counter() - t
+    progress("done", 1.0)
+    return replace(result, files=published)
+
+
+def recovery_notes(actions: Sequence[str]) -> list[str]:
+    """What the recovery of a killed run's folder did, in the run's warnings."""
+    notes = []
+    if "rolled_forward" in actions:
+        notes.append("خروجی اجرای قبلی که پس از ثبت قطع شده بود اکنون منتشر شد / the workbooks "
+                     "of an earlier run, recorded but interrupted before publication, were "
+                     "published now")
+    if "rolled_back" in actions:
+        notes.append("فایل‌های ناتمام یک اجرای قطع‌شده حذف شد / the unfinished files of an "
+                     "interrupted run were removed")
+    return notes
 
 
 def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
@@ -131,7 +155,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     committed_at = datetime.now(UTC).isoformat(timespec="microseconds")
     record = RunRecord(run_id, committed_at, policy.stamp,
                        {s.file: s.sha256 for s in inputs.sources}, counts,
-                       outputs.qa.status, str(request.out_dir))
+                       outputs.qa.status, staged.location)
     # A QA violation is a bug (v2.0 core document): the workbooks are published for diagnosis,
     # the run is recorded with its status, but no allocation enters history.
     entries = (_history_entries(batch.decisions, inputs, run_id, policy.stamp, request.now)
@@ -149,7 +173,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     with ExitStack() as transaction:
         def write_history_alongside() -> None:
             """The database work runs in this process while the writer's child process
-            writes workbooks; the transaction stays open until they are published."""
+            writes workbooks; the transaction commits once they are written and durable."""
             try:
                 transaction.enter_context(history.recording(record, entries, snapshot, events))
             except SmartAllocError:
@@ -157,20 +181,17 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
             except Exception as exc:  # a locked or broken store: retried below
                 failures.append(exc)
 
+        # No progress report while the transaction is open: a caller that records progress
+        # in the same SQLite database would wait for this very transaction.
         staged = writer.finish(staged, outputs, policy, alongside=write_history_alongside)
         timings["write"] = time.perf_counter() - t
         t = time.perf_counter()
-        # No progress report while the transaction is open: a caller that records progress
-        # in the same SQLite database would wait for this very transaction.
-        if not failures:
-            published = _publish(staged)      # inside the open transaction; commit on exit
     if failures:
         progress("history", 0.95)
-        published = _record_and_publish(history, record, entries, staged, snapshot, events,
-                                        attempts=HISTORY_ATTEMPTS - 1, last_error=failures[0])
+        _record(history, record, entries, snapshot, events, attempts=HISTORY_ATTEMPTS - 1,
+                last_error=failures[0])
     timings["history"] = time.perf_counter() - t
-    progress("done", 1.0)
-    return RunResult(run_id, request.out_dir, published, counts, outputs.qa.status, timings,
+    return RunResult(run_id, request.out_dir, [], counts, outputs.qa.status, timings,
                      (*warnings, *centre_warnings(matrix.centres), *batch.warnings),
                      tuple(earlier_runs_text(earlier)), tuple(earlier))
 
@@ -207,39 +228,21 @@ def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], di
     return groups, schools
 
 
-def _publish(staged: StagedOutputs) -> list[Path]:
-    try:
-        return staged.publish()
-    except OSError as exc:
-        raise OutputError(Problem(
-            "OUTPUT_PUBLISH_FAILED", f"انتشار خروجی‌ها ناموفق بود؛ چیزی ثبت نشد: {exc}",
-            f"publishing the workbooks failed; nothing was recorded: {exc}")) from exc
-
-
-def _record_and_publish(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
-                        staged: StagedOutputs, snapshot: Snapshot, events: Sequence[Event], *,
-                        attempts: int = HISTORY_ATTEMPTS,
-                        last_error: Exception | None = None) -> list[Path]:
-    """Append history and publish the workbooks in one transaction; retry a failing store
-    with backoff (FR-EXPORT-01), never a failed publication."""
-    published: list[Path] = []
-
-    def publish() -> None:
-        published.extend(_publish(staged))
-
+def _record(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
+            snapshot: Snapshot, events: Sequence[Event], *, attempts: int = HISTORY_ATTEMPTS,
+            last_error: Exception | None = None) -> None:
+    """Append history in one transaction; retry a failing store with backoff (FR-EXPORT-01)."""
     for attempt in range(attempts):
         if last_error is not None:  # back off after a failed attempt
             time.sleep(0.05 * (2 ** attempt))
         try:
-            history.record(record, entries, before_commit=publish, snapshot=snapshot,
+            history.record(record, entries, before_commit=lambda: None, snapshot=snapshot,
                            events=events)
-            return published
+            return
         except SmartAllocError:
-            staged.discard()
             raise
         except Exception as exc:  # a locked or broken store
             last_error = exc
-    staged.discard()
     raise HistoryError(Problem(
         "HISTORY_WRITE_FAILED",
         f"ثبت سابقه پس از {HISTORY_ATTEMPTS} تلاش ناموفق بود ({type(last_error).__name__})؛ "

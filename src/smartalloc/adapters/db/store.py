@@ -1,8 +1,8 @@
 """``HistoryStore`` on SQLAlchemy: the same code on the SQLite default and on PostgreSQL.
 
 A run's allocations, its record, the registration counters and the snapshot of mentors and
-students are written in one transaction; the workbooks are published inside it, so either all
-of it is there or none. The national id is the primary key of تخصیص_ها: a second allocation of
+students are written in one transaction; the workbooks are published right after it commits,
+and a run killed in between is published at the next start (``committed`` tells which). The national id is the primary key of تخصیص_ها: a second allocation of
 a student is refused by the database itself, whatever the code above it does.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.agency_profiles import AgencyProfiles
@@ -90,6 +90,17 @@ class SqlStore:
         with self.engine.connect() as conn:
             rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
         return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
+
+    def committed(self, folders: Sequence[str]) -> dict[str, str]:
+        """A run records its own output folder (``…/<name>``); these names were committed."""
+        if not folders:
+            return {}
+        query = select(Run.out_dir, Run.started_at).where(
+            or_(*(Run.out_dir.endswith(f"/{name}", autoescape=True) for name in folders)))
+        with self.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        return {name: at for out_dir, at in rows for name in folders
+                if out_dir.endswith(f"/{name}")}
 
     def governance(self) -> dict[str, GovernanceEntry]:
         latest = (select(MentorStatusChange.mentor_id, func.max(MentorStatusChange.id).label("id"))

@@ -38,10 +38,12 @@ class AuditFile:
 async def run_audit_consumer(amqp_url: str, queue: str, audit_file: Path,
                              processed_db: str | Path, *, binding_keys: Sequence[str] = (BINDING,),
                              exchange: str = EXCHANGE, stop: asyncio.Event | None = None,
-                             max_messages: int | None = None,
-                             idle_timeout: float | None = None) -> ConsumerStats:
+                             max_messages: int | None = None, idle_timeout: float | None = None,
+                             base_delay: float = 0.5, max_delay: float = 30.0) -> ConsumerStats:
+    """Until ``stop`` (or the limits); broker drops and refusals are reconnected with backoff."""
     consumer = IdempotentConsumer(amqp_url, queue, binding_keys, AuditFile(audit_file),
-                                  processed_db, exchange=exchange, name="smartalloc-audit")
+                                  processed_db, exchange=exchange, name="smartalloc-audit",
+                                  base_delay=base_delay, max_delay=max_delay)
     try:
         return await consumer.run(stop, max_messages=max_messages, idle_timeout=idle_timeout)
     finally:

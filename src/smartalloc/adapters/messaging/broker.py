@@ -1,14 +1,18 @@
 """What the relay and the consumers share: the topology names, connecting with a bilingual
-error instead of a traceback, and the exponential backoff both use when something fails."""
+error instead of a traceback, the jittered exponential backoff both use when something fails,
+and their structured logger."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
+import random
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
+import structlog
 from aio_pika.abc import AbstractConnection
 from aio_pika.exceptions import AMQPError
 from aiormq.exceptions import ChannelInvalidStateError
@@ -18,10 +22,16 @@ from smartalloc.domain.errors import Problem, SmartAllocError
 AMQP_ENV = "AMQP_URL"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
 EXCHANGE = "smartalloc.events"
-# what a broken or unreachable broker raises (TimeoutError is an OSError subclass); a channel
-# the broker closed under a publish raises aiormq's ChannelInvalidStateError, a RuntimeError
+# what a broken or unreachable broker raises, all transient: AMQPError covers ConnectionClosed,
+# ChannelClosed and AMQPConnectionError (a refused open arrives as an InvalidFrameError);
+# TimeoutError is an OSError subclass; a channel the broker closed under a publish raises
+# aiormq's ChannelInvalidStateError, a RuntimeError
 BROKER_ERRORS = (AMQPError, OSError, ConnectionError, asyncio.TimeoutError,
                  ChannelInvalidStateError)
+# while connecting, also: a channel opened on a connection the broker just closed raises a bare
+# RuntimeError ("Connection was not opened"), and aiormq cancels the calls pending on a
+# connection it loses (see ``shutting_down``)
+SETUP_ERRORS = (*BROKER_ERRORS, RuntimeError, asyncio.CancelledError)
 
 
 class MessagingError(SmartAllocError):
@@ -48,8 +58,38 @@ def dead_letter_names(exchange: str) -> tuple[str, str]:
     return f"{exchange}.dlx", f"{exchange}.dlq"
 
 
+def shutting_down(exc: BaseException) -> bool:
+    """A CancelledError meant for this task (a shutdown, which must propagate), not one aiormq
+    raised for a call pending on a connection it lost (a broker failure like any other)."""
+    task = asyncio.current_task()
+    return isinstance(exc, asyncio.CancelledError) and task is not None and task.cancelling() > 0
+
+
+def get_logger(name: str):
+    """structlog over the stdlib logger ``name``: one JSON object per event, printed and
+    filtered by whatever configured stdlib logging (the CLI). Explicit processors, not
+    ``structlog.configure``: the process-wide structlog set-up belongs to the web service.
+    Events carry counts, delays, event ids and broker errors, never personal data."""
+    return structlog.wrap_logger(
+        logging.getLogger(name), wrapper_class=structlog.stdlib.BoundLogger,
+        processors=[structlog.stdlib.filter_by_level,
+                    structlog.processors.JSONRenderer(ensure_ascii=False, sort_keys=True)])
+
+
+def describe(exc: BaseException) -> str:
+    """One line naming a broker failure. A connection the broker refuses while opening it (a
+    vhost connection limit, a node shutting down) surfaces as an unreadable frame error."""
+    if isinstance(exc, SmartAllocError):
+        return exc.problems[0].message_en
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "got <Connection.Close" in text:
+        return "the broker closed the connection while opening it (refused: connection limit, " \
+               "vhost access or shutdown)"
+    return text or type(exc).__name__
+
+
 def broker_error(url: str, exc: BaseException, what: str = "connect") -> MessagingError:
-    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    reason = describe(exc)
     where = shown_amqp_url(url)
     return MessagingError(Problem(
         "BROKER_UNAVAILABLE",
@@ -65,7 +105,9 @@ async def connect(url: str, name: str, timeout: float = 5.0) -> AbstractConnecti
     try:
         return await aio_pika.connect(url, timeout=timeout,
                                       client_properties={"connection_name": name})
-    except BROKER_ERRORS as exc:
+    except SETUP_ERRORS as exc:
+        if shutting_down(exc):
+            raise
         raise broker_error(url, exc) from exc
 
 
@@ -80,9 +122,13 @@ async def declare_topology(channel, exchange: str):
     return main, dlx
 
 
-def backoff(failures: int, base: float, cap: float) -> float:
-    """``base`` · 2^(failures-1), capped: 0.5, 1, 2, 4 … 30 s by default."""
-    return min(cap, base * 2 ** max(0, failures - 1))
+def backoff(failures: int, base: float, cap: float, jitter: float = 0.0,
+            rng: random.Random | None = None) -> float:
+    """``base`` · 2^(failures-1), capped (0.5, 1, 2, 4 … 30 s by default), then shortened by up
+    to ``jitter`` (0.2 = at most 20 %) so clients dropped together do not reconnect in step.
+    Jitter only shortens: the unjittered value is a bound tests can wait for."""
+    delay = min(cap, base * 2 ** min(max(0, failures - 1), 62))
+    return delay * (1 - jitter * (rng or random).random()) if jitter else delay
 
 
 async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:

@@ -1,21 +1,25 @@
 """The outbox relay: publishes committed events to RabbitMQ, at least once, never losing one.
 
-A row is marked sent only after the broker's publisher confirm. A broker that is down or drops
-the connection costs nothing but time: the relay reconnects with backoff and the unconfirmed
-rows stay unsent (they may be published twice; consumers deduplicate by event id). A row the
-broker refuses (nack, or unroutable with ``mandatory``) is retried with exponential backoff and,
-after ``max_attempts``, published to the dead-letter queue with its context.
+A row is marked sent only after the broker's publisher confirm. Every broker-side failure — the
+connection or the channel closed mid-publish, a broker restart, refused connections — costs
+nothing but time: the relay reconnects with capped, jittered exponential backoff (counted in
+``relay_reconnects_total``) and the unconfirmed rows stay unsent (they may be published twice;
+consumers deduplicate by event id). A row the broker refuses (nack, or unroutable with
+``mandatory``) is retried with backoff and, after ``max_attempts``, published to the
+dead-letter queue with its context.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
+import random
+import time
 from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.exceptions import DeliveryError, PublishError
+from prometheus_client import Counter
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 
@@ -24,17 +28,24 @@ from smartalloc.adapters.messaging import outbox_rows as rows_db
 from smartalloc.adapters.messaging.broker import (
     BROKER_ERRORS,
     EXCHANGE,
+    SETUP_ERRORS,
     MessagingError,
     backoff,
     broker_error,
     connect,
     declare_topology,
+    describe,
+    get_logger,
+    shown_amqp_url,
+    shutting_down,
     sleep_unless,
 )
 from smartalloc.adapters.messaging.outbox_rows import OutboxRow
 from smartalloc.domain.errors import DatabaseError, Problem
 
-log = logging.getLogger("smartalloc.relay")
+log = get_logger("smartalloc.relay")
+RECONNECTS = Counter("relay_reconnects_total",
+                     "Broker connections the outbox relay re-established after losing one")
 
 
 @dataclass
@@ -45,21 +56,25 @@ class _Batch:
 
 
 class Relay:
-    """``run_once`` publishes one batch; ``run_forever`` loops until ``stop`` is set."""
+    """``run_once`` publishes one batch; ``run_forever`` loops until ``stop`` is set.
+    ``jitter`` and ``rng`` shape the backoff (``jitter=0`` makes it deterministic)."""
 
     def __init__(self, url: str, amqp_url: str, *, exchange: str = EXCHANGE, batch: int = 500,
                  max_attempts: int = 8, base_delay: float = 0.5, max_delay: float = 30,
-                 poll_interval: float = 1.0, confirm_timeout: float = 30.0,
-                 name: str = "smartalloc-relay"):
+                 jitter: float = 0.2, poll_interval: float = 1.0, confirm_timeout: float = 30.0,
+                 name: str = "smartalloc-relay", rng: random.Random | None = None):
         self.url, self.amqp_url, self.exchange_name = url, amqp_url, exchange
         self.batch, self.max_attempts = batch, max_attempts
-        self.base_delay, self.max_delay = base_delay, max_delay
+        self.base_delay, self.max_delay, self.jitter, self.rng = base_delay, max_delay, jitter, rng
         self.poll_interval, self.confirm_timeout, self.name = poll_interval, confirm_timeout, name
         self.engine = make_engine(url)
         self.lock_rows = self.engine.dialect.name == "postgresql"
         self._connection = self._channel = self._exchange = self._dlx = None
         self._schema_checked = False
-        self.published = self.dead_lettered = 0
+        self._lost_at: float | None = None   # monotonic time the last connection was lost
+        self._closed_by: BaseException | None = None
+        self.published = self.dead_lettered = self.reconnects = 0
+        self.broken = False   # the last run_once lost its connection mid-batch
 
     async def __aenter__(self) -> Relay:
         return self
@@ -75,6 +90,7 @@ class Relay:
         """Publish one batch of due rows; returns how many the broker confirmed. Raises
         ``MessagingError`` when the broker is unreachable and ``DatabaseError`` when the
         database is (nothing is marked sent in either case)."""
+        self.broken = False
         await self._connect()
         at = rows_db.now()
         try:
@@ -100,14 +116,16 @@ class Relay:
             raise _database_error(self.url, exc) from exc
         self.published += len(result.confirmed)
         if result.broken is not None:
+            self.broken = True
+            self._lost(result.broken, confirmed=len(result.confirmed),
+                       unconfirmed=len(rows) - len(result.confirmed) - len(result.refused))
             await self._disconnect()
-            log.warning("connection lost after %d confirms; the rest stays unsent: %s",
-                        len(result.confirmed), result.broken)
         return len(result.confirmed)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        """Drain the outbox and keep polling until ``stop``; a broker or database outage is
-        waited out with exponential backoff, never fatal. Only an outdated schema is."""
+        """Drain the outbox and keep polling until ``stop``; a broker or database outage (or a
+        batch cut short by a lost connection) is waited out with backoff, never fatal. Only an
+        outdated schema is."""
         failures = 0
         try:
             while not stop.is_set():
@@ -117,9 +135,15 @@ class Relay:
                     if exc.problems[0].code == "DATABASE_OUTDATED":
                         raise
                     failures += 1
-                    delay = backoff(failures, self.base_delay, self.max_delay)
-                    log.warning("%s — retrying in %.1f s", exc.problems[0].message_en, delay)
+                    delay = self._backoff(failures)
+                    kind = "broker" if isinstance(exc, MessagingError) else "database"
+                    log.warning(f"relay.{kind}_unavailable", attempt=failures,
+                                retry_in_s=round(delay, 3), error=exc.problems[0].message_en)
                     await sleep_unless(stop, delay)
+                    continue
+                if self.broken:   # reconnect after a pause, not after the idle poll interval
+                    failures += 1
+                    await sleep_unless(stop, self._backoff(failures))
                     continue
                 failures = 0
                 if sent < self.batch:
@@ -127,21 +151,47 @@ class Relay:
         finally:
             await self.close()
 
+    def _backoff(self, failures: int) -> float:
+        return backoff(failures, self.base_delay, self.max_delay, self.jitter, self.rng)
+
     async def _connect(self) -> None:
         if self._channel is not None and not self._channel.is_closed:
             return
+        if self._connection is not None:   # closed while idle, between batches
+            self._lost(self._closed_by, confirmed=0, unconfirmed=0)
         await self._disconnect()
         self._connection = await connect(self.amqp_url, self.name)
         try:
             self._channel = await self._connection.channel(publisher_confirms=True,
                                                            on_return_raises=True)
+            self._channel.close_callbacks.add(self._on_close)
             self._exchange, self._dlx = await declare_topology(self._channel, self.exchange_name)
-        except BROKER_ERRORS as exc:
+        except SETUP_ERRORS as exc:
+            if shutting_down(exc):
+                raise
             await self._disconnect()
             raise broker_error(self.amqp_url, exc, "declare") from exc
+        if self._lost_at is not None:
+            self.reconnects += 1
+            RECONNECTS.inc()
+            log.info("relay.reconnected", broker=shown_amqp_url(self.amqp_url),
+                     reconnects=self.reconnects,
+                     down_s=round(time.monotonic() - self._lost_at, 3))
+            self._lost_at = None
+
+    def _lost(self, error: BaseException | None, *, confirmed: int, unconfirmed: int) -> None:
+        """Log a lost connection (no personal data: counts and the broker's reason)."""
+        if self._lost_at is None:
+            self._lost_at = time.monotonic()
+        log.warning("relay.connection_lost", broker=shown_amqp_url(self.amqp_url),
+                    confirmed=confirmed, unconfirmed=unconfirmed,
+                    error=f"{type(error).__name__}: {describe(error)}" if error else "closed")
+
+    def _on_close(self, _channel, exc: BaseException | None) -> None:
+        self._closed_by = exc   # why the broker closed it, for the log
 
     async def _disconnect(self) -> None:
-        connection, self._connection = self._connection, None
+        connection, self._connection, self._closed_by = self._connection, None, None
         self._channel = self._exchange = self._dlx = None
         if connection is not None and not connection.is_closed:
             with contextlib.suppress(BROKER_ERRORS):
@@ -157,7 +207,9 @@ class Relay:
                 result.confirmed.append(row.id)
             elif isinstance(outcome, PublishError | DeliveryError):
                 result.refused.append((row, _describe(outcome)))
-            elif isinstance(outcome, BROKER_ERRORS):
+            elif isinstance(outcome, (*BROKER_ERRORS, asyncio.CancelledError)):
+                # a publish of ours cancelled by aiormq as the connection went (had this task
+                # been cancelled, gather would have raised): the connection is broken
                 result.broken = outcome
             else:
                 raise outcome
@@ -183,13 +235,13 @@ class Relay:
             if attempts >= self.max_attempts and await self._dead_letter(row, error, attempts):
                 rows_db.mark_dead(conn, row, error, at)
                 self.dead_lettered += 1
-                log.error("event %s dead-lettered after %d attempts: %s",
-                          row.event.event_id, attempts, error)
+                log.error("relay.dead_lettered", event_id=row.event.event_id, attempts=attempts,
+                          error=error)
                 continue
-            delay = backoff(attempts, self.base_delay, self.max_delay)
+            delay = self._backoff(attempts)
             rows_db.mark_failed(conn, row, error, rows_db.retry_time(at, delay))
-            log.warning("event %s refused (attempt %d), retry in %.1f s: %s",
-                        row.event.event_id, attempts, delay, error)
+            log.warning("relay.refused", event_id=row.event.event_id, attempt=attempts,
+                        retry_in_s=round(delay, 3), error=error)
 
     async def _dead_letter(self, row: OutboxRow, error: str, attempts: int) -> bool:
         """Publish to the DLX with the context; True once confirmed (else retried later)."""
@@ -200,8 +252,11 @@ class Relay:
                    "x-original-routing-key": row.event.routing_key}
         try:
             await self._publish(self._dlx, row, row.event.routing_key, context)
-        except (PublishError, DeliveryError, *BROKER_ERRORS) as exc:
-            log.warning("dead-lettering %s failed: %s", row.event.event_id, _describe(exc))
+        except (PublishError, DeliveryError, *SETUP_ERRORS) as exc:
+            if shutting_down(exc):
+                raise
+            log.warning("relay.dead_letter_failed", event_id=row.event.event_id,
+                        error=_describe(exc))
             return False
         return True
 
