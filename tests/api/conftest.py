@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from smartalloc.adapters.db import migrate
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.db.users import UserStore
-from smartalloc.entrypoints.api import Settings, create_app
 from smartalloc.entrypoints.api.security import issue_token
+from smartalloc.entrypoints.service import Settings, create_app
 from tests.integration.conftest import pg_url, sqlite_url  # noqa: F401  (fixtures)
 from tests.policies import policy_file_for_tests
 

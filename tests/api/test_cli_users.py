@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from smartalloc.entrypoints.api import Settings, create_app
 from smartalloc.entrypoints.cli import app as cli_app
+from smartalloc.entrypoints.service import Settings, create_app
 from tests.api.conftest import SECRET
 
 

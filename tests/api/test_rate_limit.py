@@ -9,7 +9,7 @@ import uuid
 
 from fastapi.testclient import TestClient
 
-from smartalloc.entrypoints.api import create_app
+from smartalloc.entrypoints.service import create_app
 
 
 def _client(api, **changes) -> TestClient:

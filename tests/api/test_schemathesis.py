@@ -8,7 +8,7 @@ import dataclasses
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
-from smartalloc.entrypoints.api import create_app
+from smartalloc.entrypoints.service import create_app
 
 
 def fuzz(operation, auth: dict, failures: list) -> None:

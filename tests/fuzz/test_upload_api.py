@@ -17,8 +17,8 @@ from sqlalchemy import func, select
 from smartalloc.adapters.db.auth_schema import Job
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.db.users import UserStore
-from smartalloc.entrypoints.api import Settings, create_app
 from smartalloc.entrypoints.api.security import issue_token
+from smartalloc.entrypoints.service import Settings, create_app
 from tests.fuzz.builders import PERSIAN, texts, workbook, zip_bomb
 from tests.fuzz.conftest import COUNT, FUZZ, QUOTAS
 from tests.fuzz.test_readers import hostile_workbooks, raw_files

@@ -13,7 +13,8 @@ from typer.testing import CliRunner
 
 from smartalloc.adapters.db import migrate
 from smartalloc.adapters.db.engine import make_engine
-from smartalloc.adapters.db.schema import Base, Mentor, MentorGroup
+from smartalloc.adapters.db.metadata import metadata
+from smartalloc.adapters.db.schema import Mentor, MentorGroup
 from smartalloc.domain.errors import DatabaseError
 from smartalloc.entrypoints.cli_db import db_app
 
@@ -45,7 +46,7 @@ def schema_diff(conn: Connection) -> list:
     """compare_metadata, minus the drop/create pairs that only PostgreSQL's truncation of long
     index names causes (same table and columns, stored name = truncated model name)."""
     diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                            Base.metadata)
+                            metadata)
 
     def sig(d: tuple) -> tuple | None:
         if d[0] not in ("add_index", "remove_index"):
@@ -71,7 +72,7 @@ def names(conn: Connection) -> dict[str, set[str]]:
 
 def model_names(conn: Connection) -> dict[str, set[str]]:
     return {t.name: {stored(c.name, conn) for c in (*t.constraints, *t.indexes)}
-            for t in Base.metadata.sorted_tables}
+            for t in metadata.sorted_tables}
 
 
 def test_upgrade_matches_models_downgrade_empties_upgrade_again(url: str) -> None:

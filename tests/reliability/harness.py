@@ -23,7 +23,8 @@ from sqlalchemy import Engine, create_engine, select, text
 
 from smartalloc.adapters.db import migrate
 from smartalloc.adapters.db.jobs import JobStore
-from smartalloc.adapters.db.schema import Base, Run
+from smartalloc.adapters.db.metadata import metadata
+from smartalloc.adapters.db.schema import Run
 from smartalloc.adapters.db.scratch import ScratchDatabases
 from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.entrypoints.api.queue import PgQueue, ensure_queue_schema
@@ -218,7 +219,7 @@ def dump_database(engine: Engine, data_dir: Path) -> dict[str, list[str]]:
     rows sorted, wall-clock times and surrogate keys left out."""
     out = {}
     with engine.connect() as conn:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             rows = [_normal(table.name, dict(r._mapping), data_dir)
                     for r in conn.execute(select(table))]
             out[table.name] = sorted(json.dumps(r, ensure_ascii=False, sort_keys=True,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from smartalloc.entrypoints.api import Settings, create_app
+from smartalloc.entrypoints.service import Settings, create_app
 from tests.api.conftest import add_users
 from tests.policies import policy_file_for_tests
 

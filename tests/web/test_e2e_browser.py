@@ -26,7 +26,7 @@ from python_calamine import CalamineWorkbook
 
 from smartalloc.adapters.readers import read_students
 from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
-from smartalloc.entrypoints.api import create_app
+from smartalloc.entrypoints.service import create_app
 from smartalloc.synthetic import generate_agency
 from tests.web.conftest import UPLOAD_ROLES, add_users, make_settings
 

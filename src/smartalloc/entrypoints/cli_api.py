@@ -75,7 +75,7 @@ def serve(host: Annotated[str, Opt(help="Bind address")] = "127.0.0.1",
     Settings.from_env()  # fail fast, with the bilingual message, before binding the port
     # uvicorn's access log prints raw paths, which may hold a national id: the app logs each
     # request itself, by route template.
-    uvicorn.run("smartalloc.entrypoints.api.asgi:app", host=host, port=port, workers=workers,
+    uvicorn.run("smartalloc.entrypoints.asgi:app", host=host, port=port, workers=workers,
                 log_level="info", access_log=False)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from smartalloc.adapters.db.schema import Base
+from smartalloc.adapters.db.base import Base
 
 
 class User(Base):

@@ -57,10 +57,10 @@ def _create_at_head(engine: Engine) -> None:
     """A brand-new embedded database: build it from the models and stamp it at HEAD (Alembic's
     "create from scratch" recipe, without importing Alembic). A test proves that the models
     and the migrations describe the same schema."""
-    from smartalloc.adapters.db.schema import Base
+    from smartalloc.adapters.db.metadata import metadata
 
     with engine.begin() as conn:
-        Base.metadata.create_all(conn)
+        metadata.create_all(conn)
         conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
                           "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"), {"v": HEAD})

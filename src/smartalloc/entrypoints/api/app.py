@@ -1,4 +1,4 @@
-"""``create_app(settings)``: wiring of the service. Health and metrics are open (probes and
+"""``create_api_app(settings)``: wiring of the service. Health and metrics are open (probes and
 Prometheus have no token); everything under /api/v1 needs a bearer token with a scope."""
 
 from __future__ import annotations
@@ -29,12 +29,12 @@ from smartalloc.entrypoints.api.routes_imports import router as imports_router
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
 from smartalloc.entrypoints.api.runner import JobRunner
 from smartalloc.entrypoints.api.settings import Settings
-from smartalloc.entrypoints.web import install as install_web
 
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_api_app(settings: Settings) -> FastAPI:
+    """The REST API alone; ``entrypoints.service.create_app`` adds the operator's pages."""
     obs.configure_logging()
     store = SqlStore(settings.database_url)
     obs.instrument(store.engine)
@@ -134,5 +134,4 @@ def create_app(settings: Settings) -> FastAPI:
 
     for router in (imports_router, runs_router, admin_router, agency_router):
         app.include_router(router)
-    install_web(app)   # the operator's pages under /ui, /static (issue E)
     return app

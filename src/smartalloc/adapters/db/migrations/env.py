@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from smartalloc.adapters.db.schema import Base
+from smartalloc.adapters.db.metadata import metadata
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -19,7 +19,7 @@ if connection is None:  # pragma: no cover - only reachable through the alembic 
 
 context.configure(
     connection=connection,
-    target_metadata=Base.metadata,
+    target_metadata=metadata,
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
     compare_type=True,
 )
