@@ -14,7 +14,7 @@ from pathlib import Path
 from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
 from smartalloc.adapters.parallel import Background, Job, run_jobs, start_background
-from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder
+from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, fsync_path
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
@@ -32,6 +32,15 @@ def _sweep_legacy_staging(out_dir: Path) -> None:
     this version writes them."""
     for folder in out_dir.glob(f"{LEGACY_STAGING}*"):
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
+    """A write job that also flushes its file to disk, in the process that wrote it: the
+    flushes of the two writers overlap instead of queueing at the seal."""
+    def job() -> None:
+        write()
+        fsync_path(path)
+    return job
 
 
 class StagedFiles:
@@ -104,8 +113,10 @@ class ExcelOutputWriter:
         workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
         jobs: list[Job] = [
-            (workbook.name, cells, lambda: write_matrix_workbook(workbook, matrix, policy, meta)),
-            (csv_path.name, cells // 3, lambda: write_matrix_csv(csv_path, matrix)),
+            (workbook.name, cells, _durable(workbook, lambda: write_matrix_workbook(
+                workbook, matrix, policy, meta))),
+            (csv_path.name, cells // 3, _durable(csv_path, lambda: write_matrix_csv(
+                csv_path, matrix))),
         ]
         try:
             background = start_background(jobs)
@@ -133,7 +144,7 @@ class ExcelOutputWriter:
         def add(key: str, cost: int, work) -> None:
             path = staged.staging / names[key]
             staged.files.append(path)
-            jobs.append((names[key], cost, lambda: work(path)))
+            jobs.append((names[key], cost, _durable(path, lambda: work(path))))
 
         if outputs.allocation_tables:
             sheets = [Sheet(t.name, t.columns, t.rows, policy.excel.right_to_left)
