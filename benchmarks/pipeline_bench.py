@@ -28,7 +28,7 @@ from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.policy_file import load_policy
 from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import allocate_batch
-from smartalloc.domain.gc_pause import gc_paused
+from smartalloc.domain.gc_pause import allow_in_this_process, gc_paused
 from smartalloc.domain.policy import load_policy_mapping
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_context import build_matrix_for
@@ -133,6 +133,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1404)
     parser.add_argument("--write-doc", type=Path)
     args = parser.parse_args()
+    allow_in_this_process()   # as the CLI's batch commands do
     ROOT.mkdir(exist_ok=True)
     rows = []
     for name in args.scales.split(","):

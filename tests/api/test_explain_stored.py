@@ -6,6 +6,7 @@ the run decided after a mentor is frozen."""
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from fastapi.encoders import jsonable_encoder
 
@@ -112,3 +113,20 @@ def test_explain_refuses_unknown_students_and_unfinished_jobs(api, small_agency)
                               params={"job_id": job_id, "mentor": [str(i) for i in range(51)]},
                               headers=api.auth("viewer"))
     assert too_many.status_code == 422        # why-not is asked for at most 50 mentors
+
+
+def test_a_stored_decision_reads_by_field_name_in_either_format():
+    """Format 2 keeps decisions by field name (a field added later takes its default, one
+    dropped is ignored); a format-1 file's positional lists still read."""
+    from smartalloc.adapters.explain_file import _FORMAT_1_FIELDS, decision_from_stored
+    from smartalloc.domain.decision import Decision, Outcome
+    from smartalloc.domain.policy import Channel
+
+    d = Decision(7, "0012345679", Outcome.ALLOCATED, Channel.GENERIC, mentor_id="42",
+                 code="543570001", stage_counts=(9, 8, 7))
+    named = json.loads(json.dumps(d._asdict()))
+    assert decision_from_stored(named) == d
+    older = {k: v for k, v in named.items() if k != "remaining_before"} | {"retired": 1}
+    assert decision_from_stored(older) == d._replace(remaining_before=0)
+    positional = json.loads(json.dumps([getattr(d, f) for f in _FORMAT_1_FIELDS]))
+    assert decision_from_stored(positional) == d

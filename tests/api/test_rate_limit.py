@@ -1,12 +1,13 @@
 """Rate limits in the real Redis: 429 with Retry-After, then recovery; health endpoints are
-exempt; with Redis unreachable the API fails open (and says so) or closed, as configured."""
+exempt; with Redis unreachable the API fails open (and says so) or closed, as configured.
+Time is moved on Redis's clock (the buckets' timestamps), never slept: no timing flakes."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 import uuid
 
+import redis
 from fastapi.testclient import TestClient
 
 from smartalloc.entrypoints.service import create_app
@@ -18,17 +19,29 @@ def _client(api, **changes) -> TestClient:
     return TestClient(create_app(settings), raise_server_exceptions=False)
 
 
+def _age_buckets(settings, seconds: float) -> None:
+    """Move every bucket of this client ``seconds`` into the past on Redis's own clock: the
+    refill is tested without sleeping, so a slow machine cannot refill a bucket early."""
+    client = redis.Redis.from_url(settings.redis_url)
+    now, micros = client.time()
+    for key in client.scan_iter(f"{settings.rate_limit_prefix}:*"):
+        client.hset(key, "ts", str(now + micros / 1e6 - seconds))
+
+
 def test_429_then_recovery_and_health_exempt(api) -> None:
-    with _client(api, rate_limit=3, rate_limit_window=1.0) as client:
+    with _client(api, rate_limit=3, rate_limit_window=60.0) as client:
         auth = api.auth("viewer")
         codes = [client.get("/api/v1/mentors", headers=auth).status_code for _ in range(4)]
         assert codes == [200, 200, 200, 429]
         limited = client.get("/api/v1/mentors", headers=auth)
-        assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+        assert limited.status_code == 429 and 15 <= int(limited.headers["Retry-After"]) <= 20
         assert limited.headers["content-type"] == "application/problem+json"
         assert all(client.get("/healthz").status_code == 200 for _ in range(10))
-        time.sleep(0.5)
+        _age_buckets(client.app.state.settings, 10.0)        # half a token: not yet
+        assert client.get("/api/v1/mentors", headers=auth).status_code == 429
+        _age_buckets(client.app.state.settings, 21.0)        # one token back
         assert client.get("/api/v1/mentors", headers=auth).status_code == 200
+        assert client.get("/api/v1/mentors", headers=auth).status_code == 429
         assert client.get("/readyz").json()["rate_limit"] == "enforced"
 
 

@@ -31,6 +31,13 @@ def test_the_kernel_is_built():
     assert kernel is not None, "batch_kernel is not compiled: run `make env`"
 
 
+def test_the_kernel_writes_the_decision_fields_there_are():
+    """The kernel fills a Decision slot by slot; it refuses a Decision whose fields moved."""
+    from smartalloc.domain.decision import Decision
+
+    assert Decision._fields == kernel.DECISION_FIELDS
+
+
 def both_ways(students, matrix, already=None, roster=()):
     """(compiled, Python) batch results on the same inputs."""
     compiled = AllocationEngine(matrix, POLICY, already)

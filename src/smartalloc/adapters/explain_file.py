@@ -33,6 +33,23 @@ CREATE TABLE given (idx INTEGER PRIMARY KEY, mentor INTEGER NOT NULL);
 CREATE INDEX given_mentor ON given (mentor, idx);
 """
 _DECISION_FIELDS = Decision._fields
+# Format 2 stores each decision by field name: a field added later reads as its default from an
+# older file, a field dropped later is ignored. Format 1 (no ``format`` row) stored a positional
+# list of exactly these fields.
+FORMAT = "2"
+_FORMAT_1_FIELDS = (
+    "index", "national_id", "outcome", "channel", "mentor_id", "mentor_name", "alias",
+    "is_school_row", "code", "code_reused", "failure", "reason_fa", "action_fa", "dedupe_reason",
+    "allocated_before", "previous_mentor_id", "pool_size", "stage_counts", "runner_up_id",
+    "decided_by", "occupancy_before", "allocations_before", "remaining_before")
+
+
+def decision_from_stored(stored) -> Decision:
+    """A decision as either format stored it (a JSON object, or a format-1 list)."""
+    fields = dict(zip(_FORMAT_1_FIELDS, stored, strict=True)) if isinstance(stored, list) \
+        else stored
+    return Decision(**{f: tuple(v) if isinstance(v, list) else v
+                       for f, v in fields.items() if f in _DECISION_FIELDS})
 
 
 def _keys_text(keys) -> str | None:
@@ -55,6 +72,7 @@ def write_explain_file(path: Path, trace: RunTrace) -> None:
     try:
         con.executescript(_SCHEMA)
         con.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("format", FORMAT),
             ("state", _dumps(dataclasses.asdict(state))),
             ("dropped", _dumps({k: list(v) for k, v in view.dropped.items()})),
             ("rules", _dumps([r.value for r in view.rules]))])
@@ -67,7 +85,7 @@ def write_explain_file(path: Path, trace: RunTrace) -> None:
         con.executemany("INSERT OR IGNORE INTO students VALUES (?, ?, ?, ?, ?, ?, ?)", (
             (d.national_id, d.index, _name(students[d.index]),
              _keys_text(students[d.index].keys), str(d.outcome), d.mentor_id,
-             _dumps([getattr(d, f) for f in _DECISION_FIELDS]))
+             _dumps(d._asdict()))
             for d in trace.decisions))
         position = view.positions
         con.executemany("INSERT INTO given VALUES (?, ?)", (
@@ -111,10 +129,8 @@ class ExplainFile:
                               "WHERE national_id = ?", (national_id,)).fetchone()
             if row is None:
                 return None
-            idx, name, keys_text, fields = row
-            decision = Decision(**{f: tuple(v) if isinstance(v, list) else v
-                                   for f, v in zip(_DECISION_FIELDS, json.loads(fields),
-                                                   strict=True)})
+            idx, name, keys_text, stored = row
+            decision = decision_from_stored(json.loads(stored))
             keys = tuple(int(k) for k in keys_text.split(",")) if keys_text else None
             combo = con.execute("SELECT data FROM combos WHERE keys = ?",
                                 (keys_text,)).fetchone() if decision.stage_counts else None

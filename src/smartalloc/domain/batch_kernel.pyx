@@ -348,6 +348,15 @@ cdef object _code(const char* prefix, Py_ssize_t width, long digits, long seq):
     return out
 
 
+# The Decision slots ``engine_decisions`` writes by position (``_put(out, i, …)``), in order: a
+# Decision with other fields, or these in another order, is refused instead of filled wrongly.
+DECISION_FIELDS = ("index", "national_id", "outcome", "channel", "mentor_id", "mentor_name",
+                   "alias", "is_school_row", "code", "code_reused", "failure", "reason_fa",
+                   "action_fa", "dedupe_reason", "allocated_before", "previous_mentor_id",
+                   "pool_size", "stage_counts", "runner_up_id", "decided_by", "occupancy_before",
+                   "allocations_before", "remaining_before")
+
+
 def engine_decisions(list decisions, students, verdicts, list reaching, combo_ids, combos,
                      long[:] winner, long[:] runner, long[:] rule, double[:] occupancy,
                      long[:] given, long[:] left, long[:] open_seats, counters,
@@ -359,6 +368,7 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
     sequence of its gender. What a decision takes from its combination is read once per
     combination into columns; each decision is written straight into a new tuple."""
     cdef Py_ssize_t j, i, c, position, n = len(reaching), n_combos = len(combos), n_static
+    cdef Py_ssize_t arity = len(DECISION_FIELDS)
     cdef long m, r, k, gender, seq, exhausted = -1, digits = counters.digits
     cdef long last = counters.last
     cdef dict returning = counters.returning
@@ -373,6 +383,9 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
     cdef object student, verdict, alias, previous, code, reused, counts, out, national_id
     cdef object last_verdict = None, reason = None, previous_id = "", was_before = False
     cdef bytes prefix
+    if decision_type._fields != DECISION_FIELDS:
+        raise TypeError("batch_kernel writes Decision by position and its fields changed: "
+                        "update DECISION_FIELDS and the slots, then rebuild (make env)")
     if digits > 20:
         raise ValueError("a registration sequence of more than 20 digits")
     for c in range(n_combos):
@@ -433,7 +446,7 @@ def engine_decisions(list decisions, students, verdicts, list reaching, combo_id
                 last_counts[c] = counts
             r = runner[j]
             k = rule[j]
-            out = PyType_GenericAlloc(<PyTypeObject*>decision_type, 23)
+            out = PyType_GenericAlloc(<PyTypeObject*>decision_type, arity)
             _put(out, 0, student.index)
             _put(out, 1, national_id)
             _put(out, 2, allocated)

@@ -21,6 +21,7 @@ from smartalloc.adapters.overrides_file import read_overrides
 from smartalloc.adapters.policy_file import load_policy, policy_json_schema
 from smartalloc.adapters.readers import read_history_seed
 from smartalloc.domain.errors import SmartAllocError
+from smartalloc.domain.gc_pause import allow_in_this_process
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
@@ -68,6 +69,7 @@ def _progress() -> Progress:
 
 
 def _run(args: dict) -> None:
+    allow_in_this_process()   # a batch process: the collector may pause around bulk work
     policy = choose_policy(args["agency"], args["policy"])
     paths = resolve_inputs(args["agency"], inspactor=args["inspactor"], schools=args["schools"],
                            students=args["students"], managers=args["managers"],
@@ -117,6 +119,7 @@ def matrix(
     crosswalk: PathOpt = None, policy: PathOpt = None, overrides: PathOpt = None,
 ) -> None:
     """Build only the eligibility matrix workbook (+ CSV)."""
+    allow_in_this_process()
     pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, required=("inspactor", "schools"), inspactor=inspactor,
                            schools=schools, students=students, crosswalk=crosswalk)
@@ -138,6 +141,7 @@ def explain(
     """Explain one student's decision: 8 stages, candidates, winner, why not mentor X."""
     from smartalloc.domain.national_id import normalize_national_id
 
+    allow_in_this_process()
     pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, inspactor=inspactor, schools=schools, students=students,
                            crosswalk=crosswalk, roster=roster)
@@ -233,7 +237,11 @@ def main() -> None:
     """Entry point: expected errors become a bilingual message and exit code 2, anything else
     a short message, a crash log and exit code 3 — never a raw traceback."""
     try:
-        app(standalone_mode=False)
+        # Not standalone, typer *returns* the code of a ``typer.Exit`` instead of exiting with
+        # it: dropping it made exit codes 1 and 4 (QA failed) come out as 0.
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except SmartAllocError as error:
         render.show_error(error)
         sys.exit(error.exit_code)

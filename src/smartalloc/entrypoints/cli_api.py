@@ -86,9 +86,11 @@ def worker(concurrency: Annotated[int, Opt(min=1, max=32, help="jobs at once")] 
     """Run jobs from the PostgreSQL queue (any number of workers, on any machines)."""
     from smartalloc.adapters.db.engine import database_url as resolve
     from smartalloc.domain.errors import InputError, Problem
+    from smartalloc.domain.gc_pause import allow_in_this_process
     from smartalloc.entrypoints.api.queue import run_worker
 
     url = resolve(database_url)
+    allow_in_this_process()   # a process there to run batches (never the API server)
     if not url.startswith("postgresql"):
         raise InputError(Problem(
             "WORKER_NEEDS_POSTGRESQL", "کارگر فقط با PostgreSQL (DATABASE_URL) کار می‌کند",

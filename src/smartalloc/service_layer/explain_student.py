@@ -10,7 +10,7 @@ from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs
 from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
-from smartalloc.service_layer.run_context import build_matrix_for, seats_taken_since_report
+from smartalloc.service_layer.run_context import build_matrix_for, replay_state, run_id_for
 
 Loader = Callable[[Policy], tuple[Inputs, EligibilityMatrix]]
 
@@ -32,9 +32,8 @@ def explain_student(paths: InputPaths, policy: Policy, national_id: str, *, read
     index = next((s.index for s in students if s.national_id == national_id), None)
     if index is None:
         return None
-    # Replay the run as it was decided: ignore what earlier runs on this same file appended.
-    same_file = history.runs_with_input(inputs.students.source.sha256)
-    past = history.load(exclude_runs=same_file)
-    already = seats_taken_since_report(inputs, past, history, exclude_runs=same_file)
+    # The run these inputs make, as it decided (the same rule as the run itself).
+    run_id = run_id_for(inputs, policy, year or policy.academic_year, overrides or {})
+    past, already = replay_state(inputs, history, run_id)
     return explain(students, matrix, policy, index, history=past, roster=inputs.roster,
                    year=year, mentors=mentors, already=already)

@@ -159,6 +159,11 @@ class HistoryStore(Protocol):
 
     def runs_with_input(self, sha256: str) -> list[str]: ...
 
+    def runs_since(self, run_id: str) -> list[str]:
+        """This run and every run committed after it, in commit order; [] if it is not
+        recorded. A replay keeps the run's place in that order."""
+        ...
+
     def governance(self) -> dict[str, GovernanceEntry]:
         """Mentor statuses set through governance commands (frozen, restricted, …)."""
         ...

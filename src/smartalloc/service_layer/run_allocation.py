@@ -43,8 +43,8 @@ from smartalloc.service_layer.run_context import (
     checked_year,
     input_sha,
     matrix_meta,
+    replay_state,
     run_id_for,
-    seats_taken_since_report,
 )
 from smartalloc.service_layer.run_reports import (
     RunRequest,
@@ -130,11 +130,10 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     policy = request.policy
     t = time.perf_counter()
     progress("allocate", 0.45)
-    # A re-run of the same inputs and policy replays: the state it decides on excludes what its
-    # own earlier commit appended, so it reproduces the same decisions and codes.
+    # A re-run of the same inputs and policy replays on the state it was first decided on, so
+    # it reproduces the same decisions and codes.
     run_id = run_id_for(inputs, policy, request.year or policy.academic_year, request.overrides)
-    past = history.load(exclude_runs=[run_id])
-    already = seats_taken_since_report(inputs, past, history, exclude_runs=[run_id])
+    past, already = replay_state(inputs, history, run_id)
     engine = AllocationEngine(matrix, policy, already)
     batch = allocate_batch(inputs.students.records, matrix, policy, history=past,
                            roster=inputs.roster, year=request.year, engine=engine)

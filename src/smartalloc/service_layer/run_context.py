@@ -41,6 +41,17 @@ def seats_taken_since_report(inputs: Inputs, past: Sequence[HistoryEntry],
     return dict(Counter(e.mentor_id for e in past if e.run_id in runs))
 
 
+def replay_state(inputs: Inputs, history: HistoryStore,
+                 run_id: str) -> tuple[list[HistoryEntry], dict[str, int]]:
+    """The history a run decides on, and the seats already taken on its mentor report — one
+    rule for a run and for an explanation of it: a run recorded before replays on the state it
+    was first decided on (its own rows and every later run's are ignored), so a re-run and an
+    explanation reproduce its decisions even after other runs; a new run sees all history."""
+    ignored = history.runs_since(run_id)
+    past = history.load(exclude_runs=ignored)
+    return past, seats_taken_since_report(inputs, past, history, exclude_runs=ignored)
+
+
 def build_matrix_for(inputs: Inputs, policy: Policy,
                      overrides: Mapping[str, bool] | None = None) -> EligibilityMatrix:
     """The matrix of a run, refused (``ConfigurationError``, FAILED_PRE_QA) when the centres

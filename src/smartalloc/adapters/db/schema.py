@@ -133,8 +133,12 @@ class Allocation(Base):
 
 
 class Counter(Base):
-    """Highest registration sequence issued per (YY, mid); locked row by row when codes are
-    reserved, so concurrent runs never issue the same code."""
+    """Highest registration sequence committed per (YY, mid): a high-water mark, advanced
+    under a row lock in every run's transaction. A batch does not read it: it derives its
+    sequences from history and the roster, because a replay must leave out its own earlier
+    codes, which one head per gender cannot; runs are serialised by the run lock and codes are
+    unique by the allocation table's constraint. It is what a per-student issuer (live intake,
+    issue L) takes under its row lock."""
 
     __tablename__ = "شمارنده_ها"
     year: Mapped[int] = mapped_column("سال", Integer, primary_key=True)

@@ -91,6 +91,14 @@ class SqlStore:
             rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
         return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
 
+    def runs_since(self, run_id: str) -> list[str]:
+        with self.engine.connect() as conn:
+            first = conn.execute(select(Run.started_at).where(Run.run_id == run_id)).scalar()
+            if first is None:
+                return []
+            return list(conn.execute(select(Run.run_id).where(Run.started_at >= first)
+                                     .order_by(Run.started_at, Run.run_id)).scalars())
+
     def committed(self, folders: Sequence[str]) -> dict[str, str]:
         """A run records its own output folder (``…/<name>``); these names were committed."""
         if not folders:
@@ -132,11 +140,15 @@ class SqlStore:
                   snapshot: Snapshot | None = None, events: Sequence[Event] = ()) -> Iterator[None]:
         try:
             with self.engine.begin() as conn:
-                # A replay of the same run replaces its own earlier rows (idempotent re-runs).
+                # A replay of the same run replaces its own earlier rows (idempotent re-runs)
+                # and keeps its place in the commit order, which later replays rely on.
+                first = conn.execute(select(Run.started_at)
+                                     .where(Run.run_id == run.run_id)).scalar()
                 conn.execute(delete(Allocation).where(Allocation.run_id == run.run_id))
                 conn.execute(delete(Run).where(Run.run_id == run.run_id))
                 conn.execute(insert(Run).values(
-                    run_id=run.run_id, started_at=run.started_at, policy_stamp=run.policy_stamp,
+                    run_id=run.run_id, started_at=first or run.started_at,
+                    policy_stamp=run.policy_stamp,
                     inputs=run.inputs, counts=run.counts, qa_status=run.qa_status,
                     out_dir=run.out_dir))
                 if snapshot is not None:
