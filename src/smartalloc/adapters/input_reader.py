@@ -35,11 +35,8 @@ class ExcelInputReader:
         crosswalk = read_crosswalk(paths.crosswalk, policy) if paths.crosswalk else None
         roster = read_roster(paths.roster) if paths.roster else ()
         sources = []
-        for role, path in (("inspactor", paths.inspactor), ("schools", paths.schools),
-                           ("students", paths.students), ("managers", paths.managers),
-                           ("crosswalk", paths.crosswalk), ("roster", paths.roster)):
-            if path is not None:
-                sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))
+        for role, path in paths.items():
+            sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))
         student_sha = next((s.sha256 for s in sources if s.file.startswith("students:")), "")
         students = replace(students, source=replace(students.source, sha256=student_sha))
         return Inputs(mentors, tuple(schools), students, crosswalk, tuple(managers),

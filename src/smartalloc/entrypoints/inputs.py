@@ -8,7 +8,7 @@ from smartalloc.adapters.policy_file import load_policy
 from smartalloc.domain.errors import input_error
 from smartalloc.domain.policy import Policy
 from smartalloc.entrypoints import render
-from smartalloc.service_layer.ports import InputPaths
+from smartalloc.service_layer.ports import RUN_REQUIRED_ROLES, InputPaths
 
 # File-name prefixes of the Kanoon exports (and of the synthetic generator).
 PATTERNS = {
@@ -19,7 +19,7 @@ PATTERNS = {
     "crosswalk": "Crosswalk*.xlsx",
     "roster": "roster*.xlsx",
 }
-REQUIRED = ("inspactor", "schools", "students")
+REQUIRED = RUN_REQUIRED_ROLES
 
 
 def _find(folder: Path, role: str) -> Path | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Protocol
 
@@ -31,12 +31,25 @@ from smartalloc.domain.tables import Table
 
 @dataclass(frozen=True)
 class InputPaths:
+    """The Kanoon reports of a run, one per role; the fields are the roles, in reading order."""
+
     inspactor: Path
     schools: Path
     students: Path | None = None
     managers: Path | None = None
     crosswalk: Path | None = None
     roster: Path | None = None
+
+    def items(self) -> list[tuple[str, Path]]:
+        """(role, path) of every report given."""
+        return [(role, getattr(self, role)) for role in INPUT_ROLES
+                if getattr(self, role) is not None]
+
+
+# The input roles, defined once: every list of them (CLI, API, web, reader) derives from these.
+INPUT_ROLES: tuple[str, ...] = tuple(f.name for f in fields(InputPaths))
+RUN_REQUIRED_ROLES = ("inspactor", "schools", "students")   # a whole run needs these three
+MENTOR_REPORT_ROLES = ("inspactor", "managers")            # uploaded as mentor reports
 
 
 @dataclass(frozen=True)

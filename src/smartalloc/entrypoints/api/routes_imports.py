@@ -22,6 +22,7 @@ from smartalloc.adapters.readers import (
 from smartalloc.entrypoints.api.idempotency import body_hash, replay
 from smartalloc.entrypoints.api.runner import upload_path
 from smartalloc.entrypoints.api.security import Principal, require
+from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -34,8 +35,10 @@ READERS = {
     "inspactor": lambda p, pol: read_mentors(p, pol).records,
     "managers": read_managers,
 }
-ROLES = {"students": ("students", "schools", "crosswalk", "roster"),
-         "mentors": ("inspactor", "managers")}
+# Per upload kind its roles, the default first (derived from the one list of input roles).
+ROLES = {"students": ("students", *(r for r in INPUT_ROLES
+                                    if r not in MENTOR_REPORT_ROLES and r != "students")),
+         "mentors": MENTOR_REPORT_ROLES}
 KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=255)]
 
 

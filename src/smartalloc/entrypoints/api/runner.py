@@ -33,11 +33,11 @@ from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings
 from smartalloc.entrypoints.clock import jalali_today
-from smartalloc.service_layer.ports import OUTPUT_FILES, InputPaths
+from smartalloc.service_layer.ports import INPUT_ROLES, OUTPUT_FILES, InputPaths
 from smartalloc.service_layer.run_allocation import run_allocation
 from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest
 
-ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
+ROLES = INPUT_ROLES
 STALE_SECONDS = 120.0
 
 

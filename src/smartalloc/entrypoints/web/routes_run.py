@@ -18,11 +18,12 @@ from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.routes_mentors import OVERRIDES_COOKIE, overrides_cookie
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES, RUN_REQUIRED_ROLES
 
 router = APIRouter(include_in_schema=False)
-FILE_ROLES = (("inspactor", "mentors", True), ("schools", "students", True),
-              ("students", "students", True), ("managers", "mentors", False),
-              ("crosswalk", "students", False), ("roster", "students", False))
+# (role, upload kind, required for a run) for each input role, in reading order.
+FILE_ROLES = tuple((role, "mentors" if role in MENTOR_REPORT_ROLES else "students",
+                    role in RUN_REQUIRED_ROLES) for role in INPUT_ROLES)
 IMPORTERS = {"students": routes_imports.import_students, "mentors": routes_imports.import_mentors}
 
 
