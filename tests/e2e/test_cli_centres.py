@@ -8,6 +8,7 @@ import shutil
 from python_calamine import CalamineWorkbook
 
 from smartalloc.adapters.policy_file import load_policy
+from tests.outputs import visible
 from tests.policies import REAL_NAMES, make_policy
 
 from .test_cli_run import OUTPUTS, cli, sheet
@@ -41,7 +42,7 @@ def test_run_agency_uses_the_agencys_policy_json_and_names_it_first(real_agency,
     stamp = load_policy(real_agency.policy).stamp
     first = done.stderr.strip().splitlines()[0]
     assert str(real_agency.policy) in first and stamp in first
-    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == OUTPUTS
+    assert set(visible(out)) == OUTPUTS
     meta = {r[0]: r[1] for r in sheet(out / "allocation.xlsx", "meta")[1:]}
     assert meta["policy_stamp"] == stamp and meta["qa_status"] == "PASSED_QA"
     managers = sheet(out / "eligibility_matrix.xlsx", "managers")[1:]

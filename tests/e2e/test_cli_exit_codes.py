@@ -11,6 +11,7 @@ import pytest
 from smartalloc.adapters.db.engine import sqlite_url
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.entrypoints import cli
+from tests.outputs import visible
 
 
 def _main(monkeypatch, *args: str) -> int:
@@ -18,11 +19,6 @@ def _main(monkeypatch, *args: str) -> int:
     with pytest.raises(SystemExit) as done:
         cli.main()
     return done.value.code
-
-
-def _visible(out) -> list[str]:
-    return sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) \
-        if out.exists() else []
 
 
 def test_an_internal_error_exits_3_with_a_crash_log_and_nothing_written(
@@ -43,7 +39,7 @@ def test_an_internal_error_exits_3_with_a_crash_log_and_nothing_written(
     assert "Traceback" not in err
     crash = next((tmp_path / "state").rglob("crash.log")).read_text("utf-8")
     assert "a bug in the reports (injected)" in crash
-    assert _visible(out) == [] and not (out / ".smartalloc").exists()
+    assert visible(out) == {} and not (out / ".smartalloc").exists()
     assert SqlStore(sqlite_url(db)).load() == []
 
 
@@ -60,5 +56,5 @@ def test_a_qa_failure_exits_4_publishes_for_diagnosis_and_records_nothing(
     assert code == 4
     said = capsys.readouterr()
     assert "were NOT recorded" in " ".join((said.out + said.err).split())
-    assert "qa.xlsx" in _visible(out) and "import_to_sabt.xlsx" in _visible(out)
+    assert {"qa.xlsx", "import_to_sabt.xlsx"} <= set(visible(out))
     assert SqlStore(sqlite_url(db)).load() == []

@@ -11,6 +11,7 @@ import xlsxwriter
 from python_calamine import CalamineWorkbook
 
 from smartalloc.domain.contracts import SABT_COLUMNS, STUDENT_COLUMNS, STUDENT_SHEET
+from tests.outputs import visible
 
 from .test_cli_run import cli, run_agency, sheet
 
@@ -87,7 +88,7 @@ def test_matrix_command_writes_only_the_matrix(small_agency, tmp_path):
     done = cli("matrix", "--agency", str(small_agency.out_dir), "--out", str(tmp_path / "m"),
                "--policy", str(small_agency.out_dir / "policy.json"))
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in (tmp_path / "m").iterdir() if not p.name.startswith(".")) == [
+    assert sorted(visible(tmp_path / "m")) == [
         "eligibility_matrix.csv", "eligibility_matrix.xlsx"]
     names = CalamineWorkbook.from_path(str(tmp_path / "m/eligibility_matrix.xlsx")).sheet_names
     assert names == ["matrix", "validation", "managers", "removed_mentors", "unmatched_schools",

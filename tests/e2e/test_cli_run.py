@@ -13,6 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from smartalloc.domain.contracts import SABT_COLUMNS
+from tests.outputs import visible
 
 OUTPUTS = {"import_to_sabt.xlsx", "allocation.xlsx", "eligibility_matrix.xlsx",
            "eligibility_matrix.csv", "qa.xlsx"}
@@ -39,7 +40,7 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
     done = run_agency(small_agency.out_dir, tmp_path / "out", tmp_path / "h.sqlite")
     assert done.returncode == 0, done.stderr + done.stdout
     out = tmp_path / "out"
-    assert {p.name for p in out.iterdir() if not p.name.startswith(".")} == OUTPUTS
+    assert set(visible(out)) == OUTPUTS
     sabt = sheet(out / "import_to_sabt.xlsx", "Sheet2")
     assert tuple(sabt[0]) == SABT_COLUMNS
     allocations = sheet(out / "allocation.xlsx", "allocations")

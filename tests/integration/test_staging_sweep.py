@@ -18,6 +18,7 @@ from smartalloc.domain.batch import allocate_batch
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_context import build_matrix_for
 from smartalloc.service_layer.run_reports import RunRequest, build_reports
+from tests.outputs import visible
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +43,6 @@ def _run_folder(out, name: str, files=("import_to_sabt.xlsx",)):
     for f in files:
         (folder / f).write_bytes(b"half-written")
     return folder
-
-
-def _visible(out) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in out.iterdir()
-            if not p.name.startswith(".") and p.is_file()}
 
 
 def test_a_killed_runs_folders_are_removed_by_the_next_start(decided, policy, tmp_path):
@@ -74,7 +70,7 @@ def test_a_killed_runs_folders_are_removed_by_the_next_start(decided, policy, tm
     published = later.publish()
     live.discard()
     assert not live.staging.exists()
-    assert sorted(_visible(tmp_path)) == sorted(p.name for p in published)
+    assert sorted(visible(tmp_path)) == sorted(p.name for p in published)
     assert all(os.path.islink(p) for p in published)
 
 
@@ -92,7 +88,7 @@ def test_the_newest_committed_folder_is_published_and_the_older_removed(tmp_path
         return {n: committed[n] for n in names if n in committed}
 
     assert ExcelOutputWriter().recover(tmp_path, ask) == ["rolled_forward"]
-    assert _visible(tmp_path) == {"allocation.xlsx": b"second run"}   # qa.xlsx of run 1 gone
+    assert visible(tmp_path) == {"allocation.xlsx": b"second run"}   # qa.xlsx of run 1 gone
     assert not first.exists() and out.current() == second.name
 
 
@@ -107,6 +103,6 @@ def test_workbooks_of_the_earlier_layout_are_adopted_without_a_mix(tmp_path):
     (partial / "allocation.xlsx").write_bytes(b"new allocation")
     sealed = out.seal(partial, [partial / "allocation.xlsx"])
     out.publish(sealed, ["allocation.xlsx", "qa.xlsx", "import_to_sabt.xlsx"])
-    assert _visible(tmp_path) == {"allocation.xlsx": b"new allocation",
+    assert visible(tmp_path) == {"allocation.xlsx": b"new allocation",
                                   "notes.txt": b"operator's own file"}
     assert sorted(p.name for p in out.runs.iterdir()) == [sealed.name]

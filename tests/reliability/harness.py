@@ -30,6 +30,7 @@ from smartalloc.adapters.xlsx_stream import write_xlsx
 from smartalloc.entrypoints.api.queue import PgQueue, ensure_queue_schema
 from smartalloc.service_layer.run_allocation import recovery_notes
 from tests.integration.conftest import PG_SERVER
+from tests.reliability.publish_kills import leftovers
 
 ROLES = ("inspactor", "schools", "students", "managers", "crosswalk", "roster")
 TASK = "smartalloc.run_job"
@@ -230,31 +231,21 @@ def dump_database(engine: Engine, data_dir: Path) -> dict[str, list[str]]:
 def dump_outputs(runs: Path) -> tuple[dict[str, object], list[str]]:
     """(published, hidden): every visible file under ``runs`` by relative path — the bytes of
     workbooks and CSVs (they are byte-deterministic), the rows of a SQLite file — and the
-    hidden leftovers (a run folder a killed writer left, not yet recovered)."""
+    hidden leftovers beside each job's published run (a run folder a killed writer left, not
+    yet recovered)."""
     published: dict[str, object] = {}
-    hidden: list[str] = []
     for path in sorted(runs.rglob("*")):
         rel = path.relative_to(runs)
-        if any(part.startswith(".") for part in rel.parts):
-            if not _published_run_part(runs / rel.parts[0], rel.parts[1:]):
-                hidden.append(str(rel))
-        elif not path.is_file():
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
-        elif path.suffix == ".sqlite":
+        if path.suffix == ".sqlite":
             with _sqlite(path) as conn:
                 published[str(rel)] = list(conn.iterdump())
         else:
             published[str(rel)] = path.read_bytes()
+    hidden = [f"{job.name}/{name}" for job in sorted(runs.iterdir()) if job.is_dir()
+              for name in leftovers(job)]
     return published, hidden
-
-
-def _published_run_part(job: Path, parts: tuple[str, ...]) -> bool:
-    """Whether a hidden path of a job's folder is the published run: the ``current`` link,
-    the runs folder, or the run folder ``current`` points at."""
-    current = job / ".smartalloc" / "current"
-    name = os.readlink(current).split("/")[-1] if current.is_symlink() else None
-    return (parts in ((".smartalloc",), (".smartalloc", "current"), (".smartalloc", "runs"))
-            or parts[:3] == (".smartalloc", "runs", name))
 
 
 @contextmanager

@@ -22,7 +22,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from smartalloc.adapters.publication import HIDDEN, PARTIAL
+from smartalloc.adapters.publication import OutputFolder
+from tests.outputs import visible
 
 # the calls of the publish and commit path: files and folders made, renamed, linked, removed,
 # flushed; SQLite's page writes (pwrite64) and syncs; the workbooks' own writes
@@ -59,14 +60,6 @@ def run_args(agency: Path, out: Path, db: Path, overrides: Path | None = None) -
     return [*args, "--overrides", str(overrides)] if overrides else args
 
 
-def visible(out: Path) -> dict[str, bytes]:
-    """What an operator opening the folder sees: every non-hidden file, links followed."""
-    if not out.is_dir():
-        return {}
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir())
-            if not p.name.startswith(".") and p.is_file()}
-
-
 def database(db: Path) -> dict[str, list]:
     """The rows that matter: allocations, counters, runs (without their times and folders)."""
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
@@ -87,17 +80,15 @@ def database(db: Path) -> dict[str, list]:
 
 
 def leftovers(out: Path) -> list[str]:
-    """Hidden entries beyond the published run: unfinished folders, temporary links."""
-    hidden = out / HIDDEN
-    if not hidden.is_dir():
-        return []
-    current = os.readlink(hidden / "current").split("/")[-1] if (hidden / "current").is_symlink() \
-        else None
-    extra = [p.name for p in hidden.iterdir() if p.name not in ("current", "runs")]
-    runs = hidden / "runs"
-    if runs.is_dir():
-        extra += [p.name for p in runs.iterdir() if p.name != current]
-    extra += [p.name for p in out.iterdir() if p.name.endswith(".link")]
+    """Hidden entries beyond the published run: unfinished or superseded run folders,
+    temporary links, anything else hidden in the folder."""
+    folder = OutputFolder(out)
+    extra = [p.name for p in out.iterdir() if p.name.startswith(".") and p != folder.hidden]
+    if folder.hidden.is_dir():
+        extra += [p.name for p in folder.hidden.iterdir() if p.name not in ("current", "runs")]
+    if folder.runs.is_dir():
+        current = folder.current()
+        extra += [p.name for p in folder.runs.iterdir() if p.name != current]
     return sorted(extra)
 
 
@@ -161,8 +152,3 @@ def state_after_a(agency: Path, root: Path, mentor_off: str) -> tuple[Path, Path
     done = run_cli(run_args(agency, start / "out", start / "h.sqlite", overrides))
     assert done.returncode == 0, done.stderr[-2000:]
     return start, overrides
-
-
-def partial_names(out: Path) -> list[str]:
-    runs = out / HIDDEN / "runs"
-    return [p.name for p in runs.iterdir() if p.name.endswith(PARTIAL)] if runs.is_dir() else []

@@ -17,6 +17,7 @@ import pytest
 
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.entrypoints.inputs import resolve_inputs
+from tests.outputs import visible
 from tests.reliability.publish_kills import (
     count_calls,
     database,
@@ -26,7 +27,6 @@ from tests.reliability.publish_kills import (
     run_cli,
     sampled,
     state_after_a,
-    visible,
 )
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None,

@@ -73,7 +73,7 @@ class StagedFiles:
         """Wait for every writer, then make the files durable and the folder complete."""
         self.wait()
         if self.sealed is None:
-            self.sealed = self.folder.seal(self.staging, self.files)
+            self.sealed = self.folder.seal(self.staging)   # each job flushed its own file
             self.files = [self.sealed / f.name for f in self.files]
 
     def publish(self) -> list[Path]:

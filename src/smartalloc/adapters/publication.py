@@ -90,9 +90,10 @@ class OutputFolder:
         path.mkdir()
         return path
 
-    def seal(self, partial: Path, files: Iterable[Path]) -> Path:
-        """Make the written files durable, then mark the folder complete with one rename."""
-        for f in files:
+    def seal(self, partial: Path, unflushed: Iterable[Path] = ()) -> Path:
+        """Make the folder durable — its entries and the ``unflushed`` files in it (a writer
+        that flushed its own files passes none) — then mark it complete with one rename."""
+        for f in unflushed:
             fsync_path(f)
         fsync_path(partial)
         sealed = partial.with_name(partial.name.removesuffix(PARTIAL))
@@ -167,8 +168,9 @@ class OutputFolder:
         if newest is not None and (current not in when or when[newest.name] > when[current]):
             self.publish(newest, known)
             done.append("rolled_forward")
+        shown = self.current()
         for folder in sealed:
-            if folder.exists() and folder.name != self.current():
+            if folder.exists() and folder.name != shown:
                 shutil.rmtree(folder, ignore_errors=True)
                 done.append("rolled_back")
         return done

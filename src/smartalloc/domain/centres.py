@@ -12,6 +12,7 @@ anything is allocated.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -73,14 +74,8 @@ class CentreMap:
         entries = policy.center_manager_map
         self.default = entries.get(DEFAULT_CENTRE_KEY, policy.default_center)
         self.entries = {name_key(k): (k, v) for k, v in entries.items() if k != DEFAULT_CENTRE_KEY}
-        self._keys: dict[str, str] = {}
-
-    def key(self, manager: str) -> str:
-        """``name_key`` of a manager as the report writes it (cached: it repeats on every row)."""
-        found = self._keys.get(manager)
-        if found is None:
-            found = self._keys[manager] = name_key(manager)
-        return found
+        # ``name_key`` of a manager as the report writes it, remembered: it repeats on every row
+        self.key = functools.cache(name_key)
 
     def resolve(self, manager: str) -> tuple[int | None, str]:
         """(centre, how): the map, else the explicit default, else (None, UNRESOLVED)."""

@@ -8,6 +8,7 @@ mentor disappeared silently (FR-MENT-08).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -69,7 +70,8 @@ class _Builder:
         self.genders = {match_key(g.label): g.code for g in policy.genders.values()}
         self.virtual_names = [re.compile(p) for p in policy.virtual_mentors.name_patterns]
         self.centres = CentreMap(policy)
-        self._keys: dict[str, str] = {}
+        # ``match_key`` remembered for this build: labels and managers repeat on every row
+        self.key = functools.cache(match_key)
         cap = policy.capacity
         self.r0_skipped = not cap.r0_enabled or not (
             report.has_covered_column or report.has_capacity_column)
@@ -79,13 +81,6 @@ class _Builder:
         self.removed: list[SideRow] = []
         self.invalid: list[SideRow] = []
         self.records: dict[str, MentorRecord] = {}
-
-    def key(self, text: str) -> str:
-        """``match_key`` with a cache: labels and managers repeat on every row."""
-        found = self._keys.get(text)
-        if found is None:
-            found = self._keys[text] = match_key(text)
-        return found
 
     def truthy_value(self, value: str) -> bool:
         return value in self.truthy or self.key(value) in self.truthy

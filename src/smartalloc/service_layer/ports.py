@@ -197,7 +197,8 @@ class HistoryStore(Protocol):
         ...
 
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object], snapshot: Snapshot | None = None,
+               before_commit: Callable[[], object] | None = None,
+               snapshot: Snapshot | None = None,
                events: Sequence[Event] = ()) -> None:
         """Insert the run, its allocations, snapshot and domain events (outbox) in one
         transaction; a failure in ``before_commit`` rolls everything back."""

@@ -235,8 +235,7 @@ def _record(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry
         if last_error is not None:  # back off after a failed attempt
             time.sleep(0.05 * (2 ** attempt))
         try:
-            history.record(record, entries, before_commit=lambda: None, snapshot=snapshot,
-                           events=events)
+            history.record(record, entries, snapshot=snapshot, events=events)
             return
         except SmartAllocError:
             raise

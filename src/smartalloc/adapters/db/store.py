@@ -130,10 +130,12 @@ class SqlStore:
 
     # --- writing ---------------------------------------------------------------------------
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object], snapshot: Snapshot | None = None,
+               before_commit: Callable[[], object] | None = None,
+               snapshot: Snapshot | None = None,
                events: Sequence[Event] = ()) -> None:
         with self.recording(run, entries, snapshot, events):
-            before_commit()
+            if before_commit is not None:
+                before_commit()
 
     @contextmanager
     def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],
