@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 from _support import machine, replace_block
@@ -17,7 +16,7 @@ from _support import machine, replace_block
 from smartalloc.adapters.db.engine import sqlite_url
 from smartalloc.adapters.db.migrate import upgrade
 from smartalloc.adapters.db.scratch import scratch_database
-from smartalloc.adapters.db.store import SqlStore
+from smartalloc.adapters.db.store import SqlRunUnitOfWork, SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.policy_file import load_policy
@@ -25,44 +24,41 @@ from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_allocation import RunRequest, run_allocation
 
 
+def _timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    try:
+        return fn(*args, **kwargs)
+    finally:
+        TimedStore.spent += time.perf_counter() - t
+
+
 class TimedStore(SqlStore):
     """The real store, timing its own calls."""
 
     spent = 0.0
 
-    def _timed(self, fn, *args, **kwargs):
-        t = time.perf_counter()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            TimedStore.spent += time.perf_counter() - t
-
     def load(self, *a, **k):
-        return self._timed(super().load, *a, **k)
+        return _timed(super().load, *a, **k)
 
     def governance(self):
-        return self._timed(super().governance)
+        return _timed(super().governance)
 
     def runs_with_input(self, sha):
-        return self._timed(super().runs_with_input, sha)
+        return _timed(super().runs_with_input, sha)
 
-    def record(self, run, entries, before_commit, snapshot=None, events=()):
-        def untimed_publish():   # publishing the workbooks is file I/O, not the database
-            t = time.perf_counter()
-            before_commit()
-            TimedStore.spent -= time.perf_counter() - t
-        return self._timed(super().record, run, entries, untimed_publish, snapshot, events)
+    def unit_of_work(self):
+        return TimedUnitOfWork(self)
 
-    @contextmanager
-    def recording(self, run, entries, snapshot=None, events=()):
-        """The run's transaction: its inserts (on entry) and its commit (on exit) are timed;
-        what happens inside (the workbooks being written and published) is not."""
-        t = time.perf_counter()
-        with super().recording(run, entries, snapshot, events):
-            TimedStore.spent += time.perf_counter() - t
-            yield
-            t = time.perf_counter()
-        TimedStore.spent += time.perf_counter() - t
+
+class TimedUnitOfWork(SqlRunUnitOfWork):
+    """The run's transaction: its writes and its commit are timed; what happens between them
+    (the workbooks being written and made durable) is not."""
+
+    def record(self, *args, **kwargs):
+        return _timed(super().record, *args, **kwargs)
+
+    def commit(self):
+        return _timed(super().commit)
 
 
 def measure(agency: Path, url: str, out: Path) -> tuple[float, float, int]:

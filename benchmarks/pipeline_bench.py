@@ -94,7 +94,9 @@ def in_process(agency: Path, out: Path) -> dict[str, float]:
     reports_s = time.perf_counter() - t
     t = time.perf_counter()
     staged = writer.start(out, matrix, {"policy_stamp": policy.stamp}, policy)
-    writer.finish(staged, outputs, policy).discard()
+    writer.write(staged, outputs, policy)
+    staged.finish()
+    staged.discard()
     write_s = time.perf_counter() - t
     return {"read_s": read_s, "write_s": write_s, "core_s": core_s, "engine_s": engine_s,
             "students": len(students),

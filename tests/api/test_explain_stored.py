@@ -13,7 +13,7 @@ from fastapi.encoders import jsonable_encoder
 from smartalloc.adapters.explain_file import ExplainFile
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.domain.decision import Outcome
-from smartalloc.entrypoints.api.runner import input_paths
+from smartalloc.entrypoints.api.settings import input_paths
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.ports import OUTPUT_FILES
 from smartalloc.service_layer.run_context import build_matrix_for

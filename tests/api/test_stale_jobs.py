@@ -71,24 +71,26 @@ def test_requeue_is_conditional_and_heartbeat_keeps_a_job(sqlite_url: str, tmp_p
 
 
 def test_runner_beats_on_a_timer_while_running(sqlite_url: str, tmp_path: Path,
-                                               small_agency) -> None:
+                                               small_agency, monkeypatch) -> None:
+    import smartalloc.entrypoints.api.runner as runner_module
+
     apis = make_api(sqlite_url, tmp_path / "data")
     api = next(apis)
     files = upload_all(api, small_agency)
     state = api.client.app.state
-    runner = JobRunner(state.settings, state.store, state.jobs, stale_after=0.2)
+    runner = JobRunner(state.settings, state.system, state.jobs, stale_after=0.2)
     job_id = _running(state.jobs, files, beat_age=600)
     with state.jobs.engine.begin() as conn:   # back to queued so this runner claims it
         conn.execute(update(Job).where(Job.id == job_id).values(state="queued"))
     beats: list[str] = []
     release = threading.Event()
-    allocate = runner._allocate
+    allocate = runner_module.run_in_job_process
 
-    def slow(job):   # a long stage that sends no progress
+    def slow(*args):   # a long stage that sends no progress
         release.wait(2)
-        return allocate(job)
+        return allocate(*args)
 
-    runner._allocate = slow
+    monkeypatch.setattr(runner_module, "run_in_job_process", slow)
     worker = threading.Thread(target=runner.execute, args=(job_id,))
     worker.start()
     for _ in range(20):

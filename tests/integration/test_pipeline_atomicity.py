@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from smartalloc.adapters.db.engine import sqlite_url
-from smartalloc.adapters.db.store import SqlStore
+from smartalloc.adapters.db.store import SqlRunUnitOfWork, SqlStore
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.readers import file_sha256
@@ -136,23 +136,25 @@ def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(
     assert store.runs_with_input(file_sha256(small_agency.students)) == [result.run_id]
 
 
-def test_a_commit_failure_leaves_no_workbook(small_agency, policy,
-                                                                     tmp_path):
-    """The workbooks are published only after the commit: if the commit itself fails, nothing
-    is visible, the run's own folder is gone and history stays empty."""
-    from contextlib import contextmanager
+def test_a_commit_failure_leaves_no_workbook(small_agency, policy, tmp_path):
+    """The workbooks are published only after the commit: if the commit itself keeps failing,
+    nothing is visible, the run's own folder is gone and history stays empty."""
+    commits = []
 
-    class CommitFails(SqlStore):
-        @contextmanager
-        def recording(self, *args, **kwargs):
-            with super().recording(*args, **kwargs):
-                yield
-                raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk full"))
+    class CommitFails(SqlRunUnitOfWork):
+        def commit(self):
+            commits.append(1)
+            raise OperationalError("COMMIT", {}, sqlite3.OperationalError("disk full"))
+
+    class Store(SqlStore):
+        def unit_of_work(self):
+            return CommitFails(self)
 
     out = tmp_path / "out"
-    with pytest.raises(OperationalError):
+    with pytest.raises(HistoryError) as err:
         run_allocation(_request(small_agency, policy, out), reader=ExcelInputReader(),
                        writer=ExcelOutputWriter(), history=store_at(tmp_path / "h.sqlite",
-                                                                    CommitFails))
+                                                                    Store))
+    assert err.value.problems[0].code == "HISTORY_WRITE_FAILED" and len(commits) == 3
     assert not out.exists() or not any(out.iterdir())
     assert store_at(tmp_path / "h.sqlite").load() == []

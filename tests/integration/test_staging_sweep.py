@@ -66,7 +66,8 @@ def test_a_killed_runs_folders_are_removed_by_the_next_start(decided, policy, tm
     assert live.staging.exists() and foreign.exists() and unknown.exists()
 
     later = writer.start(tmp_path, matrix, {"policy_stamp": policy.stamp}, policy)
-    writer.finish(later, outputs, policy)
+    writer.write(later, outputs, policy)
+    later.finish()
     published = later.publish()
     live.discard()
     assert not live.staging.exists()

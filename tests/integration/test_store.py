@@ -3,15 +3,26 @@ snapshot, governance with audit — and the database refusing a second allocatio
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import func, select
 
 from smartalloc.adapters.db.mentor_registry import MentorRegistry
-from smartalloc.adapters.db.schema import Counter, Mentor, MentorGroup, Student
+from smartalloc.adapters.db.schema import (
+    Counter,
+    Mentor,
+    MentorGroup,
+    MentorStatusChange,
+    OutboxMessage,
+    Student,
+)
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.domain.errors import HistoryError, InputError
+from smartalloc.domain.events import status_changed
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.domain.records import HistoryEntry
+from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from smartalloc.service_layer.ports import RunRecord, Snapshot
 
 from ..unit.alloc_fixtures import mentor, national_id, student
@@ -89,15 +100,20 @@ def test_replaying_a_run_replaces_its_own_rows(store):
     assert len(store.load()) == 2
 
 
+def _govern(registry, mentor_id, to, reason, by, at, **extra):
+    command = ChangeMentorStatus(mentor_id, to, reason=reason, by=by, at=at, **extra)
+    return change_mentor_status(command, registry)
+
+
 def test_governance_is_audited_and_read_back(store):
     registry = MentorRegistry(store.engine)
-    registry.change("10", MentorStatus.FROZEN, reason="on leave", by="ops", at="1404-08-27 10:00")
-    registry.change("12", MentorStatus.RESTRICTED, reason="one school", by="ops", at="t",
-                    schools=(1112,), channels=(Channel.SCHOOL,))
+    _govern(registry, "10", MentorStatus.FROZEN, "on leave", "ops", "1404-08-27 10:00")
+    _govern(registry, "12", MentorStatus.RESTRICTED, "one school", "ops", "t",
+            schools=(1112,), channels=(Channel.SCHOOL,))
     gov = store.governance()
     assert gov["10"].status is MentorStatus.FROZEN and gov["10"].reason == "on leave"
     assert gov["12"].allowed_schools == [1112] and gov["12"].allowed_channels == [Channel.SCHOOL]
-    registry.change("10", MentorStatus.ACTIVE, reason="back", by="ops", at="t2")
+    _govern(registry, "10", MentorStatus.ACTIVE, "back", "ops", "t2")
     trail = registry.audit("10")
     assert [(c.from_status, c.to_status) for c in trail] == [("unknown", "frozen"),
                                                               ("frozen", "active")]
@@ -106,9 +122,32 @@ def test_governance_is_audited_and_read_back(store):
     assert [m.mentor_id for m in registry.list()] == ["10", "12"]   # natural order
     assert [m.mentor_id for m in registry.list("restricted")] == ["12"]
     with pytest.raises(InputError):
-        registry.change("10", MentorStatus.FROZEN, reason=" ", by="ops", at="t3")
+        _govern(registry, "10", MentorStatus.FROZEN, " ", "ops", "t3")
     with pytest.raises(InputError):
-        registry.change("10", MentorStatus.RESTRICTED, reason="x", by="ops", at="t3")
+        _govern(registry, "10", MentorStatus.RESTRICTED, "x", "ops", "t3")
+    assert len(registry.audit("10")) == 2                           # refused: nothing written
+
+
+def test_governance_event_carries_the_audit_id_in_the_same_transaction(store):
+    """The registry writes the event the domain builds, named by the audit row it just added
+    (so two identical changes are two events), and none without an outbox."""
+    with store.engine.connect() as conn:
+        before = conn.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+    _govern(MentorRegistry(store.engine), "10", MentorStatus.FROZEN, "quiet", "ops", "t0")
+    registry = MentorRegistry(store.engine, outbox=True)
+    for at in ("t1", "t2"):
+        _govern(registry, "10", MentorStatus.ACTIVE, "back", "ops", at)
+    with store.engine.connect() as conn:
+        ids = conn.execute(select(MentorStatusChange.id).where(MentorStatusChange.mentor_id == "10")
+                           .order_by(MentorStatusChange.id)).scalars().all()
+        rows = conn.execute(select(OutboxMessage.event_id, OutboxMessage.payload)
+                            .order_by(OutboxMessage.id)).all()[before:]
+    assert len(ids) == 3 and len(rows) == 2
+    expected = [status_changed("10", "frozen", "active", "back", "ops", "t1", ids[1]),
+                status_changed("10", "active", "active", "back", "ops", "t2", ids[2])]
+    assert [r[0] for r in rows] == [e.event_id for e in expected]
+    assert [json.loads(r[1]) if isinstance(r[1], str) else r[1] for r in rows] == [
+        e.message() for e in expected]
 
 
 def test_import_seed_skips_known_ids_and_codes(store):

@@ -131,11 +131,13 @@ def connections(database: str) -> int:
                             {"d": database}).scalar_one()
 
 
-def kill_main_pid(proc: subprocess.Popen, database: str, timeout: float = 120) -> dict:
-    """Wait for ``proc`` to fork a writer, SIGKILL ``proc`` alone, and measure from that moment
+def kill_main_pid(proc: subprocess.Popen, database: str, timeout: float = 120,
+                  depth: int = 1) -> dict:
+    """Wait for ``proc`` to have ``depth`` descendants (1: a CLI's writer; 3: a worker's
+    forkserver, job process and writer), SIGKILL ``proc`` alone, and measure from that moment
     how long its orphans and its database connections take to go."""
     deadline = time.monotonic() + timeout
-    while not (children := descendants(proc.pid)):
+    while len(children := descendants(proc.pid)) < depth:
         assert proc.poll() is None, "the run ended without forking a writer"
         assert time.monotonic() < deadline, "the run never forked a writer"
         time.sleep(0.002)
@@ -188,9 +190,9 @@ def test_killing_the_cli_leaves_no_process_connection_or_false_crash(agency, pg_
 
 def test_killing_a_worker_leaves_no_process_connection_or_failed_job(agency, tmp_path,
                                                                    monkeypatch):
-    """The worker runs the job on a thread of its own (the thread that forks, whose exit
-    PDEATHSIG watches); the job it was running stays `running`, for a stale sweep to requeue —
-    an orphan must not mark it failed."""
+    """The worker runs the job in a process of its own (forked by its forkserver), which
+    forks the writer; killing the worker ends all three at once, and the job it was running
+    stays `running`, for a stale sweep to requeue — an orphan must not mark it failed."""
     monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "2")
     monkeypatch.setenv("SMARTALLOC_POLICY", str(agency.policy))   # the agency's centres
     dbs = Databases()
@@ -204,7 +206,7 @@ def test_killing_a_worker_leaves_no_process_connection_or_failed_job(agency, tmp
         worker = Worker(url, data, tmp_path / "logs", stale=3600)
         try:
             Watch(engine).until(job, ("running", "succeeded", "failed"), 60, worker.tail())
-            facts = kill_main_pid(worker.proc, make_url(url).database or "")
+            facts = kill_main_pid(worker.proc, make_url(url).database or "", depth=3)
             time.sleep(0.5)       # an escaped child would be marking the job failed by now
             view = JobStore(engine).get(job)
             facts["job"] = view and (view.state, view.error)

@@ -25,14 +25,13 @@ def test_a_failure_in_either_process_is_an_output_error(tmp_path, monkeypatch):
     def boom():
         raise OSError("disk full")
 
-    jobs = [("big.xlsx", 100, _touch(tmp_path / "a")), ("small.xlsx", 1, boom)]
-    assert [j[0] for j in _split(jobs)[1]] == ["small.xlsx"]   # the child gets the failing job
-    with pytest.raises(OutputError) as err:
-        run_jobs(jobs, min_cost=0)
-    assert "small.xlsx" in str(err.value) and "disk full" in str(err.value)
-    jobs = [("big.xlsx", 100, boom), ("small.xlsx", 1, _touch(tmp_path / "b"))]
-    with pytest.raises(OSError):
-        run_jobs(jobs, min_cost=0)
+    for failing in ("big.xlsx", "small.xlsx"):   # the child's share, then the parent's
+        jobs = [(name, cost, boom if name == failing else _touch(tmp_path / name))
+                for name, cost in (("big.xlsx", 100), ("small.xlsx", 1))]
+        assert [j[0] for j in _split(jobs)[0]] == ["big.xlsx"]   # the heavy share: the child
+        with pytest.raises(OutputError) as err:
+            run_jobs(jobs, min_cost=0)
+        assert failing in str(err.value) and "disk full" in str(err.value)
 
 
 def test_small_work_stays_in_one_process(tmp_path, monkeypatch):

@@ -18,6 +18,7 @@ from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.policy import MentorStatus
 from smartalloc.entrypoints.api.ratelimit import Verdict
 from smartalloc.entrypoints.web.i18n import jalali
+from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from tests.web.conftest import SECRET, UPLOAD_ROLES, XLSX, Web, csrf_of
 
 
@@ -160,8 +161,9 @@ def test_role_aware_menus_and_persian_403(make_web) -> None:
     for role in ("viewer", "operator", "admin"):
         web = make_web()
         if role == "viewer":          # one known mentor, so the table (and overrides) show
-            MentorRegistry(web.client.app.state.engine).change(
-                "7", MentorStatus.ACTIVE, reason="تست", by="test", at="1404-08-27 10:00:00")
+            change_mentor_status(ChangeMentorStatus(
+                "7", MentorStatus.ACTIVE, reason="تست", by="test", at="1404-08-27 10:00:00"),
+                MentorRegistry(web.client.app.state.engine))
         web.login(role)
         mentors = web.client.get("/ui/mentors").text
         assert 'data-mentor="7"' in mentors

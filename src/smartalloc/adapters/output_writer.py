@@ -13,7 +13,13 @@ from pathlib import Path
 
 from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
-from smartalloc.adapters.parallel import Background, Job, run_jobs, start_background
+from smartalloc.adapters.parallel import (
+    Background,
+    Job,
+    run_here,
+    start_background,
+    start_share,
+)
 from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, fsync_path
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
@@ -44,13 +50,16 @@ def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
 
 
 class StagedFiles:
-    """Workbooks written (or being written) into the run's own folder of ``out_dir``."""
+    """Workbooks written (or being written) into the run's own folder of ``out_dir``: some by
+    forked children in the background, the rest (``pending``) by this process at ``finish``."""
 
     def __init__(self, folder: OutputFolder, staging: Path, files: list[Path],
                  background: Background | None = None):
         self.folder, self.staging, self.files = folder, staging, files
-        self.background = background
+        self.background: list[Background] = [background] if background is not None else []
+        self.pending: list[Job] = []
         self.sealed: Path | None = None
+        self.failed: OutputError | None = None
         self.published: list[Path] = []
 
     @property
@@ -65,24 +74,44 @@ class StagedFiles:
         return str(self.folder.runs / self.name)
 
     def wait(self) -> None:
-        if self.background is not None:
-            background, self.background = self.background, None
-            background.wait()
+        """Join every background writer (all of them, even when one failed: none may still
+        write into a folder that is about to be removed); raise the first failure."""
+        failures = []
+        while self.background:
+            try:
+                self.background.pop(0).wait()
+            except OutputError as exc:
+                failures.append(exc)
+        if failures:
+            raise failures[0]
 
-    def seal(self) -> None:
-        """Wait for every writer, then make the files durable and the folder complete."""
-        self.wait()
-        if self.sealed is None:
-            self.sealed = self.folder.seal(self.staging)   # each job flushed its own file
-            self.files = [self.sealed / f.name for f in self.files]
+    def finish(self) -> None:
+        """Write this process's share, wait for every writer, then make the files durable and
+        the folder complete."""
+        if self.failed is not None:
+            raise self.failed      # a folder that missed a workbook is never sealed
+        if self.sealed is not None:
+            return
+        try:
+            try:
+                run_here(self.pending)
+            finally:
+                self.pending.clear()
+                self.wait()
+        except OutputError as exc:
+            self.failed = exc
+            raise
+        self.sealed = self.folder.seal(self.staging)   # each job flushed its own file
+        self.files = [self.sealed / f.name for f in self.files]
 
     def publish(self) -> list[Path]:
-        self.seal()
+        self.finish()
         self.published = self.folder.publish(self.sealed, OUTPUT_FILES.values())
         return list(self.published)
 
     def discard(self) -> None:
         """Remove the run's folder: nothing of it was (or will be) published."""
+        self.pending.clear()
         try:
             self.wait()
         except OutputError:
@@ -94,8 +123,8 @@ class StagedFiles:
 
 class ExcelOutputWriter:
     """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``finish`` writes the rest on two cores and seals
-    the run's folder."""
+    the parent allocates, for a large run); ``write`` starts the rest on two cores and
+    ``StagedFiles.finish`` completes them and seals the run's folder."""
 
     def recover(self, out_dir: Path, committed: CommittedFn | None = None) -> list[str]:
         """Finish the publication a killed run left in ``out_dir`` (see ``publication``)."""
@@ -125,16 +154,12 @@ class ExcelOutputWriter:
             raise
         return StagedFiles(folder, staging, [workbook, csv_path], background)
 
-    def finish(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy,
-               alongside: Callable[[], object] | None = None) -> StagedFiles:
-        jobs = self._jobs(staged, outputs, policy)
-        try:
-            run_jobs(jobs, alongside=alongside)
-            staged.seal()
-        except BaseException:
-            staged.discard()
-            raise
-        return staged
+    def write(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
+        """Start the remaining workbooks: the heavier share in a child now, the rest left to
+        ``staged.finish`` (after the caller's database work)."""
+        child, mine = start_share(self._jobs(staged, outputs, policy))
+        staged.background.append(child)
+        staged.pending.extend(mine)
 
     @staticmethod
     def _jobs(staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> list[Job]:

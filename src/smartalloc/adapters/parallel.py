@@ -34,12 +34,12 @@ def parallel_enabled() -> bool:
     return workers >= 2 and hasattr(os, "fork")
 
 
-def _bind_to_parent(parent: int) -> None:
+def bind_to_parent(parent: int) -> None:
     """Have the kernel SIGKILL this child when its parent dies; leave now if it already has
     (died between ``fork`` and ``prctl``: the child was re-parented, no signal will come).
 
     The signal fires when the *thread* that forked ends: a ``Background`` is joined by the
-    thread that started it (``run_jobs``; the writer's ``start`` and ``finish`` run on one job
+    thread that started it (the writer's ``start``, ``write`` and ``finish`` run on the run's
     thread), which so outlives the child unless the parent dies. Not Linux: no such signal."""
     if _LIBC is not None and _LIBC.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG)")
@@ -58,6 +58,21 @@ def _drop_parent_signals() -> None:
             signal.signal(sig, signal.SIG_IGN)
 
 
+def _failed(text: str) -> OutputError:
+    return OutputError(Problem("OUTPUT_WRITE_FAILED", f"نوشتن خروجی ناموفق بود: {text}",
+                               f"writing an output failed: {text}"))
+
+
+def run_here(jobs: Sequence[Job]) -> None:
+    """Run jobs in this process; a failure is an ``OutputError`` naming the job, as from a
+    child (never an exception a caller could take for a transient database fault)."""
+    for name, _, work in jobs:
+        try:
+            work()
+        except Exception as exc:
+            raise _failed(f"{name}: {type(exc).__name__}: {exc}") from exc
+
+
 def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn:
     """The child's whole life: run the jobs, report, ``os._exit`` — whatever happens."""
     code, doing = 1, "start"
@@ -65,7 +80,7 @@ def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn
         try:
             os.close(pipes[0])
             _drop_parent_signals()
-            _bind_to_parent(parent)
+            bind_to_parent(parent)
             for job in jobs:
                 doing = job[0]
                 job[2]()
@@ -85,9 +100,8 @@ class Background:
         if not jobs:
             return
         if not fork:
-            for _, _, work in jobs:
-                work()
             self._done = True
+            run_here(jobs)
             return
         parent = os.getpid()
         read_end, write_end = os.pipe()
@@ -106,9 +120,7 @@ class Background:
             reply = pipe.read()
         _, status = os.waitpid(self.pid, 0)
         if reply != b"ok":
-            text = reply.decode(errors="replace") or _death(status)
-            raise OutputError(Problem("OUTPUT_WRITE_FAILED", f"نوشتن خروجی ناموفق بود: {text}",
-                                      f"writing an output failed: {text}"))
+            raise _failed(reply.decode(errors="replace") or _death(status))
 
 
 def _death(status: int) -> str:
@@ -136,25 +148,23 @@ def _split(jobs: Sequence[Job]) -> tuple[list[Job], list[Job]]:
     return sides
 
 
-def run_jobs(jobs: Sequence[Job], *, min_cost: int = MIN_PARALLEL_COST,
-             alongside: Callable[[], object] | None = None) -> None:
-    """Run every job; split over two processes when there are two cores and enough work.
-
-    ``alongside`` is other work of the parent (the database transaction of a run): it runs
-    while the child writes, and the parent then takes the lighter share of the jobs."""
+def start_share(jobs: Sequence[Job], *, min_cost: int | None = None
+                ) -> tuple[Background, list[Job]]:
+    """Split ``jobs`` over two processes when there are two cores and enough work: the
+    heavier share starts now in a forked child; the lighter share is returned, for the caller
+    to run once its own work beside the child is done (a run's database transaction)."""
+    if min_cost is None:
+        min_cost = MIN_PARALLEL_COST
     if not parallel_enabled() or len(jobs) < 2 or sum(j[1] for j in jobs) < min_cost:
-        if alongside is not None:
-            alongside()
-        for _, _, work in jobs:
-            work()
-        return
+        return Background((), fork=False), list(jobs)
     heavy, light = _split(jobs)
-    mine, theirs = (light, heavy) if alongside is not None else (heavy, light)
-    child = Background(theirs, fork=True)
+    return Background(heavy, fork=True), light
+
+
+def run_jobs(jobs: Sequence[Job], *, min_cost: int | None = None) -> None:
+    """Run every job, on two processes when that pays off (see ``start_share``)."""
+    child, mine = start_share(jobs, min_cost=min_cost)
     try:
-        if alongside is not None:
-            alongside()
-        for _, _, work in mine:
-            work()
+        run_here(mine)
     finally:
         child.wait()

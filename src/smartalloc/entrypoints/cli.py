@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 import traceback
@@ -13,13 +12,14 @@ import platformdirs
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from smartalloc.adapters.db.engine import database_url, sqlite_url
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.input_reader import ExcelInputReader
-from smartalloc.adapters.output_writer import ExcelOutputWriter
-from smartalloc.adapters.overrides_file import read_overrides
-from smartalloc.adapters.policy_file import load_policy, policy_json_schema
-from smartalloc.adapters.readers import read_history_seed
+from smartalloc.bootstrap import (
+    bootstrap,
+    load_policy,
+    matrix_only,
+    policy_json_schema,
+    read_overrides,
+    sqlite_url,
+)
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
 from smartalloc.entrypoints import render
@@ -30,10 +30,7 @@ from smartalloc.entrypoints.cli_relay import relay_app
 from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
-from smartalloc.service_layer.build_matrix import run_matrix_only
-from smartalloc.service_layer.explain_student import explain_student
-from smartalloc.service_layer.run_allocation import run_allocation
-from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest
+from smartalloc.service_layer.run_reports import RunRequest
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="SmartAlloc: policy-first student → mentor allocation.")
@@ -55,14 +52,6 @@ DbOpt = Annotated[str | None, Opt("--database-url", envvar="DATABASE_URL",
                                   help="SQLAlchemy URL; default: a SQLite file in the user data dir")]
 
 
-def open_store(url: str | None) -> SqlStore:
-    return SqlStore(database_url(url))
-
-
-def today_jalali() -> str:
-    return jalali_today()
-
-
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
                     TimeElapsedColumn(), console=render.err_console, transient=True)
@@ -75,18 +64,16 @@ def _run(args: dict) -> None:
                            students=args["students"], managers=args["managers"],
                            crosswalk=args["crosswalk"], roster=args["roster"])
     overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
-    key = os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
+    system = bootstrap(args["database_url"])
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
-                         now=today_jalali(), event_key=key)
-    history = open_store(args["database_url"])
+                         now=jalali_today(), event_key=system.event_key)
     with _progress() as bar:
         task = bar.add_task("start", total=100)
 
         def progress(stage: str, fraction: float) -> None:
             bar.update(task, completed=fraction * 100, description=stage)
 
-        result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
-                                history=history, progress=progress)
+        result = system.run(request, progress)
     render.show_run(result)
     if result.qa_status != "PASSED_QA":
         render.err_console.print(
@@ -123,8 +110,7 @@ def matrix(
     pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, required=("inspactor", "schools"), inspactor=inspactor,
                            schools=schools, students=students, crosswalk=crosswalk)
-    files = run_matrix_only(paths, pol, out, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
-                            overrides=read_overrides(overrides) if overrides else {})
+    files = matrix_only(paths, pol, out, read_overrides(overrides) if overrides else {})
     for f in files:
         render.console.print(str(f))
 
@@ -145,10 +131,9 @@ def explain(
     pol = choose_policy(agency, policy)
     paths = resolve_inputs(agency, inspactor=inspactor, schools=schools, students=students,
                            crosswalk=crosswalk, roster=roster)
-    exp = explain_student(paths, pol, normalize_national_id(national_id), reader=ExcelInputReader(),
-                          history=open_store(database_url), year=year,
-                          mentors=tuple(mentor or ()),
-                          overrides=read_overrides(overrides) if overrides else {})
+    exp = bootstrap(database_url).explain(
+        paths, pol, normalize_national_id(national_id), year=year, mentors=tuple(mentor or ()),
+        overrides=read_overrides(overrides) if overrides else {})
     if exp is None:
         render.err_console.print(f"national id {national_id} is not in the student report / "
                                  "این کد ملی در گزارش دانش‌آموزان نیست")
@@ -187,7 +172,7 @@ def demo(
     agency = generate_agency(out / "agency", students=students, mentors=mentors, seed=seed,
                              policy=policy)
     url = sqlite_url((out / "smartalloc.sqlite").resolve())
-    seeded = open_store(url).import_entries(read_history_seed(agency.history_seed))
+    seeded = bootstrap(url).import_history(agency.history_seed)
     render.console.print(f"2/3 database {url} seeded with {seeded} earlier allocations")
     render.console.print("3/3 running the pipeline")
     _run({"policy": agency.policy, "agency": agency.out_dir, "inspactor": None, "schools": None,
@@ -199,9 +184,7 @@ def demo(
 def history_search(national_id: Annotated[str, Opt("--national-id")],
                    database_url: DbOpt = None) -> None:
     """Show the recorded allocation of a national id."""
-    from smartalloc.domain.national_id import normalize_national_id
-
-    entries = open_store(database_url).search(normalize_national_id(national_id))
+    entries = bootstrap(database_url).search_history(national_id)
     if not entries:
         render.console.print("no allocation recorded / سابقه‌ای ثبت نشده است")
         raise typer.Exit(1)
@@ -213,7 +196,7 @@ def history_search(national_id: Annotated[str, Opt("--national-id")],
 @history_app.command("import")
 def history_import(seed_file: Path, database_url: DbOpt = None) -> None:
     """Load earlier allocations (sheet `history`) into the store."""
-    n = open_store(database_url).import_entries(read_history_seed(seed_file))
+    n = bootstrap(database_url).import_history(seed_file)
     render.console.print(f"{n} entries imported")
 
 

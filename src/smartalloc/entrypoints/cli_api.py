@@ -17,11 +17,9 @@ DbOpt = Annotated[str | None, Opt("--database-url", envvar="DATABASE_URL")]
 
 
 def _users(url: str | None):
-    from smartalloc.adapters.db.engine import database_url
-    from smartalloc.adapters.db.store import SqlStore
-    from smartalloc.adapters.db.users import UserStore
+    from smartalloc.bootstrap import bootstrap
 
-    return UserStore(SqlStore(database_url(url)).engine)
+    return bootstrap(url).users()
 
 
 @users_app.command("add")
@@ -84,7 +82,7 @@ def worker(concurrency: Annotated[int, Opt(min=1, max=32, help="jobs at once")] 
            burst: Annotated[bool, Opt(help="stop when the queue is empty")] = False,
            database_url: DbOpt = None) -> None:
     """Run jobs from the PostgreSQL queue (any number of workers, on any machines)."""
-    from smartalloc.adapters.db.engine import database_url as resolve
+    from smartalloc.bootstrap import database_url as resolve
     from smartalloc.domain.errors import InputError, Problem
     from smartalloc.domain.gc_pause import allow_in_this_process
     from smartalloc.entrypoints.api.queue import run_worker

@@ -8,12 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from smartalloc.adapters.db.engine import database_url
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
-from smartalloc.adapters.db.store import SqlStore
+from smartalloc.bootstrap import bootstrap
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.clock import jalali_now
+from smartalloc.service_layer import mentor_governance
+from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
+from smartalloc.service_layer.ports import MentorGovernanceStore
 
 mentors_app = typer.Typer(no_args_is_help=True, help="Mentor pool governance (audited).")
 Opt = typer.Option
@@ -22,9 +23,8 @@ Reason = Annotated[str, Opt("--reason", help="Why (required; kept in the audit t
 By = Annotated[str | None, Opt("--by", help="Who (default: the login name)")]
 
 
-def _registry(url: str | None) -> MentorRegistry:
-    store = SqlStore(database_url(url))
-    return MentorRegistry(store.engine, outbox=store.outbox)
+def _registry(url: str | None) -> MentorGovernanceStore:
+    return bootstrap(url).mentors()
 
 
 def _now() -> str:
@@ -33,8 +33,9 @@ def _now() -> str:
 
 def _change(mentor_id: str, to: MentorStatus, reason: str, by: str | None, url: str | None,
             schools: tuple[int, ...] = (), channels: tuple[Channel, ...] = ()) -> None:
-    change = _registry(url).change(mentor_id, to, reason=reason, by=by or getpass.getuser(),
-                                   at=_now(), schools=schools, channels=channels)
+    command = ChangeMentorStatus(mentor_id, to, reason=reason, by=by or getpass.getuser(),
+                                 at=_now(), schools=schools, channels=channels)
+    change = change_mentor_status(command, _registry(url))
     render.console.print(f"mentor {change.mentor_id}: {change.from_status} → {change.to_status} "
                          f"({change.reason}) by {change.changed_by} at {change.changed_at}")
     if to in (MentorStatus.FROZEN, MentorStatus.INACTIVE):
@@ -54,7 +55,7 @@ def list_mentors(status: Annotated[str | None, Opt(help="only this status")] = N
     table = Table(title="mentors / پشتیبان‌ها")
     for col in ("id", "name", "manager", "status", "capacity", "covered", "schools", "channels"):
         table.add_column(col)
-    for m in _registry(database_url).list(status):
+    for m in mentor_governance.list_mentors(_registry(database_url), status):
         table.add_row(m.mentor_id, m.name, m.manager, m.status, str(m.capacity), str(m.covered),
                       ",".join(map(str, m.allowed_schools)), ",".join(m.allowed_channels))
     render.console.print(table)
@@ -86,6 +87,6 @@ def restrict(mentor_id: str, reason: Reason,
 def audit(mentor_id: Annotated[str | None, typer.Argument()] = None,
           database_url: DbOpt = None) -> None:
     """The audit trail of status changes."""
-    for c in _registry(database_url).audit(mentor_id):
+    for c in mentor_governance.status_audit(_registry(database_url), mentor_id):
         render.console.print(f"{c.changed_at}  {c.mentor_id}: {c.from_status} → {c.to_status}  "
                              f"by {c.changed_by} — {c.reason}")

@@ -16,10 +16,13 @@ from typing import Annotated, TypeVar
 import typer
 from prometheus_client import start_http_server
 
-from smartalloc.adapters.db.engine import database_url
-from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
-from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
-from smartalloc.adapters.messaging.relay import Relay
+from smartalloc.bootstrap import (
+    DEFAULT_AMQP_URL,
+    EXCHANGE,
+    Relay,
+    database_url,
+    run_audit_consumer,
+)
 from smartalloc.entrypoints import render
 
 relay_app = typer.Typer(

@@ -10,11 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from smartalloc.adapters.db.agency_profiles import AgencyProfiles
-from smartalloc.adapters.db.engine import database_url as resolve_url
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.input_reader import ExcelInputReader
-from smartalloc.adapters.policy_file import write_policy
+from smartalloc.bootstrap import bootstrap, write_policy
 from smartalloc.domain.centres import BY_MAP, RESOLVED_BY_FA, CentreResolution, ManagerCentre
 from smartalloc.domain.contracts import CENTER_LABELS
 from smartalloc.domain.errors import ConfigurationError, Problem
@@ -60,15 +56,15 @@ def setup(
                            schools=None, students=None, managers=None, crosswalk=None,
                            roster=roster)
     target = out or (agency / "policy.json" if agency else None)
-    found = describe_agency(paths.inspactor, paths.roster, base, reader=ExcelInputReader())
+    system = bootstrap(database_url)
+    found = describe_agency(paths.inspactor, paths.roster, base, reader=system.reader)
     _show_managers(found.centres)
     answers = _answers(found.centres, centre or [], base)
     asked = _ask_centres(found.centres, answers, base, default_centre, no_input)
     chosen_year = _year(found, year, no_input)
     written = agency_policy(base, asked, chosen_year, default=default_centre,
                             source=str(target or "setup"))
-    store = SqlStore(resolve_url(database_url))
-    saved = save_profile(written, AgencyProfiles(store.engine), by=getpass.getuser(),
+    saved = save_profile(written, system.profiles(), by=getpass.getuser(),
                          at=jalali_now(), reason=reason)
     render.console.print(f"نسخهٔ {saved.version} پروفایل نمایندگی ذخیره شد / agency profile "
                          f"version {saved.version} stored (academic year {chosen_year})",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from smartalloc.adapters.policy_file import load_policy
+from smartalloc.bootstrap import load_policy
 from smartalloc.domain.errors import input_error
 from smartalloc.domain.policy import Policy
 from smartalloc.entrypoints import render

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_pre_qa
-from smartalloc.service_layer.ports import InputPaths, InputReader, OutputWriter, RunOutputs
+from smartalloc.service_layer.ports import InputPaths, InputReader, OutputWriter
 from smartalloc.service_layer.run_context import build_matrix_for, matrix_meta
 
 
@@ -20,4 +20,9 @@ def run_matrix_only(paths: InputPaths, policy: Policy, out_dir: Path, *, reader:
     matrix = build_matrix_for(inputs, policy, overrides)
     meta = matrix_meta(inputs, policy, run_pre_qa(matrix).status)
     staged = writer.start(out_dir, matrix, meta, policy)
-    return writer.finish(staged, RunOutputs(meta=meta), policy).publish()
+    try:
+        staged.finish()
+    except BaseException:
+        staged.discard()
+        raise
+    return staged.publish()

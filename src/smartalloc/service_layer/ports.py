@@ -6,7 +6,7 @@ real adapters or in-memory ones without the use cases knowing which.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -16,6 +16,7 @@ from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
 from smartalloc.domain.events import Event
 from smartalloc.domain.explain import RunTrace
+from smartalloc.domain.governance import GovernanceChange, StatusChange
 from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
 from smartalloc.domain.records import (
@@ -122,6 +123,11 @@ class StagedOutputs(Protocol):
         """The run folder's path, ending in its name: recorded with the run."""
         ...
 
+    def finish(self) -> None:
+        """Write what is left to this process, wait for every other writer, and make the
+        folder durable and complete (sealed). Idempotent; raises ``OutputError``."""
+        ...
+
     def publish(self) -> list[Path]:
         """Make the run's workbooks the visible set, in one atomic step."""
         ...
@@ -142,10 +148,9 @@ class OutputWriter(Protocol):
         """Begin staging: the matrix workbook and CSV (possibly in the background)."""
         ...
 
-    def finish(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy,
-               alongside: Callable[[], object] | None = None) -> StagedOutputs:
-        """Stage the remaining workbooks and wait until everything is written and durable;
-        run ``alongside`` (the run's database transaction) while they are being written."""
+    def write(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy) -> None:
+        """Begin writing the remaining workbooks (possibly in the background, so that the
+        caller's database work overlaps them); ``staged.finish()`` completes them."""
         ...
 
 
@@ -185,24 +190,88 @@ class HistoryStore(Protocol):
         """The newest stored agency profile (managers → centres, academic year), if any."""
         ...
 
-    def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],
-                  snapshot: Snapshot | None = None,
-                  events: Sequence[Event] = ()) -> AbstractContextManager[None]:
-        """Open a transaction and write the run into it; commit when the block ends without
-        an error (the caller then publishes the workbooks), roll back otherwise."""
+    def unit_of_work(self) -> RunUnitOfWork:
+        """A transaction for one run: ``with store.unit_of_work() as uow: uow.record(…);
+        …; uow.commit()``. Leaving the block without ``commit`` rolls everything back."""
         ...
 
     def committed(self, folders: Sequence[str]) -> dict[str, str]:
         """Which of these run folder names belong to a committed run → its commit time."""
         ...
 
+
+EventsFactory = Callable[[], Iterable[Event]]
+
+
+class RunUnitOfWork(Protocol):
+    """One run's writes to the system of record, all committed together or not at all."""
+
+    def __enter__(self) -> RunUnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               before_commit: Callable[[], object] | None = None,
-               snapshot: Snapshot | None = None,
-               events: Sequence[Event] = ()) -> None:
-        """Insert the run, its allocations, snapshot and domain events (outbox) in one
-        transaction; a failure in ``before_commit`` rolls everything back."""
+               snapshot: Snapshot | None = None, events: EventsFactory | None = None) -> None:
+        """Write the run, its allocations, the registration counters, the snapshot and (if
+        the store has an outbox) the domain events ``events()`` builds; nothing is visible
+        to others before ``commit``. A conflict with earlier history raises HistoryError."""
         ...
+
+    def commit(self) -> None: ...
 
 
 ProgressFn = Callable[[str, float], None]
+
+
+# --- Mentor governance --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorView:
+    """A mentor as the system of record knows it, with its governance status."""
+
+    mentor_id: str
+    name: str
+    manager: str
+    status: str
+    capacity: int
+    covered: int
+    allowed_schools: tuple[int, ...]
+    allowed_channels: tuple[str, ...]
+
+
+StatusEvent = Callable[[StatusChange, int], Event]
+"""Builds the event of a recorded change from it and its audit row id (the store allocates
+the id, the domain decides the event: `smartalloc.domain.governance.status_event`)."""
+
+
+class MentorGovernanceStore(Protocol):
+    """Where mentor statuses and their audit trail are kept. It records; it does not judge:
+    the handler passes it only changes the domain rules accepted."""
+
+    def list(self, status: str | None = None) -> list[MentorView]:
+        """Every known mentor (natural id order), or those with this status."""
+        ...
+
+    def get(self, mentor_id: str) -> MentorView | None: ...
+
+    def audit(self, mentor_id: str | None = None) -> list[StatusChange]:
+        """The audit trail, oldest first (of one mentor, or of all)."""
+        ...
+
+    def change(self, change: GovernanceChange, event: StatusEvent) -> StatusChange:
+        """Set the status, append the audit row and, if the store has an outbox, the event
+        ``event(recorded, audit_id)`` — all in one transaction. A mentor never seen before is
+        created (from-status ``unknown``), so a freeze can precede its first report."""
+        ...
+
+
+class HistoryRecords(Protocol):
+    """The recorded allocations as the operator looks them up or seeds them."""
+
+    def search(self, national_id: str) -> list[HistoryEntry]: ...
+
+    def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
+        """Add allocations made elsewhere; ids or codes already present are kept as they
+        are; returns how many were added."""
+        ...

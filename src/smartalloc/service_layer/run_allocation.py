@@ -1,8 +1,9 @@
 """Use case: run the whole pipeline (its request, result and reports: ``run_reports``).
 
 Order of a run (spec pipeline): read → pool + matrix (+ pre-QA) → dedupe + allocate + codes →
-Sabt + QA → write the workbooks into the run's own folder while history is appended in one
-transaction → seal the folder (durable) → commit → publish with one atomic swap.
+Sabt + QA → start writing the workbooks into the run's own folder → in one unit of work:
+record history, counters and outbox, await the workbooks (durable), commit → publish with one
+atomic swap.
 If anything fails before the commit, nothing is visible and history is unchanged; a kill after
 the commit is published by the next run's recovery, so no visible workbook holds a code that
 history lacks.
@@ -10,9 +11,9 @@ history lacks.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
-from contextlib import ExitStack
 from dataclasses import replace
 from datetime import UTC, datetime
 
@@ -21,10 +22,11 @@ from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.centres import centre_warnings
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
-from smartalloc.domain.errors import HistoryError, Problem, SmartAllocError
-from smartalloc.domain.events import Event, run_events
+from smartalloc.domain.errors import HistoryError, Problem
+from smartalloc.domain.events import run_events
 from smartalloc.domain.explain import run_trace
 from smartalloc.domain.gc_pause import gc_paused
+from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.domain.summary import earlier_runs, earlier_runs_text
@@ -34,10 +36,13 @@ from smartalloc.service_layer.ports import (
     InputReader,
     OutputWriter,
     ProgressFn,
+    RunOutputs,
     RunRecord,
+    RunUnitOfWork,
     Snapshot,
     StagedOutputs,
 )
+from smartalloc.service_layer.retry import retrying
 from smartalloc.service_layer.run_context import (
     build_matrix_for,
     checked_year,
@@ -161,59 +166,39 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
                if outputs.qa.status == "PASSED_QA" else [])
     snapshot = Snapshot(matrix.pool, *_mentor_bindings(matrix), inputs.students.records,
                         input_sha(inputs, "inspactor"))
-    events = _Lazy(lambda: list(run_events(
-        inputs.students.records if entries else (), batch.decisions if entries else (),
-        run_id=run_id, occurred_at=committed_at, key=request.event_key, counts=counts,
-        qa_status=outputs.qa.status, policy_stamp=policy.stamp)))
+    events = functools.partial(
+        run_events, inputs.students.records if entries else (),
+        batch.decisions if entries else (), run_id=run_id, occurred_at=committed_at,
+        key=request.event_key, counts=counts, qa_status=outputs.qa.status,
+        policy_stamp=policy.stamp)
 
     t = time.perf_counter()
     progress("write", 0.7)
-    failures: list[Exception] = []
-    with ExitStack() as transaction:
-        def write_history_alongside() -> None:
-            """The database work runs in this process while the writer's child process
-            writes workbooks; the transaction commits once they are written and durable."""
-            try:
-                transaction.enter_context(history.recording(record, entries, snapshot, events))
-            except SmartAllocError:
-                raise
-            except Exception as exc:  # a locked or broken store: retried below
-                failures.append(exc)
-
-        # No progress report while the transaction is open: a caller that records progress
-        # in the same SQLite database would wait for this very transaction.
-        staged = writer.finish(staged, outputs, policy, alongside=write_history_alongside)
-        timings["write"] = time.perf_counter() - t
-        t = time.perf_counter()
-    if failures:
-        progress("history", 0.95)
-        _record(history, record, entries, snapshot, events, attempts=HISTORY_ATTEMPTS - 1,
-                last_error=failures[0])
-    timings["history"] = time.perf_counter() - t
+    # No progress report from here to the commit: a caller that records progress in the
+    # same SQLite database would wait for this very transaction.
+    _write_and_commit(writer, staged, outputs, policy, history,
+                      lambda uow: uow.record(record, entries, snapshot, events))
+    timings["write"] = time.perf_counter() - t
     return RunResult(run_id, request.out_dir, [], counts, outputs.qa.status, timings,
                      (*warnings, *centre_warnings(matrix.centres), *batch.warnings),
                      tuple(earlier_runs_text(earlier)), tuple(earlier))
 
 
-class _Lazy(Sequence):
-    """Built on first use: a store without an outbox never pays for ~3 events per student."""
+def _write_and_commit(writer: OutputWriter, staged: StagedOutputs, outputs: RunOutputs,
+                      policy: Policy, history: HistoryStore,
+                      record: Callable[[RunUnitOfWork], None]) -> None:
+    """The run's unit of work: the workbooks start writing; in one transaction the run is
+    recorded, then every workbook is awaited and made durable, then it commits. A store that
+    fails (locked, unreachable) is tried again; publishing is the caller's, after this."""
+    writer.write(staged, outputs, policy)     # in the background, beside the database work
 
-    def __init__(self, build: Callable[[], list]):
-        self._build, self._items = build, None
+    def attempt() -> None:
+        with history.unit_of_work() as uow:
+            record(uow)
+            staged.finish()
+            uow.commit()
 
-    def _get(self) -> list:
-        if self._items is None:
-            self._items = self._build()
-        return self._items
-
-    def __getitem__(self, i):
-        return self._get()[i]
-
-    def __len__(self) -> int:
-        return len(self._get())
-
-    def __iter__(self):
-        return iter(self._get())
+    retrying(attempt, attempts=HISTORY_ATTEMPTS, gave_up=_history_failed)
 
 
 def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
@@ -227,24 +212,11 @@ def _mentor_bindings(matrix: EligibilityMatrix) -> tuple[dict[str, set[int]], di
     return groups, schools
 
 
-def _record(history: HistoryStore, record: RunRecord, entries: list[HistoryEntry],
-            snapshot: Snapshot, events: Sequence[Event], *, attempts: int = HISTORY_ATTEMPTS,
-            last_error: Exception | None = None) -> None:
-    """Append history in one transaction; retry a failing store with backoff (FR-EXPORT-01)."""
-    for attempt in range(attempts):
-        if last_error is not None:  # back off after a failed attempt
-            time.sleep(0.05 * (2 ** attempt))
-        try:
-            history.record(record, entries, snapshot=snapshot, events=events)
-            return
-        except SmartAllocError:
-            raise
-        except Exception as exc:  # a locked or broken store
-            last_error = exc
-    raise HistoryError(Problem(
+def _history_failed(attempts: int, last: Exception) -> HistoryError:
+    """A store that kept failing (locked, unreachable, full): FR-EXPORT-01's message."""
+    return HistoryError(Problem(
         "HISTORY_WRITE_FAILED",
-        f"ثبت سابقه پس از {HISTORY_ATTEMPTS} تلاش ناموفق بود ({type(last_error).__name__})؛ "
+        f"ثبت سابقه پس از {attempts} تلاش ناموفق بود ({type(last).__name__})؛ "
         "خروجی‌ها منتشر نشدند؛ دسترسی به پایگاه داده را بررسی و دوباره اجرا کنید",
-        f"history append failed after {HISTORY_ATTEMPTS} attempts ({type(last_error).__name__}); "
-        "outputs withheld; check the database and run again",
-    )) from last_error
+        f"history append failed after {attempts} attempts ({type(last).__name__}); "
+        "outputs withheld; check the database and run again"))

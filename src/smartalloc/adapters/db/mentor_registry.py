@@ -7,41 +7,21 @@ transaction as the status itself. A mentor can be frozen before it ever appears 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Engine, insert, select, update
 
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.schema import Mentor, MentorStatusChange
-from smartalloc.domain.errors import InputError, Location, Problem
-from smartalloc.domain.events import status_changed
+from smartalloc.domain.governance import UNKNOWN, GovernanceChange, StatusChange
 from smartalloc.domain.normalize import natural_key
-from smartalloc.domain.policy import Channel, MentorStatus
+from smartalloc.service_layer.ports import MentorView, StatusEvent
 
-
-@dataclass(frozen=True)
-class MentorView:
-    mentor_id: str
-    name: str
-    manager: str
-    status: str
-    capacity: int
-    covered: int
-    allowed_schools: tuple[int, ...]
-    allowed_channels: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class StatusChange:
-    mentor_id: str
-    from_status: str
-    to_status: str
-    reason: str
-    changed_by: str
-    changed_at: str
+__all__ = ["MentorRegistry", "MentorView", "StatusChange"]
 
 
 class MentorRegistry:
+    """The `MentorGovernanceStore` on the database. It records what the handler
+    (`service_layer.mentor_governance`) accepted; the rules live in `domain.governance`."""
+
     def __init__(self, engine: Engine, *, outbox: bool = False):
         """``outbox``: also emit a MentorStatusChanged event in the same transaction."""
         self.engine, self.outbox = engine, outbox
@@ -64,35 +44,28 @@ class MentorRegistry:
         return [MentorView(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6] or ()),
                            tuple(r[7] or ())) for r in rows]
 
-    def change(self, mentor_id: str, to: MentorStatus, *, reason: str, by: str, at: str,
-               schools: tuple[int, ...] = (), channels: tuple[Channel, ...] = ()) -> StatusChange:
-        """Set a mentor's status (audited). ``restricted`` needs schools and/or channels."""
-        if not reason.strip():
-            raise InputError(Problem("GOVERNANCE_REASON", "دلیل تغییر وضعیت الزامی است",
-                                     "a reason is required for every status change",
-                                     Location(column="--reason")))
-        if to is MentorStatus.RESTRICTED and not (schools or channels):
-            raise InputError(Problem(
-                "GOVERNANCE_RESTRICTION", "برای محدودسازی، مدرسه یا کانال مجاز را مشخص کنید",
-                "restricted needs --school and/or --channel", Location(column="--school")))
+    def change(self, change: GovernanceChange, event: StatusEvent) -> StatusChange:
+        """Write the status, the audit row and (with the outbox) ``event(recorded, audit id)``
+        in one transaction, so no status moves without its audit row and event."""
+        mentor_id, to = change.mentor_id, change.to.value
+        schools, channels = list(change.schools), [str(c) for c in change.channels]
         with self.engine.begin() as conn:
             before = conn.execute(select(Mentor.status).where(Mentor.mentor_id == mentor_id)).scalar()
-            values = {"status": to.value, "allowed_schools": list(schools),
-                      "allowed_channels": [str(c) for c in channels]}
+            values = {"status": to, "allowed_schools": schools, "allowed_channels": channels}
             if before is None:
                 conn.execute(insert(Mentor).values(mentor_id=mentor_id, name="", **values))
             else:
                 conn.execute(update(Mentor).where(Mentor.mentor_id == mentor_id).values(**values))
-            change = StatusChange(mentor_id, before or "unknown", to.value, reason, by, at)
+            recorded = StatusChange(mentor_id, before or UNKNOWN, to, change.reason, change.by,
+                                    change.at)
             audit_id = conn.execute(insert(MentorStatusChange).values(
-                mentor_id=mentor_id, from_status=change.from_status, to_status=to.value,
-                reason=reason, changed_by=by, changed_at=at,
-                details={"schools": list(schools), "channels": [str(c) for c in channels]}
+                mentor_id=mentor_id, from_status=recorded.from_status, to_status=to,
+                reason=change.reason, changed_by=change.by, changed_at=change.at,
+                details={"schools": schools, "channels": channels}
             ).returning(MentorStatusChange.id)).scalar_one()
             if self.outbox:
-                write_outbox(conn, [status_changed(mentor_id, change.from_status, to.value,
-                                                   reason, by, at, audit_id)])
-        return change
+                write_outbox(conn, [event(recorded, audit_id)])
+        return recorded
 
     def audit(self, mentor_id: str | None = None) -> list[StatusChange]:
         query = select(MentorStatusChange.mentor_id, MentorStatusChange.from_status,

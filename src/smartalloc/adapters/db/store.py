@@ -2,7 +2,8 @@
 
 A run's allocations, its record, the registration counters and the snapshot of mentors and
 students are written in one transaction; the workbooks are published right after it commits,
-and a run killed in between is published at the next start (``committed`` tells which). The national id is the primary key of تخصیص_ها: a second allocation of
+and a run killed in between is published at the next start (``committed`` tells which).
+The national id is the primary key of تخصیص_ها: a second allocation of
 a student is refused by the database itself, whatever the code above it does.
 """
 
@@ -35,7 +36,7 @@ from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
 from smartalloc.domain.records import HistoryEntry
-from smartalloc.service_layer.ports import RunRecord, Snapshot
+from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 
 _ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
                        Allocation.group_code, Allocation.gender, Allocation.graduation_status,
@@ -129,44 +130,38 @@ class SqlStore:
         return AgencyProfiles(self.engine).latest()
 
     # --- writing ---------------------------------------------------------------------------
+    def unit_of_work(self) -> SqlRunUnitOfWork:
+        return SqlRunUnitOfWork(self)
+
     def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
                before_commit: Callable[[], object] | None = None,
                snapshot: Snapshot | None = None,
                events: Sequence[Event] = ()) -> None:
-        with self.recording(run, entries, snapshot, events):
+        """A run's unit of work in one call (imports and tests); ``before_commit`` runs
+        inside the transaction, and a failure there rolls everything back."""
+        with self.unit_of_work() as uow:
+            uow.record(run, entries, snapshot, lambda: events)
             if before_commit is not None:
                 before_commit()
+            uow.commit()
 
-    @contextmanager
-    def recording(self, run: RunRecord, entries: Sequence[HistoryEntry],
-                  snapshot: Snapshot | None = None, events: Sequence[Event] = ()) -> Iterator[None]:
-        try:
-            with self.engine.begin() as conn:
-                # A replay of the same run replaces its own earlier rows (idempotent re-runs)
-                # and keeps its place in the commit order, which later replays rely on.
-                first = conn.execute(select(Run.started_at)
-                                     .where(Run.run_id == run.run_id)).scalar()
-                conn.execute(delete(Allocation).where(Allocation.run_id == run.run_id))
-                conn.execute(delete(Run).where(Run.run_id == run.run_id))
-                conn.execute(insert(Run).values(
-                    run_id=run.run_id, started_at=first or run.started_at,
-                    policy_stamp=run.policy_stamp,
-                    inputs=run.inputs, counts=run.counts, qa_status=run.qa_status,
-                    out_dir=run.out_dir))
-                if snapshot is not None:
-                    self._store_snapshot(conn, snapshot, run.run_id)
-                insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
-                self._advance_counters(conn, entries)
-                if self.outbox:
-                    write_outbox(conn, events, replace_run=run.run_id)
-                yield
-        except IntegrityError as exc:
-            rule = constraint_of(exc)
-            raise HistoryError(Problem(
-                "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد (قاعدهٔ {rule})؛ "
-                "چیزی ثبت یا منتشر نشد",
-                f"history conflicts with earlier allocations (rule {rule}); nothing was "
-                "recorded or published")) from exc
+    def _write_run(self, conn, run: RunRecord, entries: Sequence[HistoryEntry],
+                   snapshot: Snapshot | None, events: EventsFactory | None) -> None:
+        # A replay of the same run replaces its own earlier rows (idempotent re-runs) and
+        # keeps its place in the commit order, which later replays rely on.
+        first = conn.execute(select(Run.started_at).where(Run.run_id == run.run_id)).scalar()
+        conn.execute(delete(Allocation).where(Allocation.run_id == run.run_id))
+        conn.execute(delete(Run).where(Run.run_id == run.run_id))
+        conn.execute(insert(Run).values(
+            run_id=run.run_id, started_at=first or run.started_at,
+            policy_stamp=run.policy_stamp, inputs=run.inputs, counts=run.counts,
+            qa_status=run.qa_status, out_dir=run.out_dir))
+        if snapshot is not None:
+            self._store_snapshot(conn, snapshot, run.run_id)
+        insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
+        self._advance_counters(conn, entries)
+        if self.outbox:   # built only here: a store without an outbox never pays for them
+            write_outbox(conn, list(events()) if events else [], replace_run=run.run_id)
 
     @staticmethod
     def _advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
@@ -227,6 +222,54 @@ class SqlStore:
                 insert_rows(conn, Allocation, [_allocation_row(e) for e in unique.values()])
                 self._advance_counters(conn, list(unique.values()))
             return len(unique)
+
+
+class SqlRunUnitOfWork:
+    """``RunUnitOfWork`` on one connection: the run's rows are written by ``record`` and
+    become visible to others only at ``commit``; leaving without it rolls back."""
+
+    def __init__(self, store: SqlStore):
+        self._store, self._conn, self._transaction = store, None, None
+
+    def __enter__(self) -> SqlRunUnitOfWork:
+        self._conn = self._store.engine.connect()
+        try:
+            self._transaction = self._conn.begin()
+        except BaseException:
+            self._conn.close()
+            raise
+        return self
+
+    def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
+               snapshot: Snapshot | None = None, events: EventsFactory | None = None) -> None:
+        with _conflicts_named():
+            self._store._write_run(self._conn, run, entries, snapshot, events)
+
+    def commit(self) -> None:
+        with _conflicts_named():
+            self._transaction.commit()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+        finally:
+            self._conn.close()
+
+
+@contextmanager
+def _conflicts_named() -> Iterator[None]:
+    """A broken uniqueness rule (a student or a code allocated twice) as the operator's
+    error, naming the rule and never its values."""
+    try:
+        yield
+    except IntegrityError as exc:
+        rule = constraint_of(exc)
+        raise HistoryError(Problem(
+            "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد (قاعدهٔ {rule})؛ "
+            "چیزی ثبت یا منتشر نشد",
+            f"history conflicts with earlier allocations (rule {rule}); nothing was "
+            "recorded or published")) from exc
 
 
 def _unique_students(students) -> Iterator:

@@ -8,7 +8,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import random
 from urllib.parse import urlsplit, urlunsplit
 
 import aio_pika
@@ -120,15 +119,6 @@ async def declare_topology(channel, exchange: str):
     dlq = await channel.declare_queue(dlq_name, durable=True)
     await dlq.bind(dlx, "#")
     return main, dlx
-
-
-def backoff(failures: int, base: float, cap: float, jitter: float = 0.0,
-            rng: random.Random | None = None) -> float:
-    """``base`` · 2^(failures-1), capped (0.5, 1, 2, 4 … 30 s by default), then shortened by up
-    to ``jitter`` (0.2 = at most 20 %) so clients dropped together do not reconnect in step.
-    Jitter only shortens: the unjittered value is a bound tests can wait for."""
-    delay = min(cap, base * 2 ** min(max(0, failures - 1), 62))
-    return delay * (1 - jitter * (rng or random).random()) if jitter else delay
 
 
 async def sleep_unless(stop: asyncio.Event, seconds: float) -> None:

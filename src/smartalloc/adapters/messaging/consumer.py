@@ -37,7 +37,6 @@ from smartalloc.adapters.messaging.broker import (
     EXCHANGE,
     SETUP_ERRORS,
     MessagingError,
-    backoff,
     broker_error,
     connect,
     dead_letter_names,
@@ -48,6 +47,7 @@ from smartalloc.adapters.messaging.broker import (
     sleep_unless,
 )
 from smartalloc.domain.errors import DatabaseError, Problem
+from smartalloc.service_layer.retry import backoff
 
 log = get_logger("smartalloc.consumer")
 RECONNECTS = Counter("consumer_reconnects_total",

@@ -30,7 +30,6 @@ from smartalloc.adapters.messaging.broker import (
     EXCHANGE,
     SETUP_ERRORS,
     MessagingError,
-    backoff,
     broker_error,
     connect,
     declare_topology,
@@ -42,6 +41,7 @@ from smartalloc.adapters.messaging.broker import (
 )
 from smartalloc.adapters.messaging.outbox_rows import OutboxRow
 from smartalloc.domain.errors import DatabaseError, Problem
+from smartalloc.service_layer.retry import backoff
 
 log = get_logger("smartalloc.relay")
 RECONNECTS = Counter("relay_reconnects_total",

@@ -16,10 +16,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
-from smartalloc.adapters.db.engine import make_read_engine
-from smartalloc.adapters.db.jobs import JobStore
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.policy_file import load_policy
+from smartalloc.bootstrap import bootstrap, load_policy
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api import problems
 from smartalloc.entrypoints.api.ratelimit import RateLimiter
@@ -36,7 +33,8 @@ OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 def create_api_app(settings: Settings) -> FastAPI:
     """The REST API alone; ``entrypoints.service.create_app`` adds the operator's pages."""
     obs.configure_logging()
-    store = SqlStore(settings.database_url)
+    system = bootstrap(settings.database_url)
+    store = system.history
     obs.instrument(store.engine)
 
     @asynccontextmanager
@@ -48,10 +46,11 @@ def create_api_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(title="SmartAlloc", version="1", lifespan=lifespan,
                   description="Student → mentor allocation as a service (issue C).")
-    app.state.reader = reader = make_read_engine(settings.database_url, store.engine)
+    app.state.reader = reader = system.read_engine()
     if reader is not store.engine:
         obs.instrument(reader)
-    jobs = JobStore(store.engine, reader)
+    jobs = system.jobs(reader)
+    app.state.system = system
     app.state.settings, app.state.store, app.state.engine = settings, store, store.engine
     app.state.jobs, app.state.policy = jobs, load_policy(settings.policy_path)
     queue = None
@@ -59,7 +58,7 @@ def create_api_app(settings: Settings) -> FastAPI:
         from smartalloc.entrypoints.api.queue import PgQueue
 
         queue = PgQueue(store.engine, settings.database_url)
-    app.state.runner = JobRunner(settings, store, jobs, queue)
+    app.state.runner = JobRunner(settings, system, jobs, queue)
     app.state.limiter = limiter = RateLimiter(settings)
     problems.install(app)
 

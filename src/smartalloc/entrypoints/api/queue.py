@@ -10,13 +10,17 @@ delivery is harmless).
 
 from __future__ import annotations
 
-import functools
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import procrastinate
 import psycopg
 from sqlalchemy import Engine, select, text
+
+if TYPE_CHECKING:
+    from smartalloc.entrypoints.api.runner import JobRunner
 
 QUEUE = "smartalloc"
 
@@ -26,15 +30,16 @@ def conninfo(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-@functools.cache
-def queue_app(url: str) -> procrastinate.App:
+def queue_app(url: str, execute: Callable[[str], None] | None = None) -> procrastinate.App:
+    """The queue's app; ``execute`` runs a job (a worker's runner). Without it the app only
+    defers (the API) and never runs a task."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
 
     @app.task(name="smartalloc.run_job", queue=QUEUE, pass_context=False)
     def run_job(job_id: str) -> None:
-        from smartalloc.entrypoints.api.runner import worker_runner
-
-        worker_runner(url).execute(job_id)
+        if execute is None:
+            raise RuntimeError("this process only queues jobs; `smartalloc worker` runs them")
+        execute(job_id)
 
     return app
 
@@ -83,12 +88,9 @@ def undelivered(engine: Engine, older_than: float) -> list[str]:
         return [job_id for job_id in queued if job_id not in waiting]
 
 
-def recover_stale(url: str) -> list[str]:
+def recover_stale(url: str, runner: JobRunner) -> list[str]:
     """Queue again the jobs a dead process left running, and defer them with the queued jobs
     whose delivery was lost (on a connection of its own, apart from the worker's)."""
-    from smartalloc.entrypoints.api.runner import worker_runner
-
-    runner = worker_runner(url)
     stale = runner.jobs.requeue_stale(runner.stale_after)
     stale += [j for j in undelivered(runner.jobs.engine, runner.stale_after) if j not in stale]
     if stale:
@@ -102,12 +104,12 @@ def recover_stale(url: str) -> list[str]:
     return stale
 
 
-def _sweep(url: str, every: float, stop: threading.Event) -> None:
+def _sweep(url: str, runner: JobRunner, every: float, stop: threading.Event) -> None:
     from smartalloc.entrypoints.api.observability import log
 
     while not stop.wait(every):
         try:
-            if stale := recover_stale(url):
+            if stale := recover_stale(url, runner):
                 log.warning("jobs_requeued_stale", count=len(stale))
         except Exception as exc:   # the database may be away for a while: try again later
             log.warning("stale_sweep_failed", error_type=type(exc).__name__)
@@ -116,18 +118,17 @@ def _sweep(url: str, every: float, stop: threading.Event) -> None:
 def run_worker(url: str, *, wait: bool = True, concurrency: int = 1) -> None:
     """Process jobs until stopped (``wait=False``: until the queue is empty); stale running jobs
     are queued again first, then (``wait``) every quarter of the stale timeout."""
-    from smartalloc.adapters.db.store import SqlStore
-    from smartalloc.entrypoints.api.runner import stale_seconds
+    from smartalloc.entrypoints.api.runner import stale_seconds, worker_runner
 
-    store = SqlStore(url)
-    ensure_queue_schema(store.engine, url)
-    recover_stale(url)
+    runner = worker_runner(url)   # this process's wiring, for every job it runs
+    ensure_queue_schema(runner.system.engine, url)
+    recover_stale(url, runner)
     stop = threading.Event()
     if wait:
-        threading.Thread(target=_sweep, args=(url, stale_seconds() / 4, stop), daemon=True,
-                         name="smartalloc-stale-sweep").start()
+        threading.Thread(target=_sweep, args=(url, runner, stale_seconds() / 4, stop),
+                         daemon=True, name="smartalloc-stale-sweep").start()
     try:
-        queue_app(url).run_worker(queues=[QUEUE], wait=wait, concurrency=concurrency,
+        queue_app(url, runner.execute).run_worker(queues=[QUEUE], wait=wait, concurrency=concurrency,
                                   install_signal_handlers=wait)
     finally:
         stop.set()

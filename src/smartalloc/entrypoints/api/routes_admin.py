@@ -9,13 +9,15 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.users import UserStore
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.security import Principal, issue_token, require
 from smartalloc.entrypoints.clock import jalali_now
+from smartalloc.service_layer import mentor_governance
+from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
+from smartalloc.service_layer.ports import MentorGovernanceStore
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Reader = Annotated[Principal, Depends(require("report:read"))]
@@ -41,26 +43,28 @@ async def token(request: Request, username: Annotated[str, Form()],
             "expires_in": state.settings.token_minutes * 60}
 
 
-def _registry(request: Request) -> MentorRegistry:
-    return MentorRegistry(request.app.state.engine, outbox=request.app.state.store.outbox)
+def _registry(request: Request) -> MentorGovernanceStore:
+    return request.app.state.system.mentors()
 
 
 @router.get("/mentors")
 def list_mentors(request: Request, _: Reader, status: str | None = None) -> list[dict]:
-    return [dataclasses.asdict(m) for m in _registry(request).list(status)]
+    found = mentor_governance.list_mentors(_registry(request), status)
+    return [dataclasses.asdict(m) for m in found]
 
 
 @router.get("/mentors/audit")
 def mentor_audit(request: Request, _: Reader, mentor_id: str | None = None) -> list[dict]:
-    return [dataclasses.asdict(c) for c in _registry(request).audit(mentor_id)]
+    trail = mentor_governance.status_audit(_registry(request), mentor_id)
+    return [dataclasses.asdict(c) for c in trail]
 
 
 def _change(request: Request, mentor_id: str, to: MentorStatus, body: StatusBody,
             who: Principal) -> dict:
-    change = _registry(request).change(
-        mentor_id, to, reason=body.reason, by=who.username,
-        at=jalali_now(),
-        schools=tuple(body.schools), channels=tuple(body.channels))
+    command = ChangeMentorStatus(mentor_id, to, reason=body.reason, by=who.username,
+                                 at=jalali_now(), schools=tuple(body.schools),
+                                 channels=tuple(body.channels))
+    change = change_mentor_status(command, _registry(request))
     log.info("audit", action="mentor_status_changed", mentor_id=mentor_id, to=to.value,
              by=who.username)
     return dataclasses.asdict(change)

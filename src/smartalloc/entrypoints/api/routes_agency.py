@@ -14,8 +14,8 @@ from smartalloc.adapters.db.agency_profiles import AgencyProfiles
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.entrypoints.api.observability import log
-from smartalloc.entrypoints.api.runner import upload_path
 from smartalloc.entrypoints.api.security import Principal, require
+from smartalloc.entrypoints.api.settings import upload_path
 from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.setup_agency import agency_policy, describe_agency, save_profile

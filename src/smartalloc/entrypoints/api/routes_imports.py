@@ -20,8 +20,8 @@ from smartalloc.adapters.readers import (
     read_students,
 )
 from smartalloc.entrypoints.api.idempotency import body_hash, replay
-from smartalloc.entrypoints.api.runner import upload_path
 from smartalloc.entrypoints.api.security import Principal, require
+from smartalloc.entrypoints.api.settings import upload_path
 from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES
 
 router = APIRouter(prefix="/api/v1", tags=["imports"])

@@ -11,31 +11,20 @@ nothing and keeps a small machine responsive for the status and export endpoints
 
 from __future__ import annotations
 
-import dataclasses
-import functools
 import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from pathlib import Path
 
 import structlog
 
-from smartalloc.adapters.db.jobs import JobStore, JobView
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.input_reader import ExcelInputReader
-from smartalloc.adapters.output_writer import ExcelOutputWriter
-from smartalloc.adapters.policy_file import load_policy
-from smartalloc.domain.errors import SmartAllocError
+from smartalloc.adapters.db.jobs import JobStore
+from smartalloc.bootstrap import System, bootstrap
 from smartalloc.entrypoints.api import observability as obs
-from smartalloc.entrypoints.api.problems import problem_items, status_of
+from smartalloc.entrypoints.api.job_process import JobOutcome, run_in_job_process
 from smartalloc.entrypoints.api.settings import Settings
-from smartalloc.entrypoints.clock import jalali_today
-from smartalloc.service_layer.ports import INPUT_ROLES, OUTPUT_FILES, InputPaths
-from smartalloc.service_layer.run_allocation import run_allocation
-from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest
+from smartalloc.service_layer.ports import INPUT_ROLES
 
 ROLES = INPUT_ROLES
 STALE_SECONDS = 120.0
@@ -46,29 +35,22 @@ def stale_seconds() -> float:
     return float(os.environ.get("SMARTALLOC_JOB_STALE_SECONDS") or STALE_SECONDS)
 
 
-def upload_path(settings: Settings, file_id: str) -> Path:
-    return settings.uploads / file_id / "upload.xlsx"
-
-
-def input_paths(settings: Settings, files: dict[str, str]) -> InputPaths:
-    return InputPaths(**{role: upload_path(settings, fid) for role, fid in files.items()})
-
-
-@functools.cache
 def worker_runner(url: str) -> JobRunner:
-    """The runner of a `smartalloc worker` process (settings from its environment)."""
+    """The runner of a `smartalloc worker` process (settings from its environment); built
+    once by the worker and kept for every job it runs."""
     settings = replace(Settings.from_env(require_secret=False), database_url=url)
-    store = SqlStore(url)
-    return JobRunner(settings, store, JobStore(store.engine), queue=None)
+    system = bootstrap(url)
+    return JobRunner(settings, system, system.jobs(), queue=None)
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, store: SqlStore, jobs: JobStore, queue=None,
+    def __init__(self, settings: Settings, system: System, jobs: JobStore, queue=None,
                  stale_after: float | None = None):
-        """``queue``: a PostgreSQL queue to defer to; None runs jobs on a thread here.
-        ``stale_after``: seconds without a heartbeat before a running job is taken for dead
-        (default: ``SMARTALLOC_JOB_STALE_SECONDS``, 120); beats come 4 times as often."""
-        self.settings, self.store, self.jobs, self.queue = settings, store, jobs, queue
+        """``system``: the process's wiring (``bootstrap``); ``queue``: a PostgreSQL queue to
+        defer to, None runs jobs on a thread here. ``stale_after``: seconds without a
+        heartbeat before a running job is taken for dead (default:
+        ``SMARTALLOC_JOB_STALE_SECONDS``, 120); beats come 4 times as often."""
+        self.settings, self.system, self.jobs, self.queue = settings, system, jobs, queue
         self.stale_after = stale_seconds() if stale_after is None else stale_after
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartalloc-job")
 
@@ -116,22 +98,12 @@ class JobRunner:
                                    name=f"smartalloc-heartbeat-{job_id[:8]}")
         beating.start()
         try:
-            result = self._allocate(job)
-        except SmartAllocError as exc:
-            obs.ALLOCATION_FAILED.labels(reason=exc.problems[0].code).inc()
-            self.jobs.update(job_id, state="failed", error={"status": status_of(exc),
-                                                            "errors": problem_items(exc)})
-            obs.log.warning("job_failed", code=exc.problems[0].code)
-        except Exception as exc:  # a bug: recorded without internals, logged by type
-            obs.ALLOCATION_FAILED.labels(reason="INTERNAL_ERROR").inc()
-            self.jobs.update(job_id, state="failed", error={"status": 500, "errors": [
-                {"code": "INTERNAL_ERROR", "message_fa": "خطای داخلی",
-                 "message_en": "internal error"}]})
-            obs.log.error("job_crashed", error_type=type(exc).__name__)
-        else:
-            obs.ALLOCATION_SUCCESS.inc()
-            self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done", result=result)
-            obs.log.info("job_succeeded", counts=result["counts"])
+            outcome = run_in_job_process(self.settings, job_id, job.params,
+                                         self.system.event_key)
+        except Exception as exc:  # the process could not be started (resources): a failure
+            outcome = JobOutcome(crashed=type(exc).__name__)
+        try:
+            self._settle(job_id, outcome)
         finally:
             stop.set()
             beating.join()
@@ -146,35 +118,28 @@ class JobRunner:
             except Exception as exc:   # a missed beat is retried; the job goes on
                 obs.log.warning("job_heartbeat_failed", error_type=type(exc).__name__)
 
-    def _allocate(self, job: JobView) -> dict:
-        params, settings = job.params, self.settings
-        stage_seen: list[str] = []
-
-        def progress(stage: str, fraction: float) -> None:
-            if not stage_seen or stage_seen[-1] != stage:
-                stage_seen.append(stage)
-                self.jobs.update(job.id, stage=stage, progress=round(fraction, 3))
-            else:
-                self.jobs.heartbeat(job.id)   # update() above beats too (updated_at)
-
-        key = os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
-        request = RunRequest(input_paths(settings, params["files"]),
-                             load_policy(settings.policy_path), settings.runs / job.id,
-                             year=params.get("year"), overrides=params.get("overrides") or {},
-                             now=jalali_today(), event_key=key,
-                             explanations=True)
-        result = run_allocation(request, reader=ExcelInputReader(), writer=ExcelOutputWriter(),
-                                history=self.store, progress=progress)
-        self._utilization(result.counts)
-        names = {p.name for p in result.files}
-        return {"run_id": result.run_id, "counts": result.counts, "qa_status": result.qa_status,
-                "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
-                "warnings": list(result.warnings),
-                "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
-                "timings": {k: round(v, 3) for k, v in result.timings.items()}}
+    def _settle(self, job_id: str, outcome: JobOutcome) -> None:
+        """Record the job's end as its process reported it."""
+        if outcome.result is not None:
+            obs.ALLOCATION_SUCCESS.inc()
+            self._utilization(outcome.result["counts"])
+            self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done",
+                             result=outcome.result)
+            obs.log.info("job_succeeded", counts=outcome.result["counts"])
+        elif outcome.errors:
+            obs.ALLOCATION_FAILED.labels(reason=outcome.code).inc()
+            self.jobs.update(job_id, state="failed", error={"status": outcome.status,
+                                                            "errors": list(outcome.errors)})
+            obs.log.warning("job_failed", code=outcome.code)
+        else:   # a bug or a killed process: recorded without internals, logged by type
+            obs.ALLOCATION_FAILED.labels(reason="INTERNAL_ERROR").inc()
+            self.jobs.update(job_id, state="failed", error={"status": 500, "errors": [
+                {"code": "INTERNAL_ERROR", "message_fa": "خطای داخلی",
+                 "message_en": "internal error"}]})
+            obs.log.error("job_crashed", error_type=outcome.crashed)
 
     def _utilization(self, counts: dict[str, int]) -> None:
-        mentors = MentorRegistry(self.store.engine).list()
+        mentors = self.system.mentors().list()
         capacity = sum(m.capacity for m in mentors if m.status != "frozen")
         if capacity:
             used = sum(m.covered for m in mentors) + counts.get("allocated", 0)

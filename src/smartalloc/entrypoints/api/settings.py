@@ -8,8 +8,9 @@ from pathlib import Path
 
 import platformdirs
 
-from smartalloc.adapters.db.engine import database_url
+from smartalloc.bootstrap import database_url
 from smartalloc.domain.errors import InputError, Problem
+from smartalloc.service_layer.ports import InputPaths
 
 MB = 1024 * 1024
 
@@ -68,3 +69,13 @@ class Settings:
                    rate_limit_window=float(os.environ.get("SMARTALLOC_RATE_WINDOW", "60")),
                    rate_limit_fail_open=os.environ.get("SMARTALLOC_RATE_FAIL_OPEN", "1")
                    not in ("0", "false", "no"))
+
+
+def upload_path(settings: Settings, file_id: str) -> Path:
+    """Where an uploaded report is kept (its id names its folder)."""
+    return settings.uploads / file_id / "upload.xlsx"
+
+
+def input_paths(settings: Settings, files: dict[str, str]) -> InputPaths:
+    """A job's reports: role → uploaded file id, as paths."""
+    return InputPaths(**{role: upload_path(settings, fid) for role, fid in files.items()})

@@ -6,12 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.schema import Allocation
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
+from smartalloc.service_layer.mentor_governance import mentor as mentor_view
+from smartalloc.service_layer.mentor_governance import status_audit
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,9 +39,9 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
         keys = ("national_id", "mentor_id", "code", "channel", "allocated_at", "run_id",
                 "policy_stamp")
         entries = [dict(zip(keys, r, strict=True)) for r in rows]
-        registry = MentorRegistry(state.engine)
-        audit = registry.audit(mentor_id)
-        mentor = registry.get(mentor_id)
+        registry = state.system.mentors()
+        audit = status_audit(registry, mentor_id)
+        mentor = mentor_view(registry, mentor_id)
     return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
                 entries=entries, audit=audit, mentor=mentor,
                 searched=bool(nid or mentor_id))

@@ -1,5 +1,9 @@
-"""The mentor pool: filter, govern (freeze / activate / restrict with a reason, audited by the
-API's routes) and choose per-run overrides for the next run (kept in a cookie)."""
+"""The mentor pool: filter, govern (freeze / activate / restrict with a reason, audited with the
+signed-in user) and choose per-run overrides for the next run (kept in a cookie).
+
+Governance goes through the same handler as the API and the CLI
+(`service_layer.mentor_governance`), so the page only checks the session's scope, reads the
+form and renders the outcome; the rules and the audit are the handler's."""
 
 from __future__ import annotations
 
@@ -10,22 +14,33 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.normalize import match_key
 from smartalloc.domain.policy import Channel, MentorStatus
-from smartalloc.entrypoints.api import routes_admin
+from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.problems import problem_items
 from smartalloc.entrypoints.api.security import Principal
+from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.service_layer.mentor_governance import (
+    ChangeMentorStatus,
+    change_mentor_status,
+    list_mentors,
+)
+from smartalloc.service_layer.ports import MentorGovernanceStore
 
 router = APIRouter(include_in_schema=False)
 OVERRIDES_COOKIE = "smartalloc_overrides"
-ACTIONS = {"freeze": (MentorStatus.FROZEN, routes_admin.freeze),
-           "activate": (MentorStatus.ACTIVE, routes_admin.activate),
-           "restrict": (MentorStatus.RESTRICTED, routes_admin.restrict)}
+ACTIONS = {"freeze": MentorStatus.FROZEN, "activate": MentorStatus.ACTIVE,
+           "restrict": MentorStatus.RESTRICTED}
+REASON_MAX = 500                    # as the API's StatusBody allows
+
+
+def _registry(request: Request) -> MentorGovernanceStore:
+    """The governance store, with the outbox when the system of record has one (as the API)."""
+    return request.app.state.system.mentors()
 
 
 def overrides_cookie(request: Request) -> dict[str, bool]:
@@ -41,9 +56,8 @@ def overrides_cookie(request: Request) -> dict[str, bool]:
 
 def _mentors_page(request: Request, who: Principal, *, status: int = 200,
                   error: str = "", form: dict | None = None) -> Response:
-    registry = MentorRegistry(request.app.state.engine)
     wanted = request.query_params.get("status", "")
-    mentors = registry.list(wanted or None)
+    mentors = list_mentors(_registry(request), wanted or None)
     q = request.query_params.get("q", "").strip()
     if q:
         key = match_key(q)
@@ -90,20 +104,22 @@ async def mentor_status(request: Request) -> Response:
                    .split(",") if s]
     except ValueError:
         return _mentors_page(request, who, status=422, error=t("err.422"), form=values)
-    channels = [c for c in form.getlist("channels") if c in {ch.value for ch in Channel}]
-    found = MentorRegistry(request.app.state.engine).get(mentor_id)
-    before = found.status if found else "unknown"
-    body = routes_admin.StatusBody(reason=reason[:500], schools=schools,
-                                   channels=channels)  # type: ignore[arg-type]
+    channels = tuple(Channel(c) for c in form.getlist("channels")
+                     if c in {ch.value for ch in Channel})
+    command = ChangeMentorStatus(mentor_id, ACTIONS[action], reason=reason[:REASON_MAX],
+                                 by=who.username, at=jalali_now(), schools=tuple(schools),
+                                 channels=channels)
     try:
-        await run_in_threadpool(ACTIONS[action][1], request, mentor_id, body, who)
+        change = await run_in_threadpool(change_mentor_status, command, _registry(request))
     except SmartAllocError as exc:
         item = problem_items(exc)[0]
         return _mentors_page(request, who, status=422, form=values,
                              error=item["message_fa" if lang_of(request) == "fa"
                                         else "message_en"])
-    to = ACTIONS[action][0].value
-    return redirect(f"/ui/mentors?changed={quote(mentor_id)}&from={before}&to={to}")
+    log.info("audit", action="mentor_status_changed", mentor_id=mentor_id,
+             to=change.to_status, by=who.username)
+    return redirect(f"/ui/mentors?changed={quote(mentor_id)}&from={change.from_status}"
+                    f"&to={change.to_status}")
 
 
 @router.post("/ui/mentors/overrides")

@@ -1,0 +1,117 @@
+"""The composition root: the one place that picks the adapters and hands them to the use cases.
+
+The CLI, the API (and its in-process job runner), the queue worker and the relay each call
+``bootstrap`` once per process (or per command) and keep what it returns; nothing here is a
+cached singleton, so a test or a second database in one process gets its own system. The
+environment is read here and only here (the event key, the database URL's default), so every
+entry point runs a job exactly as every other does.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from smartalloc.adapters.db.agency_profiles import AgencyProfiles
+from smartalloc.adapters.db.engine import database_url, make_read_engine, sqlite_url
+from smartalloc.adapters.db.jobs import JobStore
+from smartalloc.adapters.db.mentor_registry import MentorRegistry
+from smartalloc.adapters.db.store import SqlStore
+from smartalloc.adapters.db.users import UserStore
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
+from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
+from smartalloc.adapters.messaging.relay import Relay
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.overrides_file import read_overrides
+from smartalloc.adapters.parallel import bind_to_parent
+from smartalloc.adapters.policy_file import load_policy, policy_json_schema, write_policy
+from smartalloc.adapters.readers import read_history_seed
+from smartalloc.domain.explain import Explanation
+from smartalloc.domain.policy import Policy
+from smartalloc.domain.records import HistoryEntry
+from smartalloc.service_layer import history_records
+from smartalloc.service_layer.build_matrix import run_matrix_only
+from smartalloc.service_layer.explain_student import explain_student
+from smartalloc.service_layer.ports import InputPaths, ProgressFn
+from smartalloc.service_layer.run_allocation import run_allocation
+from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest, RunResult
+
+# Besides ``bootstrap``: the files an entry point reads or writes besides the reports (the
+# policy, overrides), the database URL's default, and the messaging processes' wiring.
+__all__ = ["DEFAULT_AMQP_URL", "EXCHANGE", "Relay", "System", "bind_to_parent", "bootstrap",
+           "database_url", "event_key", "load_policy", "matrix_only", "policy_json_schema",
+           "read_overrides", "run_audit_consumer", "sqlite_url", "write_policy"]
+
+
+def event_key() -> bytes:
+    """The agency's key naming students in events (``SMARTALLOC_EVENT_KEY``); the development
+    key when unset (issue I decides what production requires)."""
+    return os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
+
+
+@dataclass
+class System:
+    """The adapters of one process, wired to the use cases it may run."""
+
+    history: SqlStore
+    event_key: bytes
+    reader: ExcelInputReader = field(default_factory=ExcelInputReader)
+    writer: ExcelOutputWriter = field(default_factory=ExcelOutputWriter)
+
+    @property
+    def engine(self) -> Engine:
+        return self.history.engine
+
+    def read_engine(self) -> Engine:
+        """The engine for reads that may go to a replica (``DATABASE_READ_URL``), else ours."""
+        return make_read_engine(self.history.url, self.engine)
+
+    def jobs(self, read_engine: Engine | None = None) -> JobStore:
+        return JobStore(self.engine, read_engine) if read_engine else JobStore(self.engine)
+
+    def mentors(self) -> MentorRegistry:
+        """Mentor governance, with the outbox when the system of record has one."""
+        return MentorRegistry(self.engine, outbox=self.history.outbox)
+
+    def profiles(self) -> AgencyProfiles:
+        """The agency's profile versions (managers → centres, academic year)."""
+        return AgencyProfiles(self.engine)
+
+    def users(self) -> UserStore:
+        return UserStore(self.engine)
+
+    # --- use cases ---------------------------------------------------------------------------
+    def run(self, request: RunRequest, progress: ProgressFn | None = None) -> RunResult:
+        kwargs = {"progress": progress} if progress is not None else {}
+        return run_allocation(request, reader=self.reader, writer=self.writer,
+                              history=self.history, **kwargs)
+
+    def explain(self, paths: InputPaths, policy: Policy, national_id: str, *,
+                year: int | None = None, mentors: tuple[str, ...] = (),
+                overrides: dict[str, bool] | None = None) -> Explanation | None:
+        return explain_student(paths, policy, national_id, reader=self.reader,
+                               history=self.history, year=year, mentors=mentors,
+                               overrides=overrides or {})
+
+    def search_history(self, national_id: str) -> list[HistoryEntry]:
+        return history_records.search(self.history, national_id)
+
+    def import_history(self, seed_file: Path) -> int:
+        return history_records.import_seed(self.history, read_history_seed(seed_file))
+
+
+def bootstrap(url: str | None = None, *, outbox: bool | None = None) -> System:
+    """Wire a process to the database at ``url`` (default: ``DATABASE_URL`` or the SQLite file
+    in the user data dir); the schema is brought up to date on the way."""
+    return System(SqlStore(database_url(url), outbox=outbox), event_key())
+
+
+def matrix_only(paths: InputPaths, policy: Policy, out: Path,
+                overrides: dict[str, bool] | None = None) -> list[Path]:
+    """The matrix workbook and CSV alone: no database."""
+    return run_matrix_only(paths, policy, out, reader=ExcelInputReader(),
+                           writer=ExcelOutputWriter(), overrides=overrides or {})

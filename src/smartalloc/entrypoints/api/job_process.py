@@ -1,0 +1,149 @@
+"""An allocation job runs in a process of its own, forked from a single-threaded forkserver.
+
+The API and the queue worker are multi-threaded (request threads, heartbeats, the stale sweep)
+and a run forks its workbook writer. A fork copies only the forking thread: a lock another
+thread held at that instant (SQLite's, the allocator's, a logging handler's) stays locked for
+ever in the child, which then hangs while the job's heartbeat says it is alive. So the service
+never forks itself: the forkserver (started by exec, single-threaded, the job code preloaded)
+forks a fresh process per job, which is a batch process like the CLI — it may fork its writer
+and pause the collector. It sees this process's environment as it is when the job starts,
+dies with the forkserver (``PR_SET_PDEATHSIG``), which exits when this process dies, and
+reports back a plain outcome (never a pickled exception).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import fcntl
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass
+from multiprocessing import forkserver
+from multiprocessing.connection import Connection
+
+from smartalloc.bootstrap import System, bind_to_parent, bootstrap, load_policy
+from smartalloc.domain.errors import SmartAllocError
+from smartalloc.domain.gc_pause import allow_in_this_process
+from smartalloc.entrypoints.api.problems import problem_items, status_of
+from smartalloc.entrypoints.api.settings import Settings, input_paths
+from smartalloc.entrypoints.clock import jalali_today
+from smartalloc.service_layer.ports import OUTPUT_FILES
+from smartalloc.service_layer.run_reports import RunRequest
+
+_CONTEXT = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload(["smartalloc.entrypoints.api.forkserver_preload"])
+
+
+@dataclass(frozen=True)
+class JobOutcome:
+    """What a job process reports: a result, a failure the operator can act on, or a crash
+    (named by its exception type only: no internals, no personal data)."""
+
+    result: dict | None = None
+    status: int = 0
+    errors: tuple[dict, ...] = ()
+    crashed: str = ""
+
+    @property
+    def code(self) -> str:
+        return self.errors[0]["code"] if self.errors else "INTERNAL_ERROR"
+
+
+def run_in_job_process(settings: Settings, job_id: str, params: dict,
+                       event_key: bytes) -> JobOutcome:
+    """Run the job's allocation in a fresh process and wait for its outcome."""
+    receive, send = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(target=_main, name=f"smartalloc-job-{job_id[:8]}",
+                               args=(settings, job_id, params, event_key, dict(os.environ),
+                                     send))
+    process.start()
+    send.close()
+    try:
+        outcome = receive.recv()
+    except EOFError:   # it died without a word: killed (the OOM killer) or crashed hard
+        outcome = None
+    finally:
+        receive.close()
+        process.join()
+    if outcome is None:
+        return JobOutcome(crashed=_death(process.exitcode))
+    return outcome
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        return f"killed by {signal.Signals(-exitcode).name}"
+    return f"exited with status {exitcode}"
+
+
+def _release_forkserver() -> None:
+    """The forkserver hands each process it forks its liveness pipe (so that it could ask for
+    processes of its own) and exits only when every holder has closed it. A job process that
+    kept it would keep the forkserver — and so itself — alive after the service died; closed,
+    the service's death ends the forkserver and ``PR_SET_PDEATHSIG`` ends the job."""
+    server = forkserver._forkserver
+    if server._forkserver_alive_fd is not None:
+        os.close(server._forkserver_alive_fd)
+        server._forkserver_alive_fd = None
+
+
+def _die_with_service(send: Connection) -> None:
+    """End this process the instant the service dies (not when the forkserver, which is not
+    our parent in the service's sense, gets round to exiting): the kernel signals SIGIO to the
+    owner of a pipe's write end when its last reader closes, and SIGIO's default action ends
+    the process. Only the service holds the read end of ``send``."""
+    signal.signal(signal.SIGIO, signal.SIG_DFL)
+    fcntl.fcntl(send.fileno(), fcntl.F_SETOWN, os.getpid())
+    _async(send, True)
+
+
+def _async(connection: Connection, on: bool) -> None:
+    flags = fcntl.fcntl(connection.fileno(), fcntl.F_GETFL)
+    flags = flags | os.O_ASYNC if on else flags & ~os.O_ASYNC
+    fcntl.fcntl(connection.fileno(), fcntl.F_SETFL, flags)
+
+
+def _main(settings: Settings, job_id: str, params: dict, event_key: bytes,
+          environment: dict[str, str], send: Connection) -> None:
+    os.environ.clear()
+    os.environ.update(environment)
+    _release_forkserver()
+    bind_to_parent(os.getppid())
+    _die_with_service(send)
+    allow_in_this_process()   # a process there to run one batch
+    try:
+        system = bootstrap(settings.database_url)
+        outcome = JobOutcome(result=allocate(settings, system, job_id, params, event_key))
+    except SmartAllocError as exc:
+        outcome = JobOutcome(status=status_of(exc), errors=tuple(problem_items(exc)))
+    except Exception as exc:  # a bug: reported by type only
+        outcome = JobOutcome(crashed=type(exc).__name__)
+    _async(send, False)   # the service reading our outcome must not end us
+    send.send(outcome)
+    send.close()
+
+
+def allocate(settings: Settings, system: System, job_id: str, params: dict,
+             event_key: bytes) -> dict:
+    """The job's run, with its progress written to the jobs table as it goes."""
+    jobs, stage_seen = system.jobs(), []
+
+    def progress(stage: str, fraction: float) -> None:
+        if not stage_seen or stage_seen[-1] != stage:
+            stage_seen.append(stage)
+            jobs.update(job_id, stage=stage, progress=round(fraction, 3))
+        else:
+            jobs.heartbeat(job_id)   # update() above beats too (updated_at)
+
+    request = RunRequest(input_paths(settings, params["files"]),
+                         load_policy(settings.policy_path), settings.runs / job_id,
+                         year=params.get("year"), overrides=params.get("overrides") or {},
+                         now=jalali_today(), event_key=event_key, explanations=True)
+    result = system.run(request, progress)
+    names = {p.name for p in result.files}
+    return {"run_id": result.run_id, "counts": result.counts, "qa_status": result.qa_status,
+            "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
+            "warnings": list(result.warnings),
+            "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
+            "timings": {k: round(v, 3) for k, v in result.timings.items()}}

@@ -1,0 +1,129 @@
+"""The run use case on fakes (``tests.fakes``): its unit of work, retries and all-or-none
+story, without Excel or a database. The inputs are read once per session; each test then
+runs in milliseconds."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from smartalloc.domain.errors import HistoryError, OutputError
+from smartalloc.domain.events import MENTOR_ASSIGNED, RUN_COMPLETED
+from smartalloc.domain.policy import GovernanceEntry, MentorStatus
+from smartalloc.service_layer.ports import InputPaths
+from smartalloc.service_layer.run_allocation import run_allocation
+from smartalloc.service_layer.run_reports import RunRequest
+from tests.fakes import MemoryHistory, MemoryReader, RecordingWriter
+
+OUT = Path("/nonexistent/out")   # nothing may touch the disk
+
+
+@pytest.fixture(scope="module")
+def inputs(small_agency, agency_policy):
+    from smartalloc.adapters.input_reader import ExcelInputReader
+    from smartalloc.entrypoints.inputs import resolve_inputs
+
+    return ExcelInputReader().read(resolve_inputs(small_agency.out_dir), agency_policy)
+
+
+def _run(inputs, policy, history: MemoryHistory, writer: RecordingWriter | None = None,
+         **request):
+    writer = writer or RecordingWriter(history.journal)
+    result = run_allocation(
+        RunRequest(InputPaths(Path("i.xlsx"), Path("s.xlsx"), Path("st.xlsx")), policy, OUT,
+                   now="1404-09-15", **request),
+        reader=MemoryReader(inputs), writer=writer, history=history)
+    return result, writer
+
+
+def test_the_run_records_finishes_commits_then_publishes(inputs, agency_policy):
+    history = MemoryHistory()
+    result, writer = _run(inputs, agency_policy, history)
+    assert history.journal == ["write", "record", "finish", "commit", "publish"]
+    allocated = result.counts["allocated"]
+    assert allocated > 0 and len(history.entries) == allocated
+    assert history.runs[result.run_id].qa_status == result.qa_status == "PASSED_QA"
+    assert history.runs[result.run_id].out_dir == writer.staged[0].location
+    assert [p.name for p in result.files] == writer.staged[0].files_named()
+    codes = [e.code for e in history.entries.values()]
+    assert len(set(codes)) == len(codes)
+    assert sum(1 for e in history.events if e.event_type == MENTOR_ASSIGNED) == allocated
+    assert [e.event_type for e in history.events].count(RUN_COMPLETED) == 1
+
+
+def test_events_are_built_only_for_a_store_with_an_outbox(inputs, agency_policy, monkeypatch):
+    import smartalloc.service_layer.run_allocation as module
+
+    built = []
+    real = module.run_events
+    monkeypatch.setattr(module, "run_events",
+                        lambda *a, **k: built.append(1) or real(*a, **k))
+    _run(inputs, agency_policy, MemoryHistory(outbox=False))
+    assert built == []
+    _run(inputs, agency_policy, MemoryHistory(outbox=True))
+    assert built == [1]
+
+
+def test_a_workbook_that_fails_leaves_nothing_committed_or_visible(inputs, agency_policy):
+    history = MemoryHistory()
+    with pytest.raises(OutputError):
+        _run(inputs, agency_policy, history, RecordingWriter(history.journal, fail_finish=True))
+    assert history.journal == ["write", "record", "finish", "discard"]   # never committed
+    assert history.runs == {} and history.entries == {} and history.events == []
+
+
+def test_a_store_that_fails_for_a_moment_is_tried_again(inputs, agency_policy):
+    history = MemoryHistory(failures=2)
+    result, _ = _run(inputs, agency_policy, history)
+    assert history.journal == ["write", "record", "record", "record", "finish", "commit",
+                               "publish"]
+    assert len(history.entries) == result.counts["allocated"]
+
+
+def test_a_store_that_keeps_failing_withholds_every_output(inputs, agency_policy):
+    history = MemoryHistory(failures=3)
+    with pytest.raises(HistoryError) as err:
+        _run(inputs, agency_policy, history)
+    assert err.value.problems[0].code == "HISTORY_WRITE_FAILED"
+    assert "TransientStoreError" in err.value.problems[0].message_en
+    assert history.journal[-1] == "discard" and "publish" not in history.journal
+    assert history.entries == {}
+
+
+def test_a_conflict_is_a_verdict_not_retried(inputs, agency_policy):
+    history = MemoryHistory()
+    _run(inputs, agency_policy, history)
+    taken = next(iter(history.entries.values()))
+    # the same code reached someone else after this run had read history (another system)
+    history.entries = {"0000000000": dataclasses.replace(taken, national_id="0000000000",
+                                                         run_id="elsewhere")}
+    history.runs = {}
+    history.load = lambda exclude_runs=(): []
+    history.journal.clear()
+    with pytest.raises(HistoryError) as err:
+        _run(inputs, agency_policy, history)
+    assert err.value.problems[0].code == "HISTORY_CONFLICT"
+    assert history.journal.count("record") == 1 and "publish" not in history.journal
+
+
+def test_a_rerun_replays_to_the_same_decisions_and_codes(inputs, agency_policy):
+    history = MemoryHistory()
+    first, _ = _run(inputs, agency_policy, history)
+    before = dict(history.entries)
+    second, _ = _run(inputs, agency_policy, history)
+    assert second.run_id == first.run_id and second.counts == first.counts
+    assert history.entries == before
+    assert len(history.runs) == 1
+
+
+def test_a_frozen_mentor_in_the_store_receives_nobody(inputs, agency_policy):
+    history = MemoryHistory()
+    _run(inputs, agency_policy, history)
+    busiest = max({e.mentor_id for e in history.entries.values()},
+                  key=lambda m: sum(e.mentor_id == m for e in history.entries.values()))
+    frozen = MemoryHistory(stored_governance={busiest: GovernanceEntry(
+        status=MentorStatus.FROZEN, reason="leave", changed_by="t", changed_at="now")})
+    _run(inputs, agency_policy, frozen)
+    assert frozen.entries and all(e.mentor_id != busiest for e in frozen.entries.values())
