@@ -200,3 +200,68 @@ class RecordingWriter:
     def write(self, staged: RecordingStaged, outputs: RunOutputs, policy: Policy) -> None:
         self.journal.append("write")
         staged.outputs = outputs
+
+
+@dataclass
+class MemoryJob:
+    id: str
+    kind: str
+    state: str
+    params: dict
+    result: dict | None = None
+    error: dict | None = None
+    request_hash: str = ""
+    user: str = ""
+    key: str | None = None
+
+
+@dataclass
+class MemoryJobBook:
+    """``JobBook`` and ``JobQueue`` in memory: ``submitted`` is what reached the queue."""
+
+    jobs: dict[str, MemoryJob] = field(default_factory=dict)
+    submitted: list[str] = field(default_factory=list)
+
+    def get(self, job_id: str) -> MemoryJob | None:
+        return self.jobs.get(job_id)
+
+    def latest(self, kind: str, state: str = "succeeded") -> MemoryJob | None:
+        found = [j for j in self.jobs.values() if j.kind == kind and j.state == state]
+        return found[-1] if found else None
+
+    def by_key(self, user: str, key: str) -> MemoryJob | None:
+        return next((j for j in self.jobs.values() if j.user == user and j.key == key), None)
+
+    def create(self, kind: str, params: dict, *, user: str, key: str | None = None,
+               request_hash: str = "", state: str = "queued", result: dict | None = None,
+               job_id: str | None = None) -> tuple[MemoryJob, bool]:
+        if key and (found := self.by_key(user, key)):
+            return found, False
+        job = MemoryJob(job_id or f"job-{len(self.jobs) + 1}", kind, state, params, result,
+                        None, request_hash, user, key)
+        self.jobs[job.id] = job
+        return job, True
+
+    def submit(self, job_id: str) -> None:
+        self.submitted.append(job_id)
+
+
+@dataclass
+class MemoryShelf:
+    """``UploadShelf`` in memory: what was put, kept and thrown away."""
+
+    kept: dict[str, bytes] = field(default_factory=dict)
+    checking: dict[str, bytes] = field(default_factory=dict)
+    discarded: list[str] = field(default_factory=list)
+
+    def put(self, file_id: str, data: bytes, name: str) -> Path:
+        self.checking[file_id] = data
+        return Path("/memory") / file_id / name
+
+    def accept(self, file_id: str, checked: Path) -> None:
+        self.kept[file_id] = self.checking.pop(file_id)
+
+    def discard(self, file_id: str) -> None:
+        self.checking.pop(file_id, None)
+        self.kept.pop(file_id, None)
+        self.discarded.append(file_id)

@@ -21,6 +21,7 @@ from smartalloc.adapters.db.jobs import JobStore
 from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.db.users import UserStore
+from smartalloc.adapters.explain_file import ExplainFile
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
 from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
@@ -30,10 +31,13 @@ from smartalloc.adapters.overrides_file import read_overrides
 from smartalloc.adapters.parallel import bind_to_parent
 from smartalloc.adapters.policy_file import load_policy, policy_json_schema, write_policy
 from smartalloc.adapters.readers import read_history_seed
+from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
+from smartalloc.adapters.uploads import upload_path as kept_upload
 from smartalloc.domain.explain import Explanation
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry
-from smartalloc.service_layer import history_records
+from smartalloc.domain.run_results import RunResults
+from smartalloc.service_layer import history_records, run_views
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.ports import InputPaths, ProgressFn
@@ -43,7 +47,7 @@ from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest, RunR
 # Besides ``bootstrap``: the files an entry point reads or writes besides the reports (the
 # policy, overrides), the database URL's default, and the messaging processes' wiring.
 __all__ = ["DEFAULT_AMQP_URL", "EXCHANGE", "Relay", "System", "bind_to_parent", "bootstrap",
-           "database_url", "event_key", "load_policy", "matrix_only", "policy_json_schema",
+           "database_url", "event_key", "kept_upload", "load_policy", "matrix_only", "policy_json_schema",
            "read_overrides", "run_audit_consumer", "sqlite_url", "write_policy"]
 
 
@@ -81,8 +85,22 @@ class System:
         """The agency's profile versions (managers → centres, academic year)."""
         return AgencyProfiles(self.engine)
 
-    def users(self) -> UserStore:
-        return UserStore(self.engine)
+    def users(self, read_engine: Engine | None = None) -> UserStore:
+        return UserStore(self.engine, read_engine)
+
+    @staticmethod
+    def uploads(folder: Path) -> tuple[FileUploadShelf, ExcelReportChecker]:
+        """Where uploads are kept, and their check with the run's own readers."""
+        return FileUploadShelf(folder), ExcelReportChecker()
+
+    @staticmethod
+    def kept_run(path: Path) -> ExplainFile:
+        """What a service run kept beside its workbooks (its explanations and results)."""
+        return ExplainFile(path)
+
+    def run_results(self, run_folder: Path) -> RunResults | None:
+        """The results page's view of a service run (None if it kept none)."""
+        return run_views.run_results(run_folder, ExplainFile)
 
     # --- use cases ---------------------------------------------------------------------------
     def run(self, request: RunRequest, progress: ProgressFn | None = None) -> RunResult:

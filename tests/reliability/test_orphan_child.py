@@ -146,14 +146,19 @@ def kill_main_pid(proc: subprocess.Popen, database: str, timeout: float = 120,
     os.kill(proc.pid, signal.SIGKILL)                  # the PID only, not the group
     proc.wait(10)
     died = closed = None
+    each: dict[int, float] = {}
     while time.monotonic() - killed < WATCH and (died is None or closed is None):
-        if died is None and not any(alive(p) for p in children):
+        for p in children:
+            if p not in each and not alive(p):
+                each[p] = round(time.monotonic() - killed, 3)
+        if died is None and len(each) == len(children):
             died = time.monotonic() - killed
         if closed is None and connections(database) == 0:
             closed = time.monotonic() - killed
         time.sleep(0.005)
     survivors = sorted(p for p in children | descendants(proc.pid) if alive(p))
-    facts = {"children": sorted(children), "connections_before": before,
+    facts = {"children": sorted(children), "died_after_s": each,
+             "connections_before": before,
              "connections_after": connections(database), "orphans_died_s": died,
              "connections_closed_s": closed, "survivors": survivors}
     print(facts)

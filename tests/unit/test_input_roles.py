@@ -4,11 +4,11 @@ exactly those roles, so a new report cannot be forgotten in one place."""
 
 from __future__ import annotations
 
-from smartalloc.entrypoints.api.routes_imports import ROLES as UPLOAD_ROLES
 from smartalloc.entrypoints.api.routes_runs import RunBody
 from smartalloc.entrypoints.inputs import PATTERNS, REQUIRED
 from smartalloc.entrypoints.web.routes_run import FILE_ROLES
 from smartalloc.service_layer.ports import INPUT_ROLES, InputPaths
+from smartalloc.service_layer.uploads import UPLOAD_ROLES
 
 
 def test_every_list_of_roles_is_the_one_list():

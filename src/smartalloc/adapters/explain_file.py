@@ -22,6 +22,13 @@ from smartalloc.domain.contracts import StudentCol
 from smartalloc.domain.decision import Decision
 from smartalloc.domain.explain import PoolState, PoolView, RunTrace, stage_steps, why_not
 from smartalloc.domain.policy import RankingRule
+from smartalloc.domain.run_results import (
+    RunResults,
+    by_keys,
+    from_summary_document,
+    student_line,
+    summary_document,
+)
 
 _SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -65,8 +72,9 @@ def _name(student) -> str:
                                 student.value(StudentCol.LAST_NAME)) if p)
 
 
-def write_explain_file(path: Path, trace: RunTrace) -> None:
-    """Everything ``ExplainFile.find`` needs, for every student of the run."""
+def write_explain_file(path: Path, trace: RunTrace, results: RunResults | None = None) -> None:
+    """Everything ``ExplainFile.find`` needs, for every student of the run, and the results
+    page's per-run view (``ExplainFile.results``)."""
     view, state, students = trace.view, trace.state, trace.students
     con = sqlite3.connect(path)
     try:
@@ -75,7 +83,8 @@ def write_explain_file(path: Path, trace: RunTrace) -> None:
             ("format", FORMAT),
             ("state", _dumps(dataclasses.asdict(state))),
             ("dropped", _dumps({k: list(v) for k, v in view.dropped.items()})),
-            ("rules", _dumps([r.value for r in view.rules]))])
+            ("rules", _dumps([r.value for r in view.rules])),
+            *([("results", _dumps(summary_document(results)))] if results else [])])
         con.executemany("INSERT INTO combos VALUES (?, ?)", (
             (_keys_text(k), zlib.compress(_dumps({
                 "funnel": [format(m, "x") for m in view.funnels[k]],
@@ -159,6 +168,27 @@ class ExplainFile:
             [dataclasses.asdict(s) for s in stage_steps(decision.pool_size,
                                                         decision.stage_counts)],
             [dataclasses.asdict(c) for c in candidates], reasons)
+
+    def results(self) -> RunResults:
+        """The results page's view of the run: its stored summary and one line per student
+        (a file from before summaries were kept shows the students and what they imply)."""
+        con = self._connect()
+        try:
+            stored = con.execute("SELECT value FROM meta WHERE name = 'results'").fetchone()
+            rows = con.execute("SELECT national_id, name, keys, decision FROM students "
+                               "ORDER BY idx").fetchall()
+        finally:
+            con.close()
+        students, failed = [], []
+        for national_id, name, keys_text, decision in rows:
+            line = student_line(national_id, name, decision_from_stored(json.loads(decision)))
+            students.append(line)
+            if line.status != "ALLOCATED":
+                failed.append((tuple(map(int, keys_text.split(","))) if keys_text else None,
+                               line.failure_class))
+        if stored is not None:
+            return from_summary_document(json.loads(stored[0]), students)
+        return RunResults(by_keys=by_keys(failed), students=students)
 
     @staticmethod
     def _given_before(con: sqlite3.Connection, idx: int, mentors: list[int]) -> dict[int, int]:

@@ -188,5 +188,6 @@ class ExcelOutputWriter:
             trace = outputs.trace
             # built and written in the job: about as costly as 80 cells per student
             students = len(outputs.sabt.rows) if outputs.sabt is not None else 0
-            add("explain", students * 80 + 1_000, lambda p: write_explain_file(p, trace()))
+            add("explain", students * 80 + 1_000,
+                lambda p: write_explain_file(p, trace(), outputs.results))
         return jobs

@@ -105,3 +105,18 @@ def input_error(code: str, fa: str, en: str, *, file: str = "", sheet: str = "",
 class DatabaseError(SmartAllocError):
     """The database cannot be reached, its URL is unusable, or a migration cannot be applied;
     the message names the (password-free) URL and what to check."""
+
+
+class NotFoundError(SmartAllocError):
+    """What was asked for does not exist (a job id, a student in a run)."""
+
+    exit_code = 1
+
+
+class ConflictError(SmartAllocError):
+    """The request contradicts the state it meets (a reused idempotency key, a job that has
+    not finished)."""
+
+
+class LimitError(SmartAllocError):
+    """The request is larger than the service accepts (rows of an upload)."""

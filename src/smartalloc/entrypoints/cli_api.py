@@ -29,14 +29,18 @@ def add(username: str,
                                      confirmation_prompt=True, envvar="SMARTALLOC_PASSWORD")] = "",
         database_url: DbOpt = None) -> None:
     """Add a user (the password is stored as an argon2 hash)."""
-    user = _users(database_url).add(username, password, role)
+    from smartalloc.service_layer.users import add_user
+
+    user = add_user(_users(database_url), username, password, role)
     render.console.print(f"user {user.username} added with role {user.role}")
 
 
 @users_app.command("disable")
 def disable(username: str, database_url: DbOpt = None) -> None:
     """Disable a user: their tokens stop working at once."""
-    _users(database_url).set_active(username, False)
+    from smartalloc.service_layer.users import disable_user
+
+    disable_user(_users(database_url), username)
     render.console.print(f"user {username} disabled")
 
 
@@ -49,8 +53,9 @@ def token(username: str, minutes: Annotated[int, Opt(min=1, max=60 * 24 * 30)] =
     from smartalloc.domain.errors import InputError, Problem
     from smartalloc.entrypoints.api.security import issue_token
     from smartalloc.entrypoints.api.settings import Settings
+    from smartalloc.service_layer.users import user as find_user
 
-    user = _users(database_url).get(username)
+    user = find_user(_users(database_url), username)
     if user is None or not user.active:
         raise InputError(Problem("USER_UNKNOWN", f"کاربر فعال «{username}» وجود ندارد",
                                  f"no active user '{username}'"))

@@ -17,6 +17,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants
 from smartalloc.domain.records import Inputs
+from smartalloc.domain.run_results import run_summary
 from smartalloc.domain.sabt import build_sabt
 from smartalloc.domain.summary import (
     EarlierRun,
@@ -85,4 +86,5 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
                                        sabt, summaries))
     meta["qa_status"] = qa.status
     tables[-1] = meta_table(meta)
-    return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa), counts, run_id
+    return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa,
+                      results=run_summary(students, decisions, summaries, plan)), counts, run_id

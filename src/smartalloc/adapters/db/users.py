@@ -3,28 +3,16 @@ user can be disabled without deleting who they were (jobs keep naming them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, insert, select, update
 
 from smartalloc.adapters.db.auth_schema import User
-from smartalloc.domain.errors import InputError, Location, Problem
+from smartalloc.domain.users import ROLES, UserView, unknown_user, user_exists
 
-ROLES = ("admin", "operator", "viewer")
+__all__ = ["ROLES", "UserStore", "UserView"]
 _hasher = PasswordHash.recommended()
-
-
-@dataclass(frozen=True)
-class UserView:
-    username: str
-    role: str
-    active: bool
-
-
-def _problem(code: str, fa: str, en: str, column: str) -> InputError:
-    return InputError(Problem(code, fa, en, Location(column=column)))
 
 
 class UserStore:
@@ -32,15 +20,10 @@ class UserStore:
         self.engine, self.reader = engine, reader or engine
 
     def add(self, username: str, password: str, role: str) -> UserView:
-        if role not in ROLES:
-            raise _problem("USER_ROLE", f"نقش نامعتبر: {role}", f"unknown role: {role}", "--role")
-        if len(password) < 8:
-            raise _problem("USER_PASSWORD", "رمز باید دست‌کم ۸ نویسه باشد",
-                           "the password needs at least 8 characters", "--password")
+        """Store an account the rules accepted (``domain.users.check_new_user``)."""
         with self.engine.begin() as conn:
             if conn.execute(select(User.id).where(User.username == username)).first():
-                raise _problem("USER_EXISTS", f"کاربر «{username}» وجود دارد",
-                               f"user '{username}' already exists", "username")
+                raise user_exists(username)
             conn.execute(insert(User).values(
                 username=username, password_hash=_hasher.hash(password), role=role, active=True,
                 created_at=datetime.now(UTC).isoformat(timespec="seconds")))
@@ -51,8 +34,7 @@ class UserStore:
             done = conn.execute(update(User).where(User.username == username)
                                 .values(active=active)).rowcount
         if not done:
-            raise _problem("USER_UNKNOWN", f"کاربر «{username}» وجود ندارد",
-                           f"no user '{username}'", "username")
+            raise unknown_user(username)
 
     def get(self, username: str) -> UserView | None:
         with self.reader.connect() as conn:

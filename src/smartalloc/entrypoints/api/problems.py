@@ -16,10 +16,13 @@ from starlette.exceptions import HTTPException
 
 from smartalloc.domain.errors import (
     ConfigurationError,
+    ConflictError,
     CounterError,
     DatabaseError,
     HistoryError,
     InputError,
+    LimitError,
+    NotFoundError,
     PolicyError,
     SmartAllocError,
 )
@@ -43,6 +46,12 @@ def problem(request: Request, status: int, title: str, detail: str = "", *,
 
 
 def status_of(error: SmartAllocError) -> int:
+    if isinstance(error, NotFoundError):
+        return 404
+    if isinstance(error, LimitError):
+        return 413
+    if isinstance(error, ConflictError):
+        return 409
     if isinstance(error, InputError | PolicyError | ConfigurationError):
         return 422
     if isinstance(error, CounterError) or any(p.code == "HISTORY_CONFLICT" for p in error.problems):

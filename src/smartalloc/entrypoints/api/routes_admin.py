@@ -9,7 +9,6 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
-from smartalloc.adapters.db.users import UserStore
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints.api.observability import hash_id, log
@@ -18,6 +17,7 @@ from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.service_layer import mentor_governance
 from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from smartalloc.service_layer.ports import MentorGovernanceStore
+from smartalloc.service_layer.users import sign_in
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Reader = Annotated[Principal, Depends(require("report:read"))]
@@ -35,7 +35,7 @@ async def token(request: Request, username: Annotated[str, Form()],
                 password: Annotated[str, Form()]) -> dict:
     """Password → bearer token (the one route that takes no token)."""
     state = request.app.state
-    user = await run_in_threadpool(UserStore(state.engine).authenticate, username, password)
+    user = await run_in_threadpool(sign_in, state.system.users(), username, password)
     log.info("audit", action="sign_in", user=username[:64], ok=user is not None)
     if user is None:
         raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})

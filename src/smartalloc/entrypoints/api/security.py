@@ -14,8 +14,8 @@ import jwt
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from smartalloc.adapters.db.users import UserStore
 from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.service_layer.users import user as find_user
 
 SCOPES = {
     "admin": {"alloc:run", "import", "report:read", "mentors:write", "users:admin"},
@@ -61,7 +61,7 @@ def principal_from_token(request: Request, token: str) -> Principal:
     from the database), or 401. Used for the bearer header and the web UI's session cookie."""
     state = request.app.state
     username = _decode(state.settings, token)
-    user = UserStore(state.engine, state.reader).get(username)
+    user = find_user(state.system.users(state.reader), username)
     if user is None or not user.active:
         raise HTTPException(401, "unknown or disabled user", _CHALLENGE)
     request.state.user = user.username

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import platformdirs
 
-from smartalloc.bootstrap import database_url
+from smartalloc.bootstrap import database_url, kept_upload
 from smartalloc.domain.errors import InputError, Problem
 from smartalloc.service_layer.ports import InputPaths
 
@@ -73,7 +73,7 @@ class Settings:
 
 def upload_path(settings: Settings, file_id: str) -> Path:
     """Where an uploaded report is kept (its id names its folder)."""
-    return settings.uploads / file_id / "upload.xlsx"
+    return kept_upload(settings.uploads, file_id)
 
 
 def input_paths(settings: Settings, files: dict[str, str]) -> InputPaths:

@@ -6,18 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlalchemy import select
 
 from smartalloc.adapters.db.auth_schema import Job
-from smartalloc.entrypoints.api import routes_runs
+from smartalloc.domain.run_results import RunResults
+from smartalloc.entrypoints.api.job_views import status_view
 from smartalloc.entrypoints.web import results
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
+from smartalloc.service_layer.allocation_jobs import allocation_job, job_of, run_workbook
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("sabt", "allocation", "qa", "matrix")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN_STAGES = ("read", "matrix", "allocate", "reports", "write", "history", "done")
 
 
@@ -41,7 +44,7 @@ def jobs(request: Request) -> Response:
 @router.get("/ui/jobs/{job_id}")
 def job_page(request: Request, job_id: str) -> Response:
     who = current(request, "report:read")
-    job = routes_runs.allocation_job(request, job_id)
+    job = allocation_job(request.app.state.jobs, job_id)
     lang = lang_of(request)
     t = translator(lang)
     context: dict[str, Any] = {"job": job, "percent": round(job.progress * 100),
@@ -51,8 +54,8 @@ def job_page(request: Request, job_id: str) -> Response:
     if job.state == "succeeded":
         result = job.result or {}
         counts = result.get("counts", {})
-        report = results.load_report(request.app.state.settings.runs, job.id) or \
-            results.RunReport()
+        report = request.app.state.system.run_results(
+            request.app.state.settings.runs / job.id) or RunResults()
         failures = [(k, counts.get(k, 0)) for k in
                     ("ELIGIBILITY_NO_MATCH", "CAPACITY_FULL", "DATA_MISSING", "DUPLICATE",
                      "INTERNAL_ERROR")]
@@ -77,13 +80,14 @@ def job_page(request: Request, job_id: str) -> Response:
 @router.get("/ui/api/jobs/{job_id}")
 def job_status(request: Request, job_id: str) -> JSONResponse:
     """The status for the progress bar (cookie auth; the API's status body)."""
-    who = current(request, "report:read")
-    return JSONResponse(routes_runs.status(request, job_id, who))
+    current(request, "report:read")
+    return JSONResponse(status_view(job_of(request.app.state.jobs, job_id)))
 
 
 @router.get("/ui/jobs/{job_id}/download/{kind}")
 def download(request: Request, job_id: str, kind: str) -> Response:
-    who = current(request, "report:read")
+    current(request, "report:read")
     if kind not in KINDS:
         raise HTTPException(404, f"no {kind} workbook")
-    return routes_runs.export(request, job_id, who, kind)  # type: ignore[arg-type]
+    path = run_workbook(request.app.state.jobs, request.app.state.settings.runs, job_id, kind)
+    return FileResponse(path, media_type=XLSX, filename=path.name)

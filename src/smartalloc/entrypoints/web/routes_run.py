@@ -1,30 +1,28 @@
-"""The run page: upload the reports through the API's import routes, pick the year and the
-per-run overrides, start the allocation job."""
+"""The run page: upload the reports (the upload handler, as the API's import routes), pick the
+year and the per-run overrides, start the allocation job (the API's handler too)."""
 
 from __future__ import annotations
-
-import json
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from smartalloc.domain.errors import SmartAllocError
-from smartalloc.entrypoints.api import routes_imports, routes_runs
 from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.problems import problem_items
 from smartalloc.entrypoints.api.security import Principal
+from smartalloc.entrypoints.api.uploads import accept_upload
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.routes_mentors import OVERRIDES_COOKIE, overrides_cookie
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.service_layer.allocation_jobs import StartAllocation, start_allocation
 from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES, RUN_REQUIRED_ROLES
 
 router = APIRouter(include_in_schema=False)
 # (role, upload kind, required for a run) for each input role, in reading order.
 FILE_ROLES = tuple((role, "mentors" if role in MENTOR_REPORT_ROLES else "students",
                     role in RUN_REQUIRED_ROLES) for role in INPUT_ROLES)
-IMPORTERS = {"students": routes_imports.import_students, "mentors": routes_imports.import_mentors}
 
 
 def _run_page(request: Request, who: Principal, *, status: int = 200,
@@ -86,18 +84,19 @@ async def run_start(request: Request) -> Response:
                                  "message_en": translator("en")("run.missing")}]
             continue
         try:
-            answer = await IMPORTERS[kind](request, upload, who, role, None)
+            job, _ = await accept_upload(kind, request, upload, role, who, None)
         except (HTTPException, SmartAllocError) as exc:
             errors[role] = _upload_problems(request, exc)
             continue
-        files[role] = json.loads(answer.body)["result"]["file_id"]
+        files[role] = job.result["file_id"]
     if errors:
         log.info("web_run_refused", roles=sorted(errors))
         return _run_page(request, who, status=422, errors=errors, year=year_text,
                          overrides=overrides)
-    body = routes_runs.RunBody(**files, year=year, overrides=overrides)
-    started = await run_in_threadpool(routes_runs.start_run, request, body, who, None)
-    job_id = json.loads(started.body)["job_id"]
-    response = redirect(f"/ui/jobs/{job_id}")
+    state = request.app.state
+    command = StartAllocation(files, who.username, year, overrides)
+    job, _ = await run_in_threadpool(start_allocation, command, state.jobs, state.runner)
+    log.info("audit", action="allocation_started", job_id=job.id, by=who.username)
+    response = redirect(f"/ui/jobs/{job.id}")
     response.delete_cookie(OVERRIDES_COOKIE, path="/ui")
     return response

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from smartalloc.adapters.db.users import UserStore
 from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.security import Principal, issue_token
 from smartalloc.entrypoints.web.pages import page, redirect
@@ -23,6 +22,7 @@ from smartalloc.entrypoints.web.session import (
     set_nonce,
     set_session,
 )
+from smartalloc.service_layer.users import sign_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,7 +72,7 @@ async def login(request: Request) -> Response:
     check_csrf(request, str(form.get(CSRF_FIELD, "")), request.cookies.get(NONCE_COOKIE, ""))
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
     state = request.app.state
-    user = await run_in_threadpool(UserStore(state.engine).authenticate, username, password) \
+    user = await run_in_threadpool(sign_in, state.system.users(), username, password) \
         if username and password else None
     log.info("audit", action="sign_in", user=username, ok=user is not None, via="web")
     if user is None:

@@ -1,0 +1,36 @@
+"""An upload as the transport sees it — an .xlsx of bounded size — handed to the upload
+handler; shared by the API's import routes and the run page."""
+
+from __future__ import annotations
+
+from fastapi import HTTPException, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+
+from smartalloc.entrypoints.api.security import Principal
+from smartalloc.service_layer.uploads import ImportUpload, import_upload
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ACCEPTED_TYPES = {XLSX, "application/octet-stream"}
+
+
+async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    data = await upload.read(limit + 1)
+    if len(data) > limit:
+        raise HTTPException(413, f"the upload exceeds {limit} bytes")
+    return data
+
+
+async def accept_upload(kind: str, request: Request, upload: UploadFile, role: str | None,
+                        who: Principal, key: str | None):
+    """The transport's checks (type, size), then the upload handler: (job, created)."""
+    state = request.app.state
+    name = upload.filename or ""
+    if upload.content_type not in ACCEPTED_TYPES or not name.lower().endswith(".xlsx"):
+        raise HTTPException(415, "only .xlsx workbooks are accepted")
+    data = await _read_limited(upload, state.settings.max_upload_bytes)
+    if not data.startswith(b"PK"):
+        raise HTTPException(415, "the file is not an .xlsx workbook")
+    shelf, checker = state.system.uploads(state.settings.uploads)
+    return await run_in_threadpool(
+        import_upload, ImportUpload(kind, role, name, data, who.username, key), state.jobs,
+        shelf, checker, state.policy, state.settings.max_upload_rows)
