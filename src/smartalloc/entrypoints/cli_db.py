@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from smartalloc.adapters.db.engine import database_url
+from smartalloc.bootstrap import database_url
 from smartalloc.entrypoints import render
 
 
@@ -18,9 +18,9 @@ class _LazyMigrate:
     """Alembic takes ~0.8 s to import: load it only when a `db` command runs."""
 
     def __getattr__(self, name: str):
-        from smartalloc.adapters.db import migrate as module
+        from smartalloc.bootstrap import migrations
 
-        return getattr(module, name)
+        return getattr(migrations(), name)
 
 
 migrate = _LazyMigrate()

@@ -71,6 +71,11 @@ def allocation_job(jobs: JobBook, job_id: str) -> JobRecord:
     return job
 
 
+def recent_runs(jobs: JobBook, limit: int = 30) -> list[JobRecord]:
+    """The newest allocation jobs, newest first (the runs list)."""
+    return jobs.recent(ALLOCATION, limit)
+
+
 def finished_run(jobs: JobBook, job_id: str | None) -> JobRecord:
     """A succeeded allocation job: this one, or the latest."""
     if not job_id:

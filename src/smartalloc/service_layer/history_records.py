@@ -19,6 +19,11 @@ def search(store: HistoryRecords, national_id: str) -> list[HistoryEntry]:
     return store.search(normalize_national_id(national_id))
 
 
+def of_mentor(store: HistoryRecords, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
+    """The students history records for a mentor (the first ``limit``, by code)."""
+    return store.of_mentor(mentor_id.strip(), limit)
+
+
 def import_seed(store: HistoryRecords, entries: Sequence[HistoryEntry]) -> int:
     """Earlier allocations (a history seed) into the store; returns how many were new."""
     return store.import_entries(entries)

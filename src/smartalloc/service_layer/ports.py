@@ -275,6 +275,10 @@ class HistoryRecords(Protocol):
 
     def search(self, national_id: str) -> list[HistoryEntry]: ...
 
+    def of_mentor(self, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
+        """A mentor's recorded students, by code."""
+        ...
+
     def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
         """Add allocations made elsewhere; ids or codes already present are kept as they
         are; returns how many were added."""
@@ -319,6 +323,23 @@ class JobBook(Protocol):
                request_hash: str = "", **values: object) -> tuple[JobRecord, bool]:
         """The new job (True), or the one this user's ``key`` already created (False)."""
         ...
+
+    def recent(self, kind: str, limit: int = 30) -> list[JobRecord]: ...
+
+    # --- what a runner does with a job ----------------------------------------------------
+    def claim(self, job_id: str) -> bool:
+        """queued → running, once (a job delivered twice runs once)."""
+        ...
+
+    def update(self, job_id: str, **values: object) -> None: ...
+
+    def heartbeat(self, job_id: str) -> bool: ...
+
+    def requeue_stale(self, older_than: float) -> list[str]: ...
+
+    def queued(self) -> list[str]: ...
+
+    def queued_before(self, older_than: float, kind: str = "allocation") -> list[str]: ...
 
 
 class JobQueue(Protocol):

@@ -118,6 +118,22 @@ class JobStore:
                     requeued.append(job_id)
         return requeued
 
+    def recent(self, kind: str, limit: int = 30) -> list[JobView]:
+        """The newest jobs of a kind, newest first."""
+        with self.reader.connect() as conn:
+            rows = conn.execute(select(*COLUMNS).where(Job.kind == kind)
+                                .order_by(Job.created_at.desc()).limit(limit)).all()
+        return [JobView(*r) for r in rows]
+
+    def queued_before(self, older_than: float, kind: str = "allocation") -> list[str]:
+        """Jobs of a kind queued (and not touched) for more than ``older_than`` seconds."""
+        cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
+            timespec="microseconds")
+        with self.reader.connect() as conn:
+            return list(conn.execute(select(Job.id).where(
+                Job.kind == kind, Job.state == "queued", Job.updated_at < cutoff)
+                .order_by(Job.created_at)).scalars())
+
     def queued(self) -> list[str]:
         with self.reader.connect() as conn:
             return list(conn.execute(select(Job.id).where(Job.state == "queued")

@@ -87,6 +87,12 @@ class SqlStore:
         with self.engine.connect() as conn:
             return [_entry(r) for r in conn.execute(query)]
 
+    def of_mentor(self, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
+        query = (select(*_ALLOCATION_COLUMNS).where(Allocation.mentor_id == mentor_id)
+                 .order_by(Allocation.code).limit(limit))
+        with self.engine.connect() as conn:
+            return [_entry(r) for r in conn.execute(query)]
+
     def runs_with_input(self, sha256: str) -> list[str]:
         with self.engine.connect() as conn:
             rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()

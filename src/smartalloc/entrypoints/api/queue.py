@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import procrastinate
 import psycopg
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, text
 
 if TYPE_CHECKING:
     from smartalloc.entrypoints.api.runner import JobRunner
+    from smartalloc.service_layer.ports import JobBook
 
 QUEUE = "smartalloc"
 
@@ -70,29 +70,23 @@ class PgQueue:
         self.app.close()
 
 
-def undelivered(engine: Engine, older_than: float) -> list[str]:
+def undelivered(jobs: JobBook, older_than: float) -> list[str]:
     """Allocation jobs queued for more than ``older_than`` seconds with no task waiting in the
     queue: procrastinate never retries the task of a worker killed between fetching it and
     claiming the job, and a process may die between queuing a job and deferring its task."""
-    from smartalloc.adapters.db.auth_schema import Job
-
-    cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
-        timespec="microseconds")
-    with engine.connect() as conn:
+    queued = jobs.queued_before(older_than)
+    with jobs.engine.connect() as conn:
         waiting = set(conn.execute(text(
             "SELECT args->>'job_id' FROM procrastinate_jobs WHERE status = 'todo' "
             "AND task_name = 'smartalloc.run_job'")).scalars())
-        queued = conn.execute(select(Job.id).where(
-            Job.kind == "allocation", Job.state == "queued", Job.updated_at < cutoff)
-            .order_by(Job.created_at)).scalars()
-        return [job_id for job_id in queued if job_id not in waiting]
+    return [job_id for job_id in queued if job_id not in waiting]
 
 
 def recover_stale(url: str, runner: JobRunner) -> list[str]:
     """Queue again the jobs a dead process left running, and defer them with the queued jobs
     whose delivery was lost (on a connection of its own, apart from the worker's)."""
     stale = runner.jobs.requeue_stale(runner.stale_after)
-    stale += [j for j in undelivered(runner.jobs.engine, runner.stale_after) if j not in stale]
+    stale += [j for j in undelivered(runner.jobs, runner.stale_after) if j not in stale]
     if stale:
         app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
         app.open()

@@ -14,7 +14,7 @@ from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.security import Principal, issue_token, require
 from smartalloc.entrypoints.clock import jalali_now
-from smartalloc.service_layer import mentor_governance
+from smartalloc.service_layer import history_records, mentor_governance
 from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from smartalloc.service_layer.ports import MentorGovernanceStore
 from smartalloc.service_layer.users import sign_in
@@ -91,4 +91,4 @@ def history(request: Request, _: Reader,
     """The recorded allocation of a national id."""
     nid = normalize_national_id(national_id)
     log.info("history_search", student=hash_id(nid))
-    return [dataclasses.asdict(e) for e in request.app.state.store.search(nid)]
+    return [dataclasses.asdict(e) for e in history_records.search(request.app.state.system.history, nid)]

@@ -19,12 +19,11 @@ from dataclasses import replace
 
 import structlog
 
-from smartalloc.adapters.db.jobs import JobStore
 from smartalloc.bootstrap import System, bootstrap
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.job_process import JobOutcome, run_in_job_process
 from smartalloc.entrypoints.api.settings import Settings
-from smartalloc.service_layer.ports import INPUT_ROLES
+from smartalloc.service_layer.ports import INPUT_ROLES, JobBook
 
 ROLES = INPUT_ROLES
 STALE_SECONDS = 120.0
@@ -44,7 +43,7 @@ def worker_runner(url: str) -> JobRunner:
 
 
 class JobRunner:
-    def __init__(self, settings: Settings, system: System, jobs: JobStore, queue=None,
+    def __init__(self, settings: Settings, system: System, jobs: JobBook, queue=None,
                  stale_after: float | None = None):
         """``system``: the process's wiring (``bootstrap``); ``queue``: a PostgreSQL queue to
         defer to, None runs jobs on a thread here. ``stale_after``: seconds without a

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlalchemy import select
 
-from smartalloc.adapters.db.schema import Allocation
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
+from smartalloc.service_layer import history_records
 from smartalloc.service_layer.mentor_governance import mentor as mentor_view
 from smartalloc.service_layer.mentor_governance import status_audit
 
 router = APIRouter(include_in_schema=False)
+
+
+def _row(e) -> dict:
+    return {"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
+            "channel": e.channel, "allocated_at": e.allocated_at, "run_id": e.run_id,
+            "policy_stamp": e.policy_stamp}
 
 
 @router.get("/ui/history")
@@ -26,19 +31,9 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
     mentor_id = mentor_id.strip()[:32]
     if nid:
         log.info("history_search", student=hash_id(nid))
-        entries = [{"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
-                    "channel": e.channel, "allocated_at": e.allocated_at, "run_id": e.run_id,
-                    "policy_stamp": e.policy_stamp} for e in state.store.search(nid)]
+        entries = [_row(e) for e in history_records.search(state.system.history, nid)]
     elif mentor_id:
-        with state.reader.connect() as conn:
-            rows = conn.execute(select(
-                Allocation.national_id, Allocation.mentor_id, Allocation.code,
-                Allocation.channel, Allocation.allocated_at, Allocation.run_id,
-                Allocation.policy_stamp).where(Allocation.mentor_id == mentor_id)
-                .order_by(Allocation.code).limit(1000)).all()
-        keys = ("national_id", "mentor_id", "code", "channel", "allocated_at", "run_id",
-                "policy_stamp")
-        entries = [dict(zip(keys, r, strict=True)) for r in rows]
+        entries = [_row(e) for e in history_records.of_mentor(state.system.history, mentor_id)]
         registry = state.system.mentors()
         audit = status_audit(registry, mentor_id)
         mentor = mentor_view(registry, mentor_id)

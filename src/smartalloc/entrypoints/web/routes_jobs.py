@@ -7,16 +7,19 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
-from sqlalchemy import select
 
-from smartalloc.adapters.db.auth_schema import Job
 from smartalloc.domain.run_results import RunResults
 from smartalloc.entrypoints.api.job_views import status_view
 from smartalloc.entrypoints.web import results
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
-from smartalloc.service_layer.allocation_jobs import allocation_job, job_of, run_workbook
+from smartalloc.service_layer.allocation_jobs import (
+    allocation_job,
+    job_of,
+    recent_runs,
+    run_workbook,
+)
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("sabt", "allocation", "qa", "matrix")
@@ -25,14 +28,10 @@ RUN_STAGES = ("read", "matrix", "allocate", "reports", "write", "history", "done
 
 
 def recent_jobs(request: Request, limit: int = 30) -> list[dict]:
-    with request.app.state.reader.connect() as conn:
-        rows = conn.execute(select(Job.id, Job.state, Job.stage, Job.progress, Job.created_by,
-                                   Job.created_at, Job.result)
-                            .where(Job.kind == "allocation")
-                            .order_by(Job.created_at.desc()).limit(limit)).all()
-    return [{"id": r[0], "state": r[1], "stage": r[2], "progress": round((r[3] or 0) * 100),
-             "by": r[4], "created_at": r[5], "counts": (r[6] or {}).get("counts", {})}
-            for r in rows]
+    return [{"id": j.id, "state": j.state, "stage": j.stage,
+             "progress": round((j.progress or 0) * 100), "by": j.created_by,
+             "created_at": j.created_at, "counts": (j.result or {}).get("counts", {})}
+            for j in recent_runs(request.app.state.jobs, limit)]
 
 
 @router.get("/ui/jobs")

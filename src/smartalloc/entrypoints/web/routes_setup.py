@@ -1,6 +1,6 @@
 """The agency set-up page (issue G, D16): the managers of the last uploaded InspactorReport,
-a centre for each, the academic year with its evidence, and a reason — saved through the API's
-route as a new audited profile version. Administrators only, like mentor governance."""
+a centre for each, the academic year with its evidence, and a reason — saved through the set-up
+handler (as the API's route) as a new audited profile version. Administrators only, like mentor governance."""
 
 from __future__ import annotations
 
@@ -8,14 +8,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from smartalloc.adapters.db.agency_profiles import AgencyProfiles
 from smartalloc.domain.errors import SmartAllocError
-from smartalloc.entrypoints.api import routes_agency
+from smartalloc.entrypoints.api.agency_views import ProfileBody, described, setup_view
+from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.problems import problem_items
 from smartalloc.entrypoints.api.security import Principal
+from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.entrypoints.web.i18n import digits, lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.service_layer.setup_agency import set_profile
 
 router = APIRouter(include_in_schema=False)
 SCOPE = "mentors:write"
@@ -27,7 +29,7 @@ def _report(request: Request) -> tuple[str, dict | None]:
     if job is None or not job.result:
         return "", None
     try:
-        found = routes_agency.managers(request, None, job.result["file_id"])  # type: ignore[arg-type]
+        found = setup_view(described(request, job.result["file_id"]))
     except Exception:                     # removed upload or unreadable: nothing to show
         return "", None
     return str(job.result.get("filename", "")), found
@@ -46,7 +48,7 @@ def _setup_page(request: Request, who: Principal, *, status: int = 200, errors=(
     return page(request, "setup.html", status=status, who=who, report_name=name,
                 managers=found["managers"] if found else [], year=year, suggested=suggested,
                 profile=profile, centre_ids=request.app.state.policy.center_ids,
-                versions=AgencyProfiles(request.app.state.engine).versions(limit=10),
+                versions=request.app.state.system.profiles().versions(limit=10),
                 notice=t("setup.saved", v=digits(saved, lang)) if saved.isdecimal() else "",
                 errors=list(errors), form=form or {})
 
@@ -70,13 +72,17 @@ async def save_setup(request: Request) -> Response:
     values = {"academic_year": str(form.get("academic_year", "")).strip(),
               "reason": str(form.get("reason", "")).strip()}
     try:
-        body = routes_agency.ProfileBody(centres=centres, academic_year=values["academic_year"],
-                                         reason=values["reason"])
-        saved = routes_agency.put_profile(request, body, who)
+        body = ProfileBody(centres=centres, academic_year=values["academic_year"],
+                           reason=values["reason"])
+        saved = set_profile(request.app.state.policy, body.centres, body.academic_year,
+                            store=request.app.state.system.profiles(), by=who.username,
+                            at=jalali_now(), reason=body.reason)
+        log.info("audit", action="agency_profile_saved", version=saved.version,
+                 by=who.username)
     except ValidationError as exc:
         items = [{"code": "FORM_INVALID", "message_fa": "", "message_en": e["msg"],
                   "column": ".".join(str(x) for x in e["loc"])} for e in exc.errors()]
         return _setup_page(request, who, status=422, errors=items, form=values)
     except SmartAllocError as exc:
         return _setup_page(request, who, status=422, errors=problem_items(exc), form=values)
-    return redirect(f"/ui/setup?saved={saved['version']}")
+    return redirect(f"/ui/setup?saved={saved.version}")
