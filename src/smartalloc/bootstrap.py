@@ -22,6 +22,7 @@ from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.store import SqlStore
 from smartalloc.adapters.db.users import UserStore
 from smartalloc.adapters.explain_file import ExplainFile
+from smartalloc.adapters.flow_solver import OrToolsFlowSolver
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
 from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
@@ -37,7 +38,8 @@ from smartalloc.domain.explain import Explanation
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.domain.run_results import RunResults
-from smartalloc.service_layer import history_records, run_views
+from smartalloc.domain.whatif import WhatIfReport
+from smartalloc.service_layer import history_records, run_views, whatif
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.ports import InputPaths, ProgressFn
@@ -130,6 +132,13 @@ class System:
         return explain_student(paths, policy, national_id, reader=self.reader,
                                history=self.history, year=year, mentors=mentors,
                                overrides=overrides or {})
+
+    def what_if(self, paths: InputPaths, policy: Policy, *, year: int | None = None,
+                overrides: dict[str, bool] | None = None,
+                timings: dict[str, float] | None = None) -> WhatIfReport:
+        return whatif.what_if(paths, policy, reader=self.reader, history=self.history,
+                              solver=OrToolsFlowSolver(), year=year, overrides=overrides,
+                              timings=timings)
 
     def search_history(self, national_id: str) -> list[HistoryEntry]:
         return history_records.search(self.history, national_id)

@@ -156,6 +156,11 @@ class CandidateIndex:
             return False
         return not (mentor.allowed_channels and channel not in mentor.allowed_channels)
 
+    def candidate_mask(self, keys: Keys) -> int:
+        """The positions of ``candidates(keys)`` as one bit mask (no objects built)."""
+        g, s, *_ = self.combination(keys)
+        return self.allowed_mask(g | s, keys)
+
     def candidates(self, keys: Keys) -> list[Candidate]:
         """The mentors with a row on these keys, each with the row that seats it: its row for
         the student's school wins over its global row."""

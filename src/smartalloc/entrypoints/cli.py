@@ -28,6 +28,7 @@ from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
 from smartalloc.entrypoints.cli_setup import setup
+from smartalloc.entrypoints.cli_whatif import whatif
 from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
 from smartalloc.service_layer.run_reports import RunRequest
@@ -43,6 +44,7 @@ app.add_typer(relay_app, name="relay")
 app.add_typer(policy_app, name="policy")
 app.add_typer(service_app)  # serve, users (issue C)
 app.command()(setup)        # the agency's managers → centres and academic year (issue G)
+app.command()(whatif)       # how many more an optimal assignment would place (issue M)
 
 Opt = typer.Option
 PathOpt = Annotated[Path | None, Opt(dir_okay=False)]

@@ -30,6 +30,7 @@ from smartalloc.domain.run_results import RunResults
 from smartalloc.domain.sabt import SabtExport
 from smartalloc.domain.tables import Table
 from smartalloc.domain.users import UserView
+from smartalloc.domain.whatif import Assignment, FlowProblem
 
 
 @dataclass(frozen=True)
@@ -377,3 +378,10 @@ class UserDirectory(Protocol):
     def get(self, username: str) -> UserView | None: ...
 
     def authenticate(self, username: str, password: str) -> UserView | None: ...
+
+
+class FlowSolver(Protocol):
+    def solve(self, problem: FlowProblem) -> Assignment:
+        """The most students placed (each combination to its candidates, each mentor within
+        its seats); among those, the least total seat cost. Deterministic."""
+        ...
