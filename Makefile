@@ -32,13 +32,14 @@ test: lint  ## ruff + import-linter contracts + every test
 sweep: env  ## every fault-injection point (a kill at each syscall of publish and commit; minutes)
 	$(BIN)/pytest -m sweep
 
-bench: env  ## every benchmark of issues A–D (pipeline, database, relay, API load) → docs/performance.md
+bench: env  ## every benchmark (pipeline, database, relay, API load, what-if) → docs/performance.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: the API load uses httpx threads"
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/whatif_bench.py --write-doc docs/performance.md
 
 clean:
 	rm -rf demo-out bench-out .pytest_cache .ruff_cache build src/smartalloc/domain/*.so $(KERNEL)
