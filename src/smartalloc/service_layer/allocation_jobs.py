@@ -32,13 +32,7 @@ def start_allocation(command: StartAllocation, jobs: JobBook,
     """(job, created): a new job handed to the queue, or the one this key already started."""
     if (found := replayed(jobs, command.user, command.key, command.fingerprint)) is not None:
         return found, False
-    wrong = [role for role, upload in command.files.items()
-             if not _is_upload(jobs.get(upload), role)]
-    if wrong:
-        raise InputError([Problem(
-            "RUN_UPLOAD_UNKNOWN", f"شناسهٔ «{role}» شناسهٔ یک فایل اکسل بارگذاری‌شده از این نوع نیست",
-            f"'{role}' is not the id of an uploaded {role} workbook", Location(column=role))
-            for role in wrong])
+    check_uploads(jobs, command.files)
     job, created = jobs.create(
         ALLOCATION, {"files": dict(command.files), "year": command.year,
                      "overrides": dict(command.overrides)},
@@ -48,6 +42,16 @@ def start_allocation(command: StartAllocation, jobs: JobBook,
     elif job.request_hash != command.fingerprint:
         raise key_reused()
     return job, created
+
+
+def check_uploads(jobs: JobBook, files: Mapping[str, str]) -> None:
+    """Each role names a finished upload of that role; every one that does not is named."""
+    wrong = [role for role, upload in files.items() if not _is_upload(jobs.get(upload), role)]
+    if wrong:
+        raise InputError([Problem(
+            "RUN_UPLOAD_UNKNOWN", f"شناسهٔ «{role}» شناسهٔ یک فایل اکسل بارگذاری‌شده از این نوع نیست",
+            f"'{role}' is not the id of an uploaded {role} workbook", Location(column=role))
+            for role in wrong])
 
 
 def _is_upload(job: JobRecord | None, role: str) -> bool:
