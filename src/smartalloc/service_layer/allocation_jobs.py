@@ -10,7 +10,8 @@ from pathlib import Path
 
 from smartalloc.domain.errors import ConflictError, InputError, Location, NotFoundError, Problem
 from smartalloc.service_layer.idempotency import key_reused, replayed
-from smartalloc.service_layer.ports import OUTPUT_FILES, JobBook, JobQueue, JobRecord, KeptRun
+from smartalloc.service_layer.ports import OUTPUT_FILES
+from smartalloc.service_layer.service_ports import JobBook, JobQueue, JobRecord, KeptRun
 
 ALLOCATION = "allocation"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 
 from smartalloc.domain.errors import ConflictError, Problem
-from smartalloc.service_layer.ports import JobBook, JobRecord
+from smartalloc.service_layer.service_ports import JobBook, JobRecord
 
 
 def request_hash(*parts: bytes | str) -> str:

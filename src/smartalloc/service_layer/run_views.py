@@ -13,7 +13,8 @@ from pathlib import Path
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.normalize import match_key
 from smartalloc.domain.run_results import RunResults, StudentLine
-from smartalloc.service_layer.ports import OUTPUT_FILES, KeptRun
+from smartalloc.service_layer.ports import OUTPUT_FILES
+from smartalloc.service_layer.service_ports import KeptRun
 
 
 def kept_path(run_folder: Path) -> Path:

@@ -17,7 +17,8 @@ from smartalloc.domain.centres import CentreMap, CentreResolution, resolve_centr
 from smartalloc.domain.errors import ConfigurationError, NotFoundError, Problem
 from smartalloc.domain.policy import DEFAULT_CENTRE_KEY, Policy, load_policy_mapping
 from smartalloc.service_layer.governance import policy_in_force
-from smartalloc.service_layer.ports import HistoryStore, JobBook, ProfileStore, SetupReader
+from smartalloc.service_layer.ports import HistoryStore, ProfileStore, SetupReader
+from smartalloc.service_layer.service_ports import JobBook
 
 
 @dataclass(frozen=True)

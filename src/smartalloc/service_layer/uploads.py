@@ -11,9 +11,8 @@ from dataclasses import dataclass
 from smartalloc.domain.errors import InputError, LimitError, Location, Problem
 from smartalloc.domain.policy import Policy
 from smartalloc.service_layer.idempotency import replayed, request_hash
-from smartalloc.service_layer.ports import (
-    INPUT_ROLES,
-    MENTOR_REPORT_ROLES,
+from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES
+from smartalloc.service_layer.service_ports import (
     JobBook,
     JobRecord,
     ReportChecker,

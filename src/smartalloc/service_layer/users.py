@@ -4,7 +4,7 @@ commands, the API's token route and the sign-in page call these."""
 from __future__ import annotations
 
 from smartalloc.domain.users import UserView, check_new_user
-from smartalloc.service_layer.ports import UserDirectory
+from smartalloc.service_layer.service_ports import UserDirectory
 
 
 def add_user(users: UserDirectory, username: str, password: str, role: str) -> UserView:

@@ -20,7 +20,7 @@ from sqlalchemy import Engine, text
 
 if TYPE_CHECKING:
     from smartalloc.entrypoints.api.runner import JobRunner
-    from smartalloc.service_layer.ports import JobBook
+    from smartalloc.service_layer.service_ports import JobBook
 
 QUEUE = "smartalloc"
 

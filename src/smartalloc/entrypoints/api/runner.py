@@ -23,7 +23,8 @@ from smartalloc.bootstrap import System, bootstrap
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.job_process import JobOutcome, run_in_job_process
 from smartalloc.entrypoints.api.settings import Settings
-from smartalloc.service_layer.ports import INPUT_ROLES, JobBook
+from smartalloc.service_layer.ports import INPUT_ROLES
+from smartalloc.service_layer.service_ports import JobBook
 
 ROLES = INPUT_ROLES
 STALE_SECONDS = 120.0
