@@ -99,7 +99,7 @@ def test_a_seat_the_order_gave_away_is_found_and_named():
     # have one seat each. The greedy policy gave A to combination 0: one student unplaced.
     problem = FlowProblem(((1,), (2,)), (1, 1), ((0, 1), (0,)), (1, 1), (0, 0), (1, 1),
                           {(0, 0): 1})
-    report = whatif_report(problem, {(0, 0): 1}, SOLVER.solve(problem), _pool("A", "B"))
+    report = whatif_report(problem, SOLVER.solve(problem), _pool("A", "B"))
     assert (report.policy_placed, report.optimum_placed, report.gain) == (1, 2, 1)
     assert [(line.keys, line.policy, line.optimum) for line in report.combos] == [((2,), 0, 1)]
     assert [(r.keys, r.mentor_id, r.seats) for r in report.reservations] == [((2,), "A", 1)]

@@ -113,9 +113,9 @@ def spread(problem: FlowProblem, merged: FlowClasses,
 def flow_problem(students: Sequence[StudentRecord], decisions: Sequence[Decision],
                  index: CandidateIndex, remaining_at_start: Sequence[int],
                  already: Sequence[int], capacity: Sequence[int], covered: Sequence[int]
-                 ) -> tuple[FlowProblem, Counter[tuple[int, int]], int]:
-    """The flow problem of a decided batch, the policy's own assignment on it, and how many
-    policy placements lie outside it (a mentor not among the keys' candidates: kept fixed)."""
+                 ) -> tuple[FlowProblem, int]:
+    """The flow problem of a decided batch (with the policy's own assignment on it), and how
+    many policy placements lie outside it (a mentor not among the keys' candidates: fixed)."""
     wanting: Counter[Keys] = Counter()
     chosen: Counter[tuple[Keys, int]] = Counter()
     fixed: Counter[int] = Counter()
@@ -150,7 +150,7 @@ def flow_problem(students: Sequence[StudentRecord], decisions: Sequence[Decision
         tuple(capacity))
     where = {k: i for i, k in enumerate(combos)}
     policy = Counter({(where[k], m): n for (k, m), n in chosen.items()})
-    return dataclasses.replace(problem, policy=dict(policy)), policy, sum(fixed.values())
+    return dataclasses.replace(problem, policy=dict(policy)), sum(fixed.values())
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,10 @@ class WhatIfReport:
         return self.optimum_placed - self.policy_placed
 
 
-def whatif_report(problem: FlowProblem, policy: Assignment, optimum: Assignment,
-                  pool: Sequence[PoolMentor], fixed: int = 0) -> WhatIfReport:
+def whatif_report(problem: FlowProblem, optimum: Assignment, pool: Sequence[PoolMentor],
+                  fixed: int = 0) -> WhatIfReport:
+    """The optimum against the policy's own assignment (``problem.policy``)."""
+    policy = problem.policy
     by_combo_policy, by_combo_optimum = Counter(), Counter()
     for (c, _), n in policy.items():
         by_combo_policy[c] += n

@@ -41,9 +41,9 @@ def what_if(paths: InputPaths, policy: Policy, *, reader: InputReader, history: 
     timings["policy"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    problem, by_policy, fixed = flow_problem(
+    problem, fixed = flow_problem(
         inputs.students.records, batch.decisions, engine.index, *start,
         [m.capacity for m in matrix.pool], [m.covered for m in matrix.pool])
     optimum = solver.solve(problem)
     timings["optimum"] = time.perf_counter() - t
-    return whatif_report(problem, by_policy, optimum, matrix.pool, fixed)
+    return whatif_report(problem, optimum, matrix.pool, fixed)
