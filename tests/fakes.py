@@ -242,6 +242,9 @@ class MemoryJobBook:
         self.jobs[job.id] = job
         return job, True
 
+    def recent(self, kind: str, limit: int = 30) -> list[MemoryJob]:
+        return [j for j in reversed(self.jobs.values()) if j.kind == kind][:limit]
+
     def submit(self, job_id: str) -> None:
         self.submitted.append(job_id)
 

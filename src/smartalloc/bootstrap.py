@@ -34,6 +34,7 @@ from smartalloc.adapters.policy_file import load_policy, policy_json_schema, wri
 from smartalloc.adapters.readers import read_history_seed
 from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
 from smartalloc.adapters.uploads import upload_path as kept_upload
+from smartalloc.adapters.whatif_file import WhatIfFile
 from smartalloc.domain.explain import Explanation
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry
@@ -115,6 +116,11 @@ class System:
     def kept_run(path: Path) -> ExplainFile:
         """What a service run kept beside its workbooks (its explanations and results)."""
         return ExplainFile(path)
+
+    @staticmethod
+    def kept_whatif(folder: Path) -> WhatIfFile:
+        """A what-if job's report, kept in its folder."""
+        return WhatIfFile(folder)
 
     def run_results(self, run_folder: Path) -> RunResults | None:
         """The results page's view of a service run (None if it kept none)."""

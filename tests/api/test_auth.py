@@ -17,6 +17,7 @@ ROUTES = [
     ("POST", "/api/v1/mentors/import", "import"),
     ("POST", "/api/v1/allocation/run", "alloc:run"),
     ("POST", "/api/v1/allocation/whatif", "alloc:run"),
+    ("GET", "/api/v1/allocation/whatif/{job_id}", "report:read"),
     ("GET", "/api/v1/allocation/status/{job_id}", "report:read"),
     ("GET", "/api/v1/reports/export", "report:read"),
     ("GET", "/api/v1/students/{national_id}/explain", "report:read"),

@@ -14,8 +14,7 @@ from scipy.optimize import linprog
 
 from smartalloc.adapters.flow_solver import OrToolsFlowSolver
 from smartalloc.domain.eligibility import PoolMentor
-from smartalloc.domain.whatif import MOVE, FlowProblem, whatif_report
-from smartalloc.entrypoints.cli_whatif import report_json
+from smartalloc.domain.whatif import MOVE, FlowProblem, report_json, whatif_report
 from smartalloc.service_layer.ports import InputPaths
 from smartalloc.service_layer.run_allocation import run_allocation
 from smartalloc.service_layer.run_reports import RunRequest

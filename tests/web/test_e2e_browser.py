@@ -237,3 +237,29 @@ def test_keyboard_reaches_and_submits_the_run_form(server, browser: Browser) -> 
     page.goto(f"{base}/ui/mentors")
     assert page.locator("#gov-form").count() == 0
     context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_whatif_tab_in_chromium(server, browser: Browser, width: int) -> None:
+    """The run's what-if tab on a phone and a desktop: started from the page, its progress
+    followed live, its report labelled a what-if, and nothing wider than the screen."""
+    base, agency = server["base"], server["agency"]
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fa-IR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login_by_keyboard(page, base, "operator")
+    job = start_run(page, base, agency)
+    allocated = page.locator("#card-allocated").get_attribute("data-value")
+    page.locator("#tab-whatif").click()
+    expect(page.locator("#tab-whatif")).to_have_attribute("aria-current", "page")
+    expect(page.locator("#wi-label")).to_contain_text("فرضی")
+    page.locator("#wi-start").click()
+    page.wait_for_selector("#wi-summary", timeout=30_000)   # the page reloads when done
+    assert page.url.endswith(f"/ui/jobs/{job}/whatif")
+    assert page.locator("#wi-policy").get_attribute("data-value") == allocated
+    assert int(page.locator("#wi-optimum").get_attribute("data-value")) >= int(allocated)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    shot(page, f"whatif-{width}")
+    page.locator("#tab-result").click()
+    page.wait_for_selector("#summary")
+    context.close()

@@ -15,6 +15,7 @@ Never a decision: the report sits beside the run's result and is labelled a what
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -224,3 +225,13 @@ def whatif_report(problem: FlowProblem, optimum: Assignment, pool: Sequence[Pool
         fixed, tuple(ComboLine(problem.keys[c], problem.students[c], by_combo_policy[c],
                                by_combo_optimum[c]) for c in gaining),
         mentors, reservations)
+
+
+def report_dict(report: WhatIfReport) -> dict:
+    """The report as plain data, labelled a what-if (the API's and the kept file's body)."""
+    return {"what_if": True, **dataclasses.asdict(report), "gain": report.gain}
+
+
+def report_json(report: WhatIfReport) -> str:
+    """The report as JSON: the same inputs give the same bytes."""
+    return json.dumps(report_dict(report), ensure_ascii=False, sort_keys=True, indent=1) + "\n"

@@ -4,8 +4,6 @@ the optional JSON report)."""
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -14,19 +12,13 @@ from rich.table import Table
 
 from smartalloc.bootstrap import bootstrap, read_overrides
 from smartalloc.domain.gc_pause import allow_in_this_process
-from smartalloc.domain.whatif import WhatIfReport
+from smartalloc.domain.whatif import WhatIfReport, report_json
 from smartalloc.entrypoints import render
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
 
 Opt = typer.Option
 PathOpt = Annotated[Path | None, Opt(dir_okay=False)]
 SHOWN = 20
-
-
-def report_json(report: WhatIfReport) -> str:
-    """The report as JSON: the same inputs give the same bytes."""
-    body = {"what_if": True, **dataclasses.asdict(report), "gain": report.gain}
-    return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
 
 def whatif(

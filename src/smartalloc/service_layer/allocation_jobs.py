@@ -31,12 +31,19 @@ class StartAllocation:
 def start_allocation(command: StartAllocation, jobs: JobBook,
                      queue: JobQueue) -> tuple[JobRecord, bool]:
     """(job, created): a new job handed to the queue, or the one this key already started."""
+    return start_job(ALLOCATION, {}, command, jobs, queue)
+
+
+def start_job(kind: str, extra: Mapping[str, object], command: StartAllocation, jobs: JobBook,
+              queue: JobQueue) -> tuple[JobRecord, bool]:
+    """A job of ``kind`` on the command's uploads (an allocation or a what-if), idempotent by
+    the command's key."""
     if (found := replayed(jobs, command.user, command.key, command.fingerprint)) is not None:
         return found, False
     check_uploads(jobs, command.files)
     job, created = jobs.create(
-        ALLOCATION, {"files": dict(command.files), "year": command.year,
-                     "overrides": dict(command.overrides)},
+        kind, {"files": dict(command.files), "year": command.year,
+               "overrides": dict(command.overrides), **extra},
         user=command.user, key=command.key, request_hash=command.fingerprint)
     if created:
         queue.submit(job.id)

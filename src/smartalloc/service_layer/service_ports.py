@@ -28,6 +28,14 @@ class KeptRun(Protocol):
         ...
 
 
+class KeptWhatIf(Protocol):
+    """A what-if job's report, kept in the job's folder."""
+
+    def keep(self, text: str) -> None: ...
+
+    def read(self) -> dict | None: ...
+
+
 class JobRecord(Protocol):
     """A job as the jobs table keeps it."""
 
@@ -69,7 +77,9 @@ class JobBook(Protocol):
 
     def queued(self) -> list[str]: ...
 
-    def queued_before(self, older_than: float, kind: str = "allocation") -> list[str]: ...
+    def queued_before(self, older_than: float) -> list[str]:
+        """Jobs (runs and what-ifs) queued, untouched, for more than ``older_than`` seconds."""
+        ...
 
 
 class JobQueue(Protocol):

@@ -125,13 +125,14 @@ class JobStore:
                                 .order_by(Job.created_at.desc()).limit(limit)).all()
         return [JobView(*r) for r in rows]
 
-    def queued_before(self, older_than: float, kind: str = "allocation") -> list[str]:
-        """Jobs of a kind queued (and not touched) for more than ``older_than`` seconds."""
+    def queued_before(self, older_than: float) -> list[str]:
+        """Jobs queued (and not touched) for more than ``older_than`` seconds: runs and
+        what-ifs (an upload is never queued: it is finished when it is created)."""
         cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
             timespec="microseconds")
         with self.reader.connect() as conn:
             return list(conn.execute(select(Job.id).where(
-                Job.kind == kind, Job.state == "queued", Job.updated_at < cutoff)
+                Job.state == "queued", Job.updated_at < cutoff)
                 .order_by(Job.created_at)).scalars())
 
     def queued(self) -> list[str]:

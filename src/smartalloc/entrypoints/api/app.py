@@ -24,6 +24,7 @@ from smartalloc.entrypoints.api.routes_admin import router as admin_router
 from smartalloc.entrypoints.api.routes_agency import router as agency_router
 from smartalloc.entrypoints.api.routes_imports import router as imports_router
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
+from smartalloc.entrypoints.api.routes_whatif import router as whatif_router
 from smartalloc.entrypoints.api.runner import JobRunner
 from smartalloc.entrypoints.api.settings import Settings
 
@@ -131,6 +132,6 @@ def create_api_app(settings: Settings) -> FastAPI:
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (imports_router, runs_router, admin_router, agency_router):
+    for router in (imports_router, runs_router, whatif_router, admin_router, agency_router):
         app.include_router(router)
     return app

@@ -1,4 +1,5 @@
-"""An allocation job runs in a process of its own, forked from a single-threaded forkserver.
+"""A job (an allocation or a what-if) runs in a process of its own, forked from a
+single-threaded forkserver.
 
 The API and the queue worker are multi-threaded (request threads, heartbeats, the stale sweep)
 and a run forks its workbook writer. A fork copies only the forking thread: a lock another
@@ -18,6 +19,7 @@ import fcntl
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
@@ -25,11 +27,14 @@ from multiprocessing.connection import Connection
 from smartalloc.bootstrap import System, bind_to_parent, bootstrap, load_policy
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
+from smartalloc.domain.whatif import report_json
 from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings, input_paths
 from smartalloc.entrypoints.clock import jalali_today
+from smartalloc.service_layer.allocation_jobs import ALLOCATION
 from smartalloc.service_layer.ports import OUTPUT_FILES
 from smartalloc.service_layer.run_reports import RunRequest
+from smartalloc.service_layer.whatif_jobs import WHATIF
 
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload(["smartalloc.entrypoints.api.forkserver_preload"])
@@ -51,12 +56,12 @@ class JobOutcome:
 
 
 def run_in_job_process(settings: Settings, job_id: str, params: dict,
-                       event_key: bytes) -> JobOutcome:
-    """Run the job's allocation in a fresh process and wait for its outcome."""
+                       event_key: bytes, kind: str = ALLOCATION) -> JobOutcome:
+    """Run the job (an allocation or a what-if) in a fresh process and wait for its outcome."""
     receive, send = _CONTEXT.Pipe(duplex=False)
     process = _CONTEXT.Process(target=_main, name=f"smartalloc-job-{job_id[:8]}",
-                               args=(settings, job_id, params, event_key, dict(os.environ),
-                                     send))
+                               args=(settings, kind, job_id, params, event_key,
+                                     dict(os.environ), send))
     process.start()
     send.close()
     try:
@@ -104,7 +109,7 @@ def _async(connection: Connection, on: bool) -> None:
     fcntl.fcntl(connection.fileno(), fcntl.F_SETFL, flags)
 
 
-def _main(settings: Settings, job_id: str, params: dict, event_key: bytes,
+def _main(settings: Settings, kind: str, job_id: str, params: dict, event_key: bytes,
           environment: dict[str, str], send: Connection) -> None:
     os.environ.clear()
     os.environ.update(environment)
@@ -114,7 +119,7 @@ def _main(settings: Settings, job_id: str, params: dict, event_key: bytes,
     allow_in_this_process()   # a process there to run one batch
     try:
         system = bootstrap(settings.database_url)
-        outcome = JobOutcome(result=allocate(settings, system, job_id, params, event_key))
+        outcome = JobOutcome(result=JOBS[kind](settings, system, job_id, params, event_key))
     except SmartAllocError as exc:
         outcome = JobOutcome(status=status_of(exc), errors=tuple(problem_items(exc)))
     except Exception as exc:  # a bug: reported by type only
@@ -124,9 +129,8 @@ def _main(settings: Settings, job_id: str, params: dict, event_key: bytes,
     send.close()
 
 
-def allocate(settings: Settings, system: System, job_id: str, params: dict,
-             event_key: bytes) -> dict:
-    """The job's run, with its progress written to the jobs table as it goes."""
+def _progress(system: System, job_id: str) -> Callable[[str, float], None]:
+    """Progress written to the jobs table as the job goes (a new stage, else a heartbeat)."""
     jobs, stage_seen = system.jobs(), []
 
     def progress(stage: str, fraction: float) -> None:
@@ -136,6 +140,13 @@ def allocate(settings: Settings, system: System, job_id: str, params: dict,
         else:
             jobs.heartbeat(job_id)   # update() above beats too (updated_at)
 
+    return progress
+
+
+def allocate(settings: Settings, system: System, job_id: str, params: dict,
+             event_key: bytes) -> dict:
+    """The job's run, with its progress written to the jobs table as it goes."""
+    progress = _progress(system, job_id)
     request = RunRequest(input_paths(settings, params["files"]),
                          load_policy(settings.policy_path), settings.runs / job_id,
                          year=params.get("year"), overrides=params.get("overrides") or {},
@@ -147,3 +158,22 @@ def allocate(settings: Settings, system: System, job_id: str, params: dict,
             "warnings": list(result.warnings),
             "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
             "timings": {k: round(v, 3) for k, v in result.timings.items()}}
+
+
+def what_if(settings: Settings, system: System, job_id: str, params: dict,
+            event_key: bytes) -> dict:
+    """The what-if of the job's uploads: the report kept in the job's folder, its numbers in
+    the job's result. Nothing is recorded."""
+    progress = _progress(system, job_id)
+    progress("whatif", 0.1)
+    report = system.what_if(input_paths(settings, params["files"]),
+                            load_policy(settings.policy_path), year=params.get("year"),
+                            overrides=params.get("overrides") or {})
+    system.kept_whatif(settings.runs / job_id).keep(report_json(report))
+    return {"what_if": True, "run": params.get("run"), "competing": report.competing,
+            "policy_placed": report.policy_placed, "optimum_placed": report.optimum_placed,
+            "gain": report.gain}
+
+
+JOBS: dict[str, Callable[[Settings, System, str, dict, bytes], dict]] = {
+    ALLOCATION: allocate, WHATIF: what_if}

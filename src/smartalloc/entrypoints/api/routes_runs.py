@@ -8,7 +8,6 @@ runs are recorded later, and a lookup costs a few milliseconds instead of a repl
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -20,10 +19,8 @@ from smartalloc.entrypoints.api.job_views import job_view, status_view
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.runner import ROLES
 from smartalloc.entrypoints.api.security import Principal, require
-from smartalloc.entrypoints.api.settings import input_paths
 from smartalloc.service_layer.allocation_jobs import (
     StartAllocation,
-    check_uploads,
     job_of,
     kept_explanation,
     run_workbook,
@@ -66,21 +63,6 @@ def start_run(request: Request, body: RunBody,
         log.info("audit", action="allocation_started", job_id=job.id, by=who.username)
     return JSONResponse(job_view(job), status_code=202 if created else 200,
                         headers={"Location": f"/api/v1/allocation/status/{job.id}"})
-
-
-@router.post("/allocation/whatif")
-def whatif(request: Request, body: RunBody,
-           _: Annotated[Principal, Depends(require("alloc:run"))]) -> dict:
-    """WHAT-IF, not a decision: on these uploads, the students the policy would place beside
-    the most an optimal assignment would (same eligibility and seats), the combinations and
-    mentors where the order cost seats, and reservations that would recover them. Nothing is
-    recorded."""
-    state = request.app.state
-    files = {role: getattr(body, role) for role in ROLES if getattr(body, role)}
-    check_uploads(state.jobs, files)
-    report = state.system.what_if(input_paths(state.settings, files), state.policy,
-                                  year=body.year, overrides=body.overrides)
-    return {"what_if": True, **dataclasses.asdict(report), "gain": report.gain}
 
 
 @router.get("/allocation/status/{job_id}")

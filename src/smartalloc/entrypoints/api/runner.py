@@ -1,5 +1,5 @@
-"""In-process job execution (the embedded default): one worker thread runs allocation jobs in
-order; state lives in the کارها table, so a restarted API picks up what was still queued.
+"""In-process job execution (the embedded default): one worker thread runs jobs (allocations and
+what-ifs) in order; state lives in the کارها table, so a restarted API picks up what was still queued.
 
 A running job's runner beats (``updated_at``) on every progress step and on a timer; a job still
 "running" whose heartbeat is older than ``SMARTALLOC_JOB_STALE_SECONDS`` (default 120) was left
@@ -23,6 +23,7 @@ from smartalloc.bootstrap import System, bootstrap
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.job_process import JobOutcome, run_in_job_process
 from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.service_layer.allocation_jobs import ALLOCATION
 from smartalloc.service_layer.ports import INPUT_ROLES
 from smartalloc.service_layer.service_ports import JobBook
 
@@ -99,15 +100,16 @@ class JobRunner:
         beating.start()
         try:
             outcome = run_in_job_process(self.settings, job_id, job.params,
-                                         self.system.event_key)
+                                         self.system.event_key, job.kind)
         except Exception as exc:  # the process could not be started (resources): a failure
             outcome = JobOutcome(crashed=type(exc).__name__)
         try:
-            self._settle(job_id, outcome)
+            self._settle(job_id, outcome, allocation=job.kind == ALLOCATION)
         finally:
             stop.set()
             beating.join()
-            obs.ALLOCATION_DURATION.observe(time.perf_counter() - started)
+            if job.kind == ALLOCATION:
+                obs.ALLOCATION_DURATION.observe(time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("job_id")
 
     def _beat(self, job_id: str, stop: threading.Event) -> None:
@@ -118,21 +120,25 @@ class JobRunner:
             except Exception as exc:   # a missed beat is retried; the job goes on
                 obs.log.warning("job_heartbeat_failed", error_type=type(exc).__name__)
 
-    def _settle(self, job_id: str, outcome: JobOutcome) -> None:
-        """Record the job's end as its process reported it."""
+    def _settle(self, job_id: str, outcome: JobOutcome, *, allocation: bool = True) -> None:
+        """Record the job's end as its process reported it (the allocation metrics count
+        allocation jobs only: a what-if allocates nothing)."""
         if outcome.result is not None:
-            obs.ALLOCATION_SUCCESS.inc()
-            self._utilization(outcome.result["counts"])
+            if allocation:
+                obs.ALLOCATION_SUCCESS.inc()
+                self._utilization(outcome.result["counts"])
             self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done",
                              result=outcome.result)
-            obs.log.info("job_succeeded", counts=outcome.result["counts"])
+            obs.log.info("job_succeeded", counts=outcome.result.get("counts", {}))
         elif outcome.errors:
-            obs.ALLOCATION_FAILED.labels(reason=outcome.code).inc()
+            if allocation:
+                obs.ALLOCATION_FAILED.labels(reason=outcome.code).inc()
             self.jobs.update(job_id, state="failed", error={"status": outcome.status,
                                                             "errors": list(outcome.errors)})
             obs.log.warning("job_failed", code=outcome.code)
         else:   # a bug or a killed process: recorded without internals, logged by type
-            obs.ALLOCATION_FAILED.labels(reason="INTERNAL_ERROR").inc()
+            if allocation:
+                obs.ALLOCATION_FAILED.labels(reason="INTERNAL_ERROR").inc()
             self.jobs.update(job_id, state="failed", error={"status": 500, "errors": [
                 {"code": "INTERNAL_ERROR", "message_fa": "خطای داخلی",
                  "message_en": "internal error"}]})

@@ -12,6 +12,7 @@ from fastapi import Request
 
 from smartalloc.entrypoints.clock import tehran
 from smartalloc.entrypoints.web.messages_setup import SETUP_MESSAGES
+from smartalloc.entrypoints.web.messages_whatif import WHATIF_MESSAGES
 
 LANGS = ("fa", "en")
 LANG_COOKIE = "smartalloc_lang"
@@ -252,8 +253,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ok": "Done",
     },
 }
-for _lang, _words in SETUP_MESSAGES.items():
-    MESSAGES[_lang].update(_words)
+for _extra in (SETUP_MESSAGES, WHATIF_MESSAGES):
+    for _lang, _words in _extra.items():
+        MESSAGES[_lang].update(_words)
 STAGE_LABELS_EN = {
     "type": "mentor type", "group": "study group", "gender": "gender",
     "graduation_status": "graduation status", "center": "centre", "finance": "finance",

@@ -1,8 +1,8 @@
-"""The operator's pages. They call the API's own route functions (imports, run, status,
-export, explain, governance) with the principal of the session cookie, so the rules, limits,
-audit and error problems are the API's; errors become friendly pages (``pages.ui_problems``)
-or, for the run form, inline messages naming file, sheet, row and column. One module per page
-group; this router gathers them."""
+"""The operator's pages. They call the same service handlers as the API (uploads, runs, what-if,
+explain, governance) with the principal of the session cookie, so the rules, limits, audit and
+error problems are one; errors become friendly pages (``pages.ui_problems``) or, for the run
+form, inline messages naming file, sheet, row and column. One module per page group; this
+router gathers them."""
 
 from __future__ import annotations
 
@@ -16,9 +16,10 @@ from smartalloc.entrypoints.web import (
     routes_setup,
     routes_signin,
     routes_students,
+    routes_whatif,
 )
 
 router = APIRouter(include_in_schema=False)
 for _pages in (routes_signin, routes_run, routes_jobs, routes_students, routes_mentors,
-               routes_history, routes_setup):
+               routes_history, routes_setup, routes_whatif):
     router.include_router(_pages.router)
