@@ -9,10 +9,16 @@ import pytest
 
 from tests.policies import REAL_NAMES, make_policy, policy_file_for_tests
 
+# The pseudonym key of every process the tests start (the service and workers refuse to start
+# without one; a killed worker's events and the reference run's must name students alike).
+TEST_EVENT_KEY = "tests-pseudonym-key-0123456789-abcdefghijklmnop"
+
 
 def pytest_configure(config):
-    """Service processes started by tests (``Settings.from_env``) run under the test policy."""
+    """Service processes started by tests (``Settings.from_env``) run under the test policy
+    and the tests' pseudonym key."""
     os.environ["SMARTALLOC_POLICY"] = str(policy_file_for_tests())
+    os.environ["SMARTALLOC_EVENT_KEY"] = TEST_EVENT_KEY
 
 
 @pytest.fixture(scope="session")

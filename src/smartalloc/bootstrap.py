@@ -24,6 +24,7 @@ from smartalloc.adapters.db.users import UserStore
 from smartalloc.adapters.explain_file import ExplainFile
 from smartalloc.adapters.flow_solver import OrToolsFlowSolver
 from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.key_file import installation_key
 from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
 from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
 from smartalloc.adapters.messaging.relay import Relay
@@ -36,6 +37,7 @@ from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
 from smartalloc.adapters.uploads import upload_path as kept_upload
 from smartalloc.adapters.whatif_file import WhatIfFile
 from smartalloc.domain.explain import Explanation
+from smartalloc.domain.key_strength import check_secret
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.domain.run_results import RunResults
@@ -45,7 +47,7 @@ from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.ports import InputPaths, ProgressFn
 from smartalloc.service_layer.run_allocation import run_allocation
-from smartalloc.service_layer.run_reports import DEV_EVENT_KEY, RunRequest, RunResult
+from smartalloc.service_layer.run_reports import RunRequest, RunResult
 
 # Besides ``bootstrap``: the files an entry point reads or writes besides the reports (the
 # policy, overrides), the database URL's default, and the messaging processes' wiring.
@@ -70,10 +72,16 @@ __all__ = [
 ]
 
 
-def event_key() -> bytes:
-    """The agency's key naming students in events (``SMARTALLOC_EVENT_KEY``); the development
-    key when unset (issue I decides what production requires)."""
-    return os.environ.get("SMARTALLOC_EVENT_KEY", "").encode() or DEV_EVENT_KEY
+def event_key(*, required: bool = False) -> bytes:
+    """The agency's key naming students in events and logs (``SMARTALLOC_EVENT_KEY``, refused
+    when weak). Unset: the service and workers (``required``) refuse to start — machines that
+    share a database must name a student alike — and the command line uses this
+    installation's own random key (``key_file``); never a key built into the code."""
+    value = os.environ.get("SMARTALLOC_EVENT_KEY", "")
+    if value or required:
+        check_secret("SMARTALLOC_EVENT_KEY", value)
+        return value.encode()
+    return installation_key()
 
 
 @dataclass
@@ -153,10 +161,12 @@ class System:
         return history_records.import_seed(self.history, read_history_seed(seed_file))
 
 
-def bootstrap(url: str | None = None, *, outbox: bool | None = None) -> System:
+def bootstrap(url: str | None = None, *, outbox: bool | None = None,
+              key: bytes | None = None) -> System:
     """Wire a process to the database at ``url`` (default: ``DATABASE_URL`` or the SQLite file
-    in the user data dir); the schema is brought up to date on the way."""
-    return System(SqlStore(database_url(url), outbox=outbox), event_key())
+    in the user data dir); the schema is brought up to date on the way. ``key``: the pseudonym
+    key (default: ``event_key()``)."""
+    return System(SqlStore(database_url(url), outbox=outbox), key or event_key())
 
 
 def migrations():

@@ -20,10 +20,10 @@ def test_users_add_token_disable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     runner = CliRunner()
     db = ["--database-url", url]
     added = runner.invoke(cli_app, ["users", "add", "sara", "--role", "operator",
-                                    "--password", "long-enough-pw", *db])
+                                    "--password", "long-enough-pw-Tir7", *db])
     assert added.exit_code == 0, added.output
     bad_role = runner.invoke(cli_app, ["users", "add", "x", "--role", "root",
-                                       "--password", "long-enough-pw", *db])
+                                       "--password", "long-enough-pw-Tir7", *db])
     assert bad_role.exit_code != 0
     issued = runner.invoke(cli_app, ["users", "token", "sara", *db])
     assert issued.exit_code == 0, issued.output

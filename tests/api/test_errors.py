@@ -88,7 +88,7 @@ def test_failed_job_reports_its_errors(api, small_agency, tmp_path: Path) -> Non
     status = api.wait(started.json()["job_id"])
     assert status["state"] == "failed" and status["errors"][0]["code"]
     export = api.client.get("/api/v1/reports/export", params={"job_id": status["job_id"]},
-                            headers=api.auth("viewer"))
+                            headers=api.auth("operator"))
     assert export.status_code == 409
     metrics = api.client.get("/metrics").text
     assert 'allocation_failed_total{reason="' in metrics

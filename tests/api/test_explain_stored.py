@@ -48,7 +48,7 @@ def _fresh_all(api, job, mentors_for):
 def _explain(api, job_id: str, nid: str, mentors=()) -> dict:
     response = api.client.get(f"/api/v1/students/{nid}/explain",
                               params={"job_id": job_id, "mentor": list(mentors)},
-                              headers=api.auth("viewer"))
+                              headers=api.auth("operator"))
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -102,16 +102,16 @@ def test_explain_refuses_unknown_students_and_unfinished_jobs(api, small_agency)
     started = api.client.post("/api/v1/allocation/run", json=files, headers=api.auth("operator"))
     job_id = api.wait(started.json()["job_id"])["job_id"]
     missing = api.client.get("/api/v1/students/0000000000/explain", params={"job_id": job_id},
-                             headers=api.auth("viewer"))
+                             headers=api.auth("operator"))
     assert missing.status_code == 404
     assert missing.headers["content-type"].startswith("application/problem+json")
     import_job = files["students"]
     wrong = api.client.get("/api/v1/students/0000000000/explain", params={"job_id": import_job},
-                           headers=api.auth("viewer"))
+                           headers=api.auth("operator"))
     assert wrong.status_code == 404
     too_many = api.client.get("/api/v1/students/0000000000/explain",
                               params={"job_id": job_id, "mentor": [str(i) for i in range(51)]},
-                              headers=api.auth("viewer"))
+                              headers=api.auth("operator"))
     assert too_many.status_code == 422        # why-not is asked for at most 50 mentors
 
 

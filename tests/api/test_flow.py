@@ -44,7 +44,7 @@ def test_upload_run_status_export_equals_cli(any_api, small_agency, policy, tmp_
 
     job_id = status["job_id"]
     exported = api.client.get("/api/v1/reports/export", params={"job_id": job_id},
-                              headers=api.auth("viewer"))
+                              headers=api.auth("operator"))
     assert exported.status_code == 200 and exported.content.startswith(b"PK")
     got = tmp_path / "api_sabt.xlsx"
     got.write_bytes(exported.content)
@@ -60,18 +60,18 @@ def test_upload_run_status_export_equals_cli(any_api, small_agency, policy, tmp_
     for kind in ("allocation", "qa", "matrix"):
         response = api.client.get("/api/v1/reports/export",
                                   params={"job_id": job_id, "kind": kind},
-                                  headers=api.auth("viewer"))
+                                  headers=api.auth("operator"))
         assert response.status_code == 200 and response.content.startswith(b"PK"), kind
 
     nid = read_students(small_agency.students, policy).records[0].national_id
     explained = api.client.get(f"/api/v1/students/{nid}/explain", params={"job_id": job_id},
-                               headers=api.auth("viewer"))
+                               headers=api.auth("operator"))
     assert explained.status_code == 200, explained.text
     assert len(explained.json()["stages"]) == 8
-    latest = api.client.get(f"/api/v1/students/{nid}/explain", headers=api.auth("viewer"))
+    latest = api.client.get(f"/api/v1/students/{nid}/explain", headers=api.auth("operator"))
     assert latest.json()["decision"] == explained.json()["decision"]
     history = api.client.get("/api/v1/history", params={"national_id": nid},
-                             headers=api.auth("viewer"))
+                             headers=api.auth("operator"))
     assert history.status_code == 200
     logged = capfd.readouterr().out
     assert hash_id(nid) in logged and nid not in logged   # hashed, never raw

@@ -1,5 +1,6 @@
-"""Schemathesis against the published OpenAPI, authenticated as admin: whatever the generated
-requests, the service never answers 5xx (bad input is a 4xx problem)."""
+"""Schemathesis against the published OpenAPI, authenticated as admin, on SQLite and on
+PostgreSQL (where a NUL byte in a string was a 500: issue I): whatever the generated requests,
+the service never answers 5xx (bad input is a 4xx problem)."""
 
 from __future__ import annotations
 
@@ -23,12 +24,15 @@ def fuzz(operation, auth: dict, failures: list) -> None:
     check()
 
 
-def test_no_server_errors(api) -> None:
+def test_no_server_errors(any_api) -> None:
+    api = any_api
     app = create_app(dataclasses.replace(api.settings, rate_limit=0))
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     auth = api.auth("admin")
     failures: list[tuple[str, int, str]] = []
     operations = [result.ok() for result in schema.get_all_operations()]
+    # signing out would revoke the token every other operation is fuzzed with
+    operations = [o for o in operations if o.path != "/api/v1/auth/logout"]
     assert len(operations) >= 15
     for operation in operations:
         fuzz(operation, auth, failures)

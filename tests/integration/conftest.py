@@ -47,3 +47,15 @@ def store(request):
     if request.param == "postgresql":
         upgrade(url)
     return SqlStore(url)
+
+
+def reported_mentors(engine, *mentor_ids: str) -> None:
+    """Mentors as a recorded run's InspactorReport leaves them (active), without the run:
+    governance refuses an id no report has named."""
+    from sqlalchemy import insert
+
+    from smartalloc.adapters.db.schema import Mentor
+
+    with engine.begin() as conn:
+        for m in mentor_ids:
+            conn.execute(insert(Mentor).values(mentor_id=m, name=f"mentor {m}", status="active"))

@@ -26,6 +26,7 @@ from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, chang
 from smartalloc.service_layer.ports import RunRecord, Snapshot
 
 from ..unit.alloc_fixtures import mentor, national_id, student
+from .conftest import reported_mentors
 
 
 def test_an_outdated_postgresql_schema_is_a_clear_error(pg_url):
@@ -107,6 +108,7 @@ def _govern(registry, mentor_id, to, reason, by, at, **extra):
 
 def test_governance_is_audited_and_read_back(store):
     registry = MentorRegistry(store.engine)
+    reported_mentors(store.engine, "10", "12")
     _govern(registry, "10", MentorStatus.FROZEN, "on leave", "ops", "1404-08-27 10:00")
     _govern(registry, "12", MentorStatus.RESTRICTED, "one school", "ops", "t",
             schools=(1112,), channels=(Channel.SCHOOL,))
@@ -115,7 +117,7 @@ def test_governance_is_audited_and_read_back(store):
     assert gov["12"].allowed_schools == [1112] and gov["12"].allowed_channels == [Channel.SCHOOL]
     _govern(registry, "10", MentorStatus.ACTIVE, "back", "ops", "t2")
     trail = registry.audit("10")
-    assert [(c.from_status, c.to_status) for c in trail] == [("unknown", "frozen"),
+    assert [(c.from_status, c.to_status) for c in trail] == [("active", "frozen"),
                                                               ("frozen", "active")]
     assert store.governance()["10"].status is MentorStatus.ACTIVE
     assert registry.get("12").allowed_schools == (1112,) and registry.get("no-such") is None
@@ -133,6 +135,7 @@ def test_governance_event_carries_the_audit_id_in_the_same_transaction(store):
     (so two identical changes are two events), and none without an outbox."""
     with store.engine.connect() as conn:
         before = conn.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
+    reported_mentors(store.engine, "10")
     _govern(MentorRegistry(store.engine), "10", MentorStatus.FROZEN, "quiet", "ops", "t0")
     registry = MentorRegistry(store.engine, outbox=True)
     for at in ("t1", "t2"):

@@ -116,7 +116,6 @@ class Worker:
         self.log = logs / f"worker-{time.monotonic_ns()}.log"
         env = {**os.environ, "SMARTALLOC_DATA_DIR": str(data_dir),
                "SMARTALLOC_JOB_STALE_SECONDS": str(stale)}
-        env.pop("SMARTALLOC_EVENT_KEY", None)   # both runs name students with the same key
         with self.log.open("wb") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "smartalloc.entrypoints.cli", "worker",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from smartalloc.domain.errors import InputError
+from smartalloc.domain.errors import InputError, NotFoundError
 from smartalloc.domain.events import MENTOR_STATUS_CHANGED, Event, status_changed
 from smartalloc.domain.governance import UNKNOWN, GovernanceChange, StatusChange
 from smartalloc.domain.policy import Channel, MentorStatus
@@ -151,15 +151,20 @@ def test_without_the_outbox_a_change_is_recorded_but_emits_nothing() -> None:
     assert store.events == [] and [r.to_status for r in store.audit("7")] == ["frozen"]
 
 
-def test_freezing_an_unknown_id_is_accepted_from_unknown() -> None:
-    """Current behaviour (another issue decides about unknown ids): a mentor may be frozen
-    before any report names it, so the handler does not refuse an id the store lacks."""
-    store = FakeGovernanceStore(outbox=True)
-    change = change_mentor_status(_command("no-such", reason="پیش از گزارش"), store)
-    assert (change.mentor_id, change.from_status, change.to_status) == (
-        "no-such", "unknown", "frozen")
-    assert mentor(store, "no-such").status == "frozen"
-    assert [e.payload["from_status"] for e in store.events] == ["unknown"]
+def test_an_unknown_id_is_refused_and_persian_digits_name_the_real_mentor() -> None:
+    """Issue I/J: «۴۲» typed on a Persian keyboard froze a made-up mentor "۴۲" (and a typo
+    another) while mentor 42 kept receiving students. Now the id is read as the reports are,
+    and an id no recorded report names is refused with nothing recorded."""
+    store = FakeGovernanceStore(outbox=True, known=(_mentor("42"),))
+    with pytest.raises(NotFoundError) as unknown:
+        change_mentor_status(_command("99999", reason="typo"), store)
+    assert unknown.value.problems[0].code == "MENTOR_UNKNOWN"
+    assert store.received == [] and store.rows == [] and store.events == []
+    change = change_mentor_status(_command("۴۲ ", reason="مرخصی"), store)
+    assert (change.mentor_id, change.from_status, change.to_status) == ("42", "active", "frozen")
+    assert change_mentor_status(_command("٤٢", MentorStatus.ACTIVE, reason="back"),
+                                store).mentor_id == "42"
+    assert set(store.mentors) == {"42"}
 
 
 def test_queries_read_through_the_store() -> None:

@@ -23,7 +23,7 @@ class Checker:
     def __init__(self, rows: int | None = 5, fails: Exception | None = None):
         self.rows_, self.fails, self.seen = rows, fails, []
 
-    def rows(self, role, path, policy):
+    def rows(self, role, path, policy, max_rows=None):
         self.seen.append((role, path.name))
         if self.fails:
             raise self.fails

@@ -32,9 +32,13 @@ class Directory:
 
 
 @pytest.mark.parametrize(("name", "password", "role", "code"), [
-    ("ali", "long-enough", "owner", "USER_ROLE"),
+    ("ali", "kq3-Vx9_pL2m-tir", "owner", "USER_ROLE"),
     ("ali", "short", "viewer", "USER_PASSWORD"),
-    ("  ", "long-enough", "viewer", "USER_NAME"),
+    ("ali", "12345678", "viewer", "USER_PASSWORD"),         # issue I: accepted before
+    ("ali", "password1234", "viewer", "USER_PASSWORD"),     # long enough, but on every list
+    ("ali", "qwertyuiop123", "viewer", "USER_PASSWORD"),    # a keyboard walk
+    ("alireza", "alireza-1404", "viewer", "USER_PASSWORD"),  # the username and a year
+    ("  ", "kq3-Vx9_pL2m-tir", "viewer", "USER_NAME"),
 ])
 def test_a_refused_account_never_reaches_the_directory(name, password, role, code):
     directory = Directory()
@@ -45,7 +49,15 @@ def test_a_refused_account_never_reaches_the_directory(name, password, role, cod
 
 def test_a_disabled_account_cannot_sign_in():
     directory = Directory()
-    add_user(directory, "ali", "long-enough", "operator")
-    assert sign_in(directory, "ali", "long-enough") == UserView("ali", "operator", True)
+    add_user(directory, "ali", "kq3-Vx9_pL2m-tir", "operator")
+    assert sign_in(directory, "ali", "kq3-Vx9_pL2m-tir") == UserView("ali", "operator", True)
     disable_user(directory, "ali")
-    assert sign_in(directory, "ali", "long-enough") is None
+    assert sign_in(directory, "ali", "kq3-Vx9_pL2m-tir") is None
+
+
+@pytest.mark.parametrize("password", ["کتابخانه مرکزی شیراز باران", "correct horse battery staple",
+                                      "Tir-Mah/Panjare-7-Sabz"])
+def test_a_passphrase_is_accepted(password):
+    directory = Directory()
+    add_user(directory, "sara", password, "viewer")
+    assert "sara" in directory.accounts

@@ -14,7 +14,14 @@ from pathlib import Path
 import python_calamine
 
 from smartalloc.adapters.xlsx_guard import check_package, column_number
-from smartalloc.domain.errors import InputError, Location, Problem, capped, input_error
+from smartalloc.domain.errors import (
+    InputError,
+    LimitError,
+    Location,
+    Problem,
+    capped,
+    input_error,
+)
 from smartalloc.domain.normalize import clean_text, name_key
 
 _HEADER_SCAN = 10  # a title row above the header is tolerated within the first rows
@@ -99,7 +106,7 @@ class Workbook:
             self.uncached = check_package(self.path, self.name)
             self._wb = python_calamine.load_workbook(str(self.path))
             self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
-        except InputError:
+        except (InputError, LimitError):
             raise
         except BaseException as exc:
             _guard(exc)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from smartalloc.adapters.read_limits import row_limit
 from smartalloc.adapters.readers import (
     read_crosswalk,
     read_managers,
@@ -55,6 +56,8 @@ class FileUploadShelf:
 
 
 class ExcelReportChecker:
-    def rows(self, role: str, path: Path, policy: Policy) -> int | None:
-        content = _READERS[role](path, policy)
+    def rows(self, role: str, path: Path, policy: Policy,
+             max_rows: int | None = None) -> int | None:
+        with row_limit(max_rows):   # refused while inflating, at the limit (read_limits)
+            content = _READERS[role](path, policy)
         return len(content) if hasattr(content, "__len__") else None

@@ -21,8 +21,9 @@ import re
 import zipfile
 from pathlib import Path
 
+from smartalloc.adapters.read_limits import sheet_row_limit, too_many_rows
 from smartalloc.adapters.xlsx_formulas import FormulaScan, is_sheet_part, sheet_names_by_part
-from smartalloc.domain.errors import InputError, input_error
+from smartalloc.domain.errors import InputError, LimitError, input_error
 
 MAX_XML_BYTES = 512 * 1024 * 1024   # inflated package (100k-row report ~150 MB; 200k rows, the
                                     # upload limit, ~300 MB)
@@ -145,6 +146,7 @@ def check_package(path: Path, name: str) -> Uncached:
 
 
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[str, int], ...]:
+    last_row = sheet_row_limit() if is_sheet_part(info.filename) else None
     extent: _Extent | None = None
     formulas: FormulaScan | None = None
     tail, markup = b"", False
@@ -168,11 +170,13 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[
                 tail = text[cut:]
                 if extent.grid() > MAX_GRID_CELLS:
                     raise _too_wide(name, info.filename, extent)
+                if last_row is not None and extent.rows() > last_row:   # stop here
+                    raise too_many_rows(name, info.filename, extent.rows())
             if extent is not None and tail:
                 extent.feed(tail)
                 if formulas is not None:
                     formulas.feed(tail)
-    except InputError:
+    except (InputError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError,
             NotImplementedError) as exc:   # CRC mismatch, bad deflate stream, encryption…
@@ -183,6 +187,8 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[
             file=name) from None
     if extent is not None and extent.grid() > MAX_GRID_CELLS:
         raise _too_wide(name, info.filename, extent)
+    if extent is not None and last_row is not None and extent.rows() > last_row:
+        raise too_many_rows(name, info.filename, extent.rows())
     return formulas.cells() if formulas is not None else ()
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from smartalloc.domain.errors import InputError, Location, Problem
 from smartalloc.domain.events import Event, status_changed
+from smartalloc.domain.normalize import clean_text
 from smartalloc.domain.policy import Channel, MentorStatus
 
 UNKNOWN = "unknown"
@@ -61,7 +62,14 @@ def checked_change(mentor_id: str, to: MentorStatus, *, reason: str, by: str, at
         raise InputError(Problem(
             "GOVERNANCE_RESTRICTION", "برای محدودسازی، مدرسه یا کانال مجاز را مشخص کنید",
             "restricted needs --school and/or --channel", Location(column="--school")))
-    return GovernanceChange(mentor_id, to, reason, by, at, tuple(schools), tuple(channels))
+    return GovernanceChange(mentor_key(mentor_id), to, reason, by, at, tuple(schools),
+                            tuple(channels))
+
+
+def mentor_key(mentor_id: str) -> str:
+    """A mentor id as the reports' readers keep it: «۴۲» (a Persian keyboard), «٤٢» and «42 »
+    are mentor 42 — never a made-up mentor next to the real one (issue J)."""
+    return clean_text(mentor_id)
 
 
 def status_event(change: StatusChange, audit_id: int) -> Event:

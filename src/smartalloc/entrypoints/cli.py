@@ -31,6 +31,7 @@ from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.cli_whatif import whatif
 from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
+from smartalloc.entrypoints.private_files import private_files
 from smartalloc.service_layer.run_reports import RunRequest
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -221,6 +222,7 @@ def policy_check(path: Path) -> None:
 def main() -> None:
     """Entry point: expected errors become a bilingual message and exit code 2, anything else
     a short message, a crash log and exit code 3 — never a raw traceback."""
+    private_files()
     try:
         # Not standalone, typer *returns* the code of a ``typer.Exit`` instead of exiting with
         # it: dropping it made exit codes 1 and 4 (QA failed) come out as 0.

@@ -59,7 +59,7 @@ def token(username: str, minutes: Annotated[int, Opt(min=1, max=60 * 24 * 30)] =
     if user is None or not user.active:
         raise InputError(Problem("USER_UNKNOWN", f"کاربر فعال «{username}» وجود ندارد",
                                  f"no active user '{username}'"))
-    settings = Settings.from_env()
+    settings = Settings.from_env(require_key=False)
     if database_url:
         settings = replace(settings, database_url=database_url)
     typer.echo(issue_token(settings, user.username, minutes))

@@ -10,12 +10,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from smartalloc.entrypoints.api import Settings, create_api_app
+from smartalloc.entrypoints.api import headers as security_headers
 from smartalloc.entrypoints.web import install as install_web
 
 
 def create_app(settings: Settings) -> FastAPI:
     app = create_api_app(settings)
-    install_web(app)   # last: its error-page middleware is outermost and sees the 429s too
+    install_web(app)   # its error-page middleware is outside the API's and sees the 429s too
+    security_headers.install(app)   # outermost: the error pages get the headers as well
     return app
 
 

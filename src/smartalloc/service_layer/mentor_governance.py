@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from smartalloc.domain import governance
+from smartalloc.domain.errors import Location, NotFoundError, Problem
 from smartalloc.domain.governance import StatusChange
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.service_layer.ports import MentorGovernanceStore, MentorView
@@ -31,11 +32,21 @@ class ChangeMentorStatus:
 
 def change_mentor_status(command: ChangeMentorStatus,
                          registry: MentorGovernanceStore) -> StatusChange:
-    """Check the change against the rules (raises ``InputError``), then record it with its
-    audit row and event; return what was recorded (from → to)."""
+    """Check the change against the rules (raises ``InputError``) and that the mentor is one
+    the reports have named (``NotFoundError``: a typo or a made-up id would otherwise be
+    frozen and audited while the real mentor keeps receiving students), then record it with
+    its audit row and event; return what was recorded (from → to)."""
     change = governance.checked_change(
         command.mentor_id, command.to, reason=command.reason, by=command.by, at=command.at,
         schools=command.schools, channels=command.channels)
+    if registry.get(change.mentor_id) is None:
+        raise NotFoundError(Problem(
+            "MENTOR_UNKNOWN",
+            f"پشتیبان «{change.mentor_id}» در گزارش پشتیبانِ هیچ اجرای ثبت‌شده‌ای نیست؛ کد "
+            "کارمندی را بررسی کنید (وضعیت پشتیبان‌ها پس از نخستین اجرا قابل تغییر است)",
+            f"mentor '{change.mentor_id}' is in no recorded run's mentor report: check the id "
+            "(mentors can be governed once a run has recorded them)",
+            Location(column="mentor_id")))
     return registry.change(change, governance.status_event)
 
 

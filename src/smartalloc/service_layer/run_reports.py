@@ -4,6 +4,7 @@ allocation tables, the capacity plan, meta and QA (spec steps 7–9)."""
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,10 @@ from smartalloc.service_layer.ports import InputPaths, RunOutputs
 from smartalloc.service_layer.qa_context import qa_context
 from smartalloc.service_layer.run_context import run_id_for
 
-DEV_EVENT_KEY = b"smartalloc-development-key"
+# A caller that names no key (a library user, a test) gets one that lives as long as this
+# process: its pseudonyms join within the process and cannot be reversed. Entry points always
+# pass the agency's key (``bootstrap.event_key``).
+PROCESS_EVENT_KEY = secrets.token_bytes(32)
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,7 @@ class RunRequest:
     year: int | None = None
     overrides: Mapping[str, bool] = field(default_factory=dict)
     now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
-    event_key: bytes = DEV_EVENT_KEY   # HMAC key naming students in events (set in production)
+    event_key: bytes = PROCESS_EVENT_KEY   # HMAC key naming students in events
     explanations: bool = False         # keep every student's explanation (explain.sqlite)
     profile_version: int | None = None  # the stored agency profile applied (set by the run)
 

@@ -102,8 +102,10 @@ class UploadShelf(Protocol):
 
 
 class ReportChecker(Protocol):
-    def rows(self, role: str, path: Path, policy: Policy) -> int | None:
-        """Read the report as a run would (raising its problems); how many rows it has."""
+    def rows(self, role: str, path: Path, policy: Policy,
+             max_rows: int | None = None) -> int | None:
+        """Read the report as a run would (raising its problems); how many rows it has. Over
+        ``max_rows`` it stops reading there and raises ``LimitError``."""
         ...
 
 
@@ -117,3 +119,9 @@ class UserDirectory(Protocol):
     def get(self, username: str) -> UserView | None: ...
 
     def authenticate(self, username: str, password: str) -> UserView | None: ...
+
+    def revoke(self, jti: str, expires_at: str) -> None:
+        """Refuse the token ``jti`` until it expires (signed out)."""
+        ...
+
+    def is_revoked(self, jti: str) -> bool: ...

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from smartalloc.domain.errors import InputError, LimitError, Location, Problem
 from smartalloc.domain.policy import Policy
-from smartalloc.service_layer.idempotency import replayed, request_hash
+from smartalloc.service_layer.idempotency import key_reused, replayed, request_hash
 from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES
 from smartalloc.service_layer.service_ports import (
     JobBook,
@@ -52,7 +52,7 @@ def import_upload(command: ImportUpload, jobs: JobBook, shelf: UploadShelf,
     file_id = str(uuid.uuid4())
     checking = shelf.put(file_id, command.data, command.filename)
     try:
-        rows = checker.rows(role, checking, policy)
+        rows = checker.rows(role, checking, policy, max_rows)
         if rows is not None and rows > max_rows:
             raise LimitError(Problem(
                 "UPLOAD_TOO_MANY_ROWS", f"فایل {rows} ردیف دارد؛ بیشترین مجاز {max_rows} است",
@@ -68,4 +68,6 @@ def import_upload(command: ImportUpload, jobs: JobBook, shelf: UploadShelf,
         result={"file_id": file_id, "role": role, "rows": rows, "filename": command.filename})
     if not created:   # the same key won meanwhile: its job stands, this copy goes
         shelf.discard(file_id)
+        if job.request_hash != fingerprint:   # …and it was another file: a client's mistake
+            raise key_reused()
     return job, created

@@ -23,3 +23,13 @@ def user(users: UserDirectory, username: str) -> UserView | None:
 def sign_in(users: UserDirectory, username: str, password: str) -> UserView | None:
     """The active account with this password, or None — the same answer for every failure."""
     return users.authenticate(username, password)
+
+
+def sign_out(users: UserDirectory, token_id: str, expires_at: str) -> None:
+    """The token is refused from now on, not only forgotten by the browser: a copy taken from
+    the closed session (a shared computer, a proxy log) no longer signs anyone in."""
+    users.revoke(token_id, expires_at)
+
+
+def signed_out(users: UserDirectory, token_id: str) -> bool:
+    return users.is_revoked(token_id)

@@ -20,6 +20,14 @@ class User(Base):
     created_at: Mapped[str] = mapped_column("زمان_ایجاد", String(32))
 
 
+class RevokedToken(Base):
+    """A token signed out before its expiry (its jti), kept until then (migration 0005)."""
+
+    __tablename__ = "توکن_های_باطل"
+    jti: Mapped[str] = mapped_column("شناسه_توکن", String(64), primary_key=True)
+    expires_at: Mapped[str] = mapped_column("انقضا", String(32), index=True)
+
+
 class Job(Base):
     __tablename__ = "کارها"
     id: Mapped[str] = mapped_column("شناسه", String(36), primary_key=True)

@@ -1,18 +1,31 @@
 """API users in the system of record: argon2 hashes (pwdlib), a role, and an active flag so a
-user can be disabled without deleting who they were (jobs keep naming them)."""
+user can be disabled without deleting who they were (jobs keep naming them).
+
+Signing in costs one argon2 check whatever the outcome: without an active account the password
+is checked against a dummy hash, so the time of a refusal does not tell whether a username
+exists (ASVS V2: no account enumeration; ``benchmarks/login_timing.py`` measures it).
+"""
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
+from functools import cache
 
 from pwdlib import PasswordHash
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 
-from smartalloc.adapters.db.auth_schema import User
+from smartalloc.adapters.db.auth_schema import RevokedToken, User
 from smartalloc.domain.users import ROLES, UserView, unknown_user, user_exists
 
 __all__ = ["ROLES", "UserStore", "UserView"]
 _hasher = PasswordHash.recommended()
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password nobody knows, with the same parameters as real ones."""
+    return _hasher.hash(secrets.token_urlsafe(32))
 
 
 class UserStore:
@@ -47,6 +60,22 @@ class UserStore:
         with self.engine.connect() as conn:
             row = conn.execute(select(User.username, User.role, User.active, User.password_hash)
                                .where(User.username == username)).first()
-        if row is None or not row[2] or not _hasher.verify(password, row[3]):
+        # The check runs for an unknown or disabled user too (on a dummy hash): same time.
+        matches = _hasher.verify(password, row[3] if row is not None else _dummy_hash())
+        if row is None or not row[2] or not matches:
             return None
         return UserView(row[0], row[1], row[2])
+
+    def revoke(self, jti: str, expires_at: str) -> None:
+        """Refuse the token ``jti`` from now until ``expires_at`` (ISO, UTC); tokens already
+        expired are forgotten on the way (an expired token is refused anyway)."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.engine.begin() as conn:
+            conn.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
+            if not conn.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti)).first():
+                conn.execute(insert(RevokedToken).values(jti=jti, expires_at=expires_at))
+
+    def is_revoked(self, jti: str) -> bool:
+        with self.reader.connect() as conn:
+            return conn.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti)
+                                ).first() is not None

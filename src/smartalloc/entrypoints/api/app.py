@@ -17,8 +17,10 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smartalloc.bootstrap import bootstrap, load_policy
+from smartalloc.entrypoints.api import limits, problems, text_guard
 from smartalloc.entrypoints.api import observability as obs
-from smartalloc.entrypoints.api import problems
+from smartalloc.entrypoints.api.headers import docs_urls
+from smartalloc.entrypoints.api.login_guard import LoginGuard
 from smartalloc.entrypoints.api.ratelimit import RateLimiter
 from smartalloc.entrypoints.api.routes_admin import router as admin_router
 from smartalloc.entrypoints.api.routes_agency import router as agency_router
@@ -34,7 +36,8 @@ OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 def create_api_app(settings: Settings) -> FastAPI:
     """The REST API alone; ``entrypoints.service.create_app`` adds the operator's pages."""
     obs.configure_logging()
-    system = bootstrap(settings.database_url)
+    system = bootstrap(settings.database_url, key=settings.event_key or None)
+    obs.use_pseudonym_key(system.event_key)
     store = system.history
     obs.instrument(store.engine)
 
@@ -46,7 +49,8 @@ def create_api_app(settings: Settings) -> FastAPI:
         app.state.runner.shutdown()
 
     app = FastAPI(title="SmartAlloc", version="1", lifespan=lifespan,
-                  description="Student → mentor allocation as a service (issue C).")
+                  description="Student → mentor allocation as a service (issue C).",
+                  **docs_urls(settings.api_docs))
     app.state.reader = reader = system.read_engine()
     if reader is not store.engine:
         obs.instrument(reader)
@@ -61,7 +65,12 @@ def create_api_app(settings: Settings) -> FastAPI:
         queue = PgQueue(store.engine, settings.database_url)
     app.state.runner = JobRunner(settings, system, jobs, queue)
     app.state.limiter = limiter = RateLimiter(settings)
+    app.state.login_guard = LoginGuard(settings)
     problems.install(app)
+    # Innermost first: the text guard reads only what the body limit lets through, and both
+    # sit inside the correlation middleware below, so their 413/422 answers are correlated.
+    text_guard.install(app)
+    limits.install(app)
 
     @app.middleware("http")
     async def correlate(request: Request, call_next) -> Response:

@@ -4,7 +4,9 @@ JSON logs. Log lines carry the correlation id and never a raw national id: ``has
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
+import secrets
 import time
 
 import structlog
@@ -24,9 +26,22 @@ HTTP_DURATION = Histogram("http_request_duration_seconds", "HTTP request duratio
                           ["method", "route", "status"])
 
 
+# Until the process names the agency's key (``use_pseudonym_key``), a key of its own: lines
+# about one student join within the process and are never read back.
+_PSEUDONYM_KEY = secrets.token_bytes(32)
+
+
+def use_pseudonym_key(event_key: bytes) -> None:
+    """Name students in log lines under a key derived from the agency's pseudonym key (one
+    secret to keep; the log's pseudonyms differ from the events', so neither names the other)."""
+    global _PSEUDONYM_KEY
+    _PSEUDONYM_KEY = hmac.new(event_key, b"smartalloc log pseudonyms", hashlib.sha256).digest()
+
+
 def hash_id(national_id: str) -> str:
-    """A stable short pseudonym: lines about one student can be joined, never read back."""
-    return hashlib.sha256(("smartalloc:" + national_id).encode()).hexdigest()[:16]
+    """A stable short pseudonym, HMAC-SHA256 under a secret key: lines about one student can be
+    joined, never read back (a plain hash of a national id falls to trying the ~10⁷ ids)."""
+    return hmac.new(_PSEUDONYM_KEY, national_id.encode(), hashlib.sha256).hexdigest()[:16]
 
 
 def instrument(engine: Engine) -> None:

@@ -5,19 +5,27 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
-from fastapi.concurrency import run_in_threadpool
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field
 
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.policy import Channel, MentorStatus
+from smartalloc.domain.users import PERSONAL
+from smartalloc.entrypoints.api.login_guard import guarded_sign_in
 from smartalloc.entrypoints.api.observability import hash_id, log
-from smartalloc.entrypoints.api.security import Principal, issue_token, require
+from smartalloc.entrypoints.api.security import (
+    Principal,
+    bearer,
+    issue_token,
+    principal,
+    require,
+    revoke_token,
+)
 from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.service_layer import history_records, mentor_governance
 from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from smartalloc.service_layer.ports import MentorGovernanceStore
-from smartalloc.service_layer.users import sign_in
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Reader = Annotated[Principal, Depends(require("report:read"))]
@@ -35,12 +43,21 @@ async def token(request: Request, username: Annotated[str, Form()],
                 password: Annotated[str, Form()]) -> dict:
     """Password → bearer token (the one route that takes no token)."""
     state = request.app.state
-    user = await run_in_threadpool(sign_in, state.system.users(), username, password)
+    user = await guarded_sign_in(request, username, password)
     log.info("audit", action="sign_in", user=username[:64], ok=user is not None)
     if user is None:
         raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})
     return {"access_token": issue_token(state.settings, user.username), "token_type": "bearer",
             "expires_in": state.settings.token_minutes * 60}
+
+
+@router.post("/auth/logout", tags=["auth"], status_code=204)
+def logout(request: Request, who: Annotated[Principal, Depends(principal)],
+           credentials: Annotated[HTTPAuthorizationCredentials, Depends(bearer)]) -> Response:
+    """Sign this token out: refused from now on, until it would have expired (any role)."""
+    revoke_token(request, credentials.credentials)
+    log.info("audit", action="sign_out", user=who.username)
+    return Response(status_code=204)
 
 
 def _registry(request: Request) -> MentorGovernanceStore:
@@ -86,7 +103,7 @@ def restrict(request: Request, mentor_id: str, body: StatusBody, who: Governor) 
 
 
 @router.get("/history")
-def history(request: Request, _: Reader,
+def history(request: Request, _: Annotated[Principal, Depends(require(PERSONAL))],
             national_id: Annotated[str, Query(min_length=1, max_length=20)]) -> list[dict]:
     """The recorded allocation of a national id."""
     nid = normalize_national_id(national_id)

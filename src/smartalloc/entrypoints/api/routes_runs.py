@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.domain.users import PERSONAL, scope_for_workbook
 from smartalloc.entrypoints.api.job_views import job_view, status_view
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.runner import ROLES
@@ -72,18 +73,26 @@ def status(request: Request, job_id: str,
     return status_view(job_of(request.app.state.jobs, job_id))
 
 
+def workbook_kind(who: Annotated[Principal, Depends(require("report:read"))],
+                  kind: Literal["sabt", "allocation", "qa", "matrix"] = "sabt") -> str:
+    """The workbook asked for, if the caller's role may read what it holds (checked before
+    the other parameters, so a viewer learns nothing about the job)."""
+    who.check(scope_for_workbook(kind))
+    return kind
+
+
 @router.get("/reports/export", response_class=FileResponse)
 def export(request: Request, job_id: str,
-           _: Annotated[Principal, Depends(require("report:read"))],
-           kind: Literal["sabt", "allocation", "qa", "matrix"] = "sabt") -> FileResponse:
-    """A workbook of a finished run: ImportToSabt (default), allocation, QA or matrix."""
+           kind: Annotated[str, Depends(workbook_kind)]) -> FileResponse:
+    """A workbook of a finished run: ImportToSabt (default), allocation, QA or matrix. The
+    ones naming students need ``personal:read`` (not a viewer's)."""
     path = run_workbook(request.app.state.jobs, request.app.state.settings.runs, job_id, kind)
     return FileResponse(path, media_type=XLSX, filename=path.name)
 
 
 @router.get("/students/{national_id}/explain")
 def explain(request: Request, national_id: str,
-            _: Annotated[Principal, Depends(require("report:read"))],
+            _: Annotated[Principal, Depends(require(PERSONAL))],
             job_id: Annotated[str | None, Query(min_length=1)] = None,
             mentor: Annotated[list[str] | None, Query(max_length=50)] = None) -> dict:
     """The 8 stages, ranked candidates and winner of one student as the job decided it

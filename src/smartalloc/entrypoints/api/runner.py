@@ -40,7 +40,7 @@ def worker_runner(url: str) -> JobRunner:
     """The runner of a `smartalloc worker` process (settings from its environment); built
     once by the worker and kept for every job it runs."""
     settings = replace(Settings.from_env(require_secret=False), database_url=url)
-    system = bootstrap(url)
+    system = bootstrap(url, key=settings.event_key)
     return JobRunner(settings, system, system.jobs(), queue=None)
 
 

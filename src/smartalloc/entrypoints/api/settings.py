@@ -8,8 +8,8 @@ from pathlib import Path
 
 import platformdirs
 
-from smartalloc.bootstrap import database_url, kept_upload
-from smartalloc.domain.errors import InputError, Problem
+from smartalloc.bootstrap import database_url, event_key, kept_upload
+from smartalloc.domain.key_strength import check_secret
 from smartalloc.service_layer.ports import InputPaths
 
 MB = 1024 * 1024
@@ -31,7 +31,10 @@ class Settings:
     rate_limit_window: float = 60.0       # seconds
     rate_limit_fail_open: bool = True     # Redis down: keep serving (True) or answer 503
     rate_limit_prefix: str = "smartalloc:rl"
+    login_throttle: bool = True           # failed sign-ins counted per account and address
     queue: str = "auto"   # auto: procrastinate on PostgreSQL, a worker thread on SQLite; inline
+    api_docs: bool = False   # /docs and /redoc (Swagger's assets come from a public CDN): opt in
+    event_key: bytes = b""  # the pseudonym key (SMARTALLOC_EVENT_KEY); empty: bootstrap's rule
 
     @property
     def uses_pg_queue(self) -> bool:
@@ -47,14 +50,15 @@ class Settings:
         return self.data_dir / "runs"
 
     @classmethod
-    def from_env(cls, *, require_secret: bool = True) -> Settings:
-        """A missing JWT secret stops the service: a guessable default would sign anyone in.
-        (A worker signs nothing and needs none.)"""
+    def from_env(cls, *, require_secret: bool = True, require_key: bool = True) -> Settings:
+        """A missing or weak JWT secret stops the service: a guessable one would sign anyone in
+        (a worker signs nothing and needs none). A missing or weak pseudonym key stops the
+        service and the workers: events and logs name students under it (`smartalloc token`
+        names nobody and needs none)."""
         secret = os.environ.get("SMARTALLOC_JWT_SECRET", "")
-        if require_secret and len(secret) < 32:
-            raise InputError(Problem(
-                "JWT_SECRET_MISSING", "متغیر SMARTALLOC_JWT_SECRET (دست‌کم ۳۲ نویسه) لازم است",
-                "set SMARTALLOC_JWT_SECRET (at least 32 characters)"))
+        if require_secret:
+            check_secret("SMARTALLOC_JWT_SECRET", secret)
+        key = event_key(required=True) if require_key else b""
         data = os.environ.get("SMARTALLOC_DATA_DIR") or platformdirs.user_data_dir("smartalloc")
         policy = os.environ.get("SMARTALLOC_POLICY")
         return cls(database_url=database_url(), data_dir=Path(data), jwt_secret=secret,
@@ -64,10 +68,13 @@ class Settings:
                    max_upload_bytes=int(os.environ.get("SMARTALLOC_MAX_UPLOAD_MB", "20")) * MB,
                    redis_url=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
                    policy_path=Path(policy) if policy else None,
-                   queue=os.environ.get("SMARTALLOC_QUEUE", "auto"),
+                   queue=os.environ.get("SMARTALLOC_QUEUE", "auto"), event_key=key,
+                   api_docs=os.environ.get("SMARTALLOC_API_DOCS", "0") in ("1", "true", "yes"),
                    rate_limit=int(os.environ.get("SMARTALLOC_RATE_LIMIT", "100")),
                    rate_limit_window=float(os.environ.get("SMARTALLOC_RATE_WINDOW", "60")),
                    rate_limit_fail_open=os.environ.get("SMARTALLOC_RATE_FAIL_OPEN", "1")
+                   not in ("0", "false", "no"),
+                   login_throttle=os.environ.get("SMARTALLOC_LOGIN_THROTTLE", "1")
                    not in ("0", "false", "no"))
 
 

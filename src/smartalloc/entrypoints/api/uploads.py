@@ -3,10 +3,12 @@ handler; shared by the API's import routes and the run page."""
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, UploadFile
+from fastapi import HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from smartalloc.entrypoints.api.security import Principal
+from smartalloc.entrypoints.api.text_guard import check_filename
 from smartalloc.service_layer.uploads import ImportUpload, import_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -22,9 +24,10 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 async def accept_upload(kind: str, request: Request, upload: UploadFile, role: str | None,
                         who: Principal, key: str | None):
-    """The transport's checks (type, size), then the upload handler: (job, created)."""
+    """The transport's checks (name, type, size), then the upload handler: (job, created)."""
     state = request.app.state
     name = upload.filename or ""
+    check_filename(name)   # the text guard checked it in the stream; the rule lives there
     if upload.content_type not in ACCEPTED_TYPES or not name.lower().endswith(".xlsx"):
         raise HTTPException(415, "only .xlsx workbooks are accepted")
     data = await _read_limited(upload, state.settings.max_upload_bytes)

@@ -8,12 +8,15 @@ from fastapi.staticfiles import StaticFiles
 
 from smartalloc.entrypoints.web.pages import STATIC_DIR, ui_problems
 from smartalloc.entrypoints.web.routes import router
+from smartalloc.entrypoints.web.routes_run import FILE_ROLES
 
 
 def install(app: FastAPI) -> None:
     """Mount the pages, their static files (CSS, JS, the Vazirmatn font) and the error-page
-    middleware (outermost, so it also sees the rate limiter's 429)."""
+    middleware (outside the API's, so it also sees the rate limiter's 429)."""
     app.include_router(router)
+    # The run form carries every report in one request (``api.limits``: its body limit).
+    app.state.upload_routes["/ui/run"] = len(FILE_ROLES)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.middleware("http")(ui_problems)
 

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api import problems
 from smartalloc.entrypoints.api.security import Principal
@@ -33,7 +34,7 @@ env = Environment(loader=FileSystemLoader(HERE / "templates"),
 
 # (path, message key, scope): the menu; an entry is shown only to roles with its scope.
 MENU = (("/ui/run", "nav.run", "alloc:run"), ("/ui/jobs", "nav.jobs", "report:read"),
-        ("/ui/students", "nav.students", "report:read"),
+        ("/ui/students", "nav.students", PERSONAL),
         ("/ui/mentors", "nav.mentors", "report:read"),
         ("/ui/history", "nav.history", "report:read"),
         ("/ui/setup", "nav.setup", "mentors:write"))

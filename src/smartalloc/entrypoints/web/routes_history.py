@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from smartalloc.domain.national_id import normalize_national_id
+from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
@@ -29,14 +30,18 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
     entries, audit, mentor = [], [], None
     nid = normalize_national_id(national_id) if national_id.strip() else ""
     mentor_id = mentor_id.strip()[:32]
+    personal = PERSONAL in who.scopes   # allocations name students; a mentor's audit does not
     if nid:
+        who.check(PERSONAL)
         log.info("history_search", student=hash_id(nid))
         entries = [_row(e) for e in history_records.search(state.system.history, nid)]
     elif mentor_id:
-        entries = [_row(e) for e in history_records.of_mentor(state.system.history, mentor_id)]
+        if personal:
+            entries = [_row(e) for e in
+                       history_records.of_mentor(state.system.history, mentor_id)]
         registry = state.system.mentors()
         audit = status_audit(registry, mentor_id)
         mentor = mentor_view(registry, mentor_id)
     return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
-                entries=entries, audit=audit, mentor=mentor,
+                entries=entries, audit=audit, mentor=mentor, personal=personal,
                 searched=bool(nid or mentor_id))

@@ -18,7 +18,7 @@ from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.normalize import match_key
 from smartalloc.domain.policy import Channel, MentorStatus
 from smartalloc.entrypoints.api.observability import log
-from smartalloc.entrypoints.api.problems import problem_items
+from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.security import Principal
 from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.entrypoints.web.i18n import lang_of, translator
@@ -111,9 +111,9 @@ async def mentor_status(request: Request) -> Response:
                                  channels=channels)
     try:
         change = await run_in_threadpool(change_mentor_status, command, _registry(request))
-    except SmartAllocError as exc:
+    except SmartAllocError as exc:   # 422 for a rule, 404 for an id no report names
         item = problem_items(exc)[0]
-        return _mentors_page(request, who, status=422, form=values,
+        return _mentors_page(request, who, status=status_of(exc), form=values,
                              error=item["message_fa" if lang_of(request) == "fa"
                                         else "message_en"])
     log.info("audit", action="mentor_status_changed", mentor_id=mentor_id,

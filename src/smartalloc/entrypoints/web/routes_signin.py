@@ -5,15 +5,16 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from fastapi import APIRouter, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from smartalloc.entrypoints.api.login_guard import guarded_sign_in
 from smartalloc.entrypoints.api.observability import log
-from smartalloc.entrypoints.api.security import Principal, issue_token
+from smartalloc.entrypoints.api.security import Principal, issue_token, revoke_token
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.session import (
     CSRF_FIELD,
     NONCE_COOKIE,
+    SESSION_COOKIE,
     check_csrf,
     clear_session,
     csrf_for,
@@ -22,7 +23,6 @@ from smartalloc.entrypoints.web.session import (
     set_nonce,
     set_session,
 )
-from smartalloc.service_layer.users import sign_in
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,8 +72,8 @@ async def login(request: Request) -> Response:
     check_csrf(request, str(form.get(CSRF_FIELD, "")), request.cookies.get(NONCE_COOKIE, ""))
     username, password = str(form.get("username", ""))[:64], str(form.get("password", ""))
     state = request.app.state
-    user = await run_in_threadpool(sign_in, state.system.users(), username, password) \
-        if username and password else None
+    user = await guarded_sign_in(request, username, password) if username and password \
+        else None
     log.info("audit", action="sign_in", user=username, ok=user is not None, via="web")
     if user is None:
         return _login_page(request, status=401, failed=True, username=username)
@@ -87,6 +87,8 @@ async def login(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     form = await request.form()
     check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    if token := request.cookies.get(SESSION_COOKIE):
+        revoke_token(request, token)   # refused from now on, not only forgotten
     response = redirect("/ui/login")
     clear_session(request, response)
     return response

@@ -10,6 +10,7 @@ from smartalloc.domain.decision import STAGE_LABELS_FA, STAGES
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.ranking import RULE_LABELS_FA
 from smartalloc.domain.run_results import RunResults, StudentLine
+from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.i18n import STAGE_LABELS_EN, lang_of, translator
 from smartalloc.entrypoints.web.pages import page
@@ -33,7 +34,7 @@ def _results(request: Request, job) -> RunResults | None:
 
 @router.get("/ui/students")
 def students(request: Request, q: str = "", job_id: str | None = None) -> Response:
-    who = current(request, "report:read")
+    who = current(request, PERSONAL)
     job = _job_for(request, job_id)
     found: list[StudentLine] = []
     if job is not None and q.strip():
@@ -58,7 +59,7 @@ async def _explain_answer(request: Request, nid: str, job_id: str,
 @router.get("/ui/students/{national_id}")
 async def explain(request: Request, national_id: str, job_id: str | None = None,
                   mentor: str = "") -> Response:
-    who = current(request, "report:read")
+    who = current(request, PERSONAL)
     job = _job_for(request, job_id)
     if job is None:
         raise HTTPException(404, "no successful allocation job yet")

@@ -1,7 +1,18 @@
 // SmartAlloc operator UI: drag and drop onto the file inputs, a busy state while the run form
-// uploads, and the live progress of a run (polling its status). Everything works without it.
+// uploads, the widths of bars, and the live progress of a run (polling its status). Everything
+// but the bars' lengths works without it.
 (function () {
   "use strict";
+
+  // Bar widths come as data, not as style attributes, which the Content-Security-Policy
+  // blocks: a bar's data-width, or a progress bar's aria-valuenow, in percent.
+  function widen(el, value) {
+    el.style.width = Math.max(0, Math.min(100, parseFloat(value) || 0)) + "%";
+  }
+  document.querySelectorAll("[data-width]").forEach(function (el) { widen(el, el.dataset.width); });
+  document.querySelectorAll(".progress[aria-valuenow] > .fill").forEach(function (fill) {
+    widen(fill, fill.parentNode.getAttribute("aria-valuenow"));
+  });
 
   function fileName(input, zone) {
     var out = zone.querySelector(".filename");
