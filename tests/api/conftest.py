@@ -64,16 +64,19 @@ def add_users(url: str) -> None:
 
 
 def make_api(url: str, data_dir: Path, queue: str = "inline",
-             policy_path: Path | None = None) -> Iterator[Api]:
+             policy_path: Path | None = None, wrap: type[Api] = Api,
+             **extra: object) -> Iterator[Api]:
+    """A real app on ``url`` with the three users; ``extra``: other settings; ``wrap``: the
+    helper class handed to the test."""
     if not url.startswith("sqlite"):
         migrate.upgrade(url)   # a shared PostgreSQL is upgraded deliberately
     settings = Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
                         rate_limit_prefix=f"smartalloc-test:{uuid.uuid4()}", queue=queue,
-                        policy_path=policy_path or policy_file_for_tests())
+                        policy_path=policy_path or policy_file_for_tests(), **extra)
     add_users(url)
     app = create_app(settings)
     with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(client, settings, {r: issue_token(settings, r) for r in ROLES})
+        yield wrap(client, settings, {r: issue_token(settings, r) for r in ROLES})
     app.state.engine.dispose()
     app.state.reader.dispose()
 

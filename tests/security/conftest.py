@@ -7,32 +7,18 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
-from smartalloc.adapters.db import migrate
-from smartalloc.entrypoints.api.security import issue_token
-from smartalloc.entrypoints.service import Settings, create_app
-from tests.api.conftest import ROLES, SECRET, add_users
+from tests.api.conftest import Api, make_api
 from tests.integration.conftest import pg_url, sqlite_url  # noqa: F401  (fixtures)
-from tests.policies import policy_file_for_tests
 
 BOUNDARY = "smartalloc-security-boundary"
 
 
-@dataclasses.dataclass
-class Service:
-    client: TestClient
-    settings: Settings
-    tokens: dict[str, str]
-
-    def auth(self, role: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.tokens[role]}"}
-
+class Service(Api):
     def login_csrf(self) -> str:
         form = self.client.get("/ui/login")
         found = re.search(r'name="csrf_token" value="([0-9a-f]+)"', form.text)
@@ -41,18 +27,9 @@ class Service:
 
 
 def build(url: str, data_dir: Path, **extra) -> Iterator[Service]:
-    if not url.startswith("sqlite"):
-        migrate.upgrade(url)
-    settings = Settings(database_url=url, data_dir=data_dir, jwt_secret=SECRET,
-                        rate_limit_prefix=f"smartalloc-sectest:{uuid.uuid4()}", queue="inline",
-                        policy_path=policy_file_for_tests(),
+    """No rate limit and no sign-in throttle: a test that sends fifty sign-ins measures them."""
+    yield from make_api(url, data_dir, wrap=Service,
                         **{"rate_limit": 0, "login_throttle": False, **extra})
-    add_users(url)
-    app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Service(client, settings, {r: issue_token(settings, r) for r in ROLES})
-    app.state.engine.dispose()
-    app.state.reader.dispose()
 
 
 @pytest.fixture

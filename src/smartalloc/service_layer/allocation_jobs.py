@@ -76,10 +76,15 @@ def job_of(jobs: JobBook, job_id: str) -> JobRecord:
 
 def allocation_job(jobs: JobBook, job_id: str) -> JobRecord:
     """The allocation job of this id."""
+    return job_of_kind(jobs, job_id, ALLOCATION, ("چنین کار تخصیصی وجود ندارد",
+                                                  "no such allocation job"))
+
+
+def job_of_kind(jobs: JobBook, job_id: str, kind: str, missing: tuple[str, str]) -> JobRecord:
+    """The job of this id if it is of ``kind``; else 404 with ``missing`` (Persian, English)."""
     job = jobs.get(job_id)
-    if job is None or job.kind != ALLOCATION:
-        raise NotFoundError(Problem("JOB_NOT_FOUND", "چنین کار تخصیصی وجود ندارد",
-                                    "no such allocation job"))
+    if job is None or job.kind != kind:
+        raise NotFoundError(Problem("JOB_NOT_FOUND", *missing))
     return job
 
 

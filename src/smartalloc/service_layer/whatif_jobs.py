@@ -12,7 +12,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from smartalloc.domain.errors import ConflictError, NotFoundError, Problem
-from smartalloc.service_layer.allocation_jobs import StartAllocation, finished_run, start_job
+from smartalloc.service_layer.allocation_jobs import (
+    StartAllocation,
+    finished_run,
+    job_of_kind,
+    start_job,
+)
 from smartalloc.service_layer.service_ports import JobBook, JobQueue, JobRecord, KeptWhatIf
 
 WHATIF = "whatif"
@@ -45,11 +50,8 @@ def whatif_of_run(jobs: JobBook, run_id: str) -> JobRecord | None:
 
 
 def whatif_job(jobs: JobBook, job_id: str) -> JobRecord:
-    job = jobs.get(job_id)
-    if job is None or job.kind != WHATIF:
-        raise NotFoundError(Problem("JOB_NOT_FOUND", "چنین محاسبهٔ فرضی‌ای وجود ندارد",
-                                    "no such what-if job"))
-    return job
+    return job_of_kind(jobs, job_id, WHATIF, ("چنین محاسبهٔ فرضی‌ای وجود ندارد",
+                                              "no such what-if job"))
 
 
 def kept_whatif(jobs: JobBook, runs: Path, open_kept: Callable[[Path], KeptWhatIf],
