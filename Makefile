@@ -19,6 +19,12 @@ $(KERNEL): $(BIN)/.synced src/smartalloc/domain/batch_kernel.pyx tools/build_ker
 
 env: $(BIN)/.synced $(KERNEL)
 
+# axe-core for the accessibility tests, pinned by its lock file (npm is a package registry).
+AXE := tools/axe/node_modules/axe-core/axe.min.js
+$(AXE): tools/axe/package.json tools/axe/package-lock.json
+	npm ci --prefix tools/axe --no-audit --no-fund --silent
+	@touch $@
+
 demo: env  ## synthetic agency → full pipeline → prints where the workbooks are
 	$(BIN)/smartalloc demo --out demo-out
 
@@ -26,7 +32,7 @@ lint: env
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports
 
-test: lint  ## ruff + import-linter contracts + every test
+test: lint $(AXE)  ## ruff + import-linter contracts + every test
 	$(BIN)/pytest
 
 sweep: env  ## every fault-injection point (a kill at each syscall of publish and commit; minutes)

@@ -1,0 +1,82 @@
+"""Every page state in real Chromium (issue J, "any screen"): axe-core finds no violation at
+390 px and 1366 px, and no page is wider than a 360 px phone. axe-core comes from npm, pinned
+by tools/axe/package-lock.json (`make test` and `.ci/run` install it)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.web.test_e2e_browser import browser, login_by_keyboard, server, start_run  # noqa: F401
+
+AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / \
+    "axe.min.js"
+
+
+def _violations(page: Page) -> list[str]:
+    page.add_script_tag(path=str(AXE))
+    found = page.evaluate("""async () => {
+        const r = await axe.run(document, {resultTypes: ['violations']});
+        return r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }""")
+    return found
+
+
+def _width(page: Page) -> int:
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.fixture(scope="module")
+def pages(server, browser: Browser) -> list[str]:  # noqa: F811
+    """The page states to check: a finished run with its what-if, and every menu page."""
+    assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tools/axe` (make test does)"
+    base = server["base"]
+    context = browser.new_context(locale="fa-IR")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    login_by_keyboard(page, base, "admin")
+    job = start_run(page, base, server["agency"])
+    page.goto(f"{base}/ui/jobs/{job}/whatif")
+    page.locator("#wi-start").click()
+    page.wait_for_selector("#wi-summary", timeout=30_000)
+    state = context.storage_state()
+    context.close()
+    return [state, "/ui/run", "/ui/jobs", f"/ui/jobs/{job}", f"/ui/jobs/{job}/whatif",
+            "/ui/students?q=1", "/ui/mentors", "/ui/history", "/ui/setup", "/ui/no-such-page",
+            f"/ui/jobs/{job}?lang=en"]
+
+
+@pytest.mark.parametrize("width", [390, 1366])
+def test_every_page_passes_axe(server, browser: Browser, pages, width: int) -> None:  # noqa: F811
+    state, *paths = pages
+    # bypass_csp: axe is injected as an inline script, which the pages' CSP rightly refuses
+    context = browser.new_context(storage_state=state, viewport={"width": width, "height": 900},
+                                  bypass_csp=True)
+    page = context.new_page()
+    failures = {}
+    for path in paths:
+        page.goto(server["base"] + path)
+        if found := _violations(page):
+            failures[path] = found
+    context.close()
+    login = browser.new_page(viewport={"width": width, "height": 900}, bypass_csp=True)
+    login.goto(server["base"] + "/ui/login")
+    if found := _violations(login):
+        failures["/ui/login"] = found
+    login.close()
+    assert failures == {}, "\n".join(f"{p}: {v}" for p, found in failures.items() for v in found)
+
+
+def test_no_page_is_wider_than_a_phone(server, browser: Browser, pages) -> None:  # noqa: F811
+    state, *paths = pages
+    context = browser.new_context(storage_state=state, viewport={"width": 360, "height": 800})
+    page = context.new_page()
+    wide = {}
+    for path in [*paths, "/ui/login"]:
+        page.goto(server["base"] + path)
+        if (width := _width(page)) > 360:
+            wide[path] = width
+    context.close()
+    assert wide == {}
