@@ -80,3 +80,32 @@ def test_no_page_is_wider_than_a_phone(server, browser: Browser, pages) -> None:
             wide[path] = width
     context.close()
     assert wide == {}
+
+
+def _contrast(a: str, b: str) -> float:
+    def lum(rgb: str) -> float:
+        r, g, b_ = (int(x) / 255 for x in rgb[rgb.index("(") + 1:rgb.index(")")].split(",")[:3])
+        f = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b_)]
+        return 0.2126 * f[0] + 0.7152 * f[1] + 0.0722 * f[2]
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_focus_ring_and_chart_marks_stand_out(server, browser: Browser, pages) -> None:  # noqa: F811
+    """WCAG 1.4.11: the focus ring (was #f0a500, 2:1 on white) and the "before" bars (1.98:1)
+    at 3:1 or more against what is behind them."""
+    state, *paths = pages
+    context = browser.new_context(storage_state=state)
+    page = context.new_page()
+    page.goto(server["base"] + paths[2])                      # a finished run's page
+    white = "rgb(255, 255, 255)"
+    bar = page.evaluate("getComputedStyle(document.querySelector('svg.chart .bar-before')).fill")
+    assert _contrast(bar, white) >= 3, bar
+    for _ in range(30):                                        # keyboard focus into the page
+        page.keyboard.press("Tab")
+        if page.evaluate("!!document.activeElement.closest('main')"):
+            break
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    behind = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert _contrast(ring, behind) >= 3 and _contrast(ring, white) >= 3, ring
+    context.close()
