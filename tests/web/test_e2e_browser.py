@@ -197,7 +197,7 @@ def test_full_flow_in_chromium(server, browser: Browser, policy, tmp_path: Path)
     assert winner not in pool2 and pool2 and pool2 < pool1
     page.goto(f"{base}/ui/students/{nid}?job_id={job2}&mentor={winner}")
     why = page.locator("#why-not").inner_text()
-    assert "در استخر پشتیبان‌ها نیست" in why and "frozen" in why.lower()
+    assert "در فهرست پشتیبان‌های این اجرا نیست" in why and "frozen" in why.lower()
 
     # --- history of the mentor: its allocation from run 1 and the audited freeze --------
     page.goto(f"{base}/ui/history?mentor_id={winner}")

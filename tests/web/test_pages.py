@@ -239,7 +239,7 @@ def test_upload_limits_and_types_are_friendly(make_web, small_agency, tmp_path: 
                                               "year": "99"}, files=files)
     assert answer.status_code == 422
     assert "فایل بیش از حد بزرگ است" in answer.text                       # 413
-    assert "فقط کارپوشه‌های اکسل" in answer.text                          # 415
+    assert "فقط فایل‌های اکسل" in answer.text                              # 415
     assert "سال باید عددی بین" in answer.text
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from smartalloc.adapters.readers import read_students
 from tests.web.test_e2e_browser import browser, login_by_keyboard, server, start_run  # noqa: F401
 
 AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / \
@@ -29,7 +30,7 @@ def _width(page: Page) -> int:
 
 
 @pytest.fixture(scope="module")
-def pages(server, browser: Browser) -> list[str]:  # noqa: F811
+def pages(server, browser: Browser, policy) -> list[str]:  # noqa: F811
     """The page states to check: a finished run with its what-if, and every menu page."""
     assert AXE.is_file(), "axe-core is missing: run `npm ci --prefix tools/axe` (make test does)"
     base = server["base"]
@@ -41,10 +42,16 @@ def pages(server, browser: Browser) -> list[str]:  # noqa: F811
     page.goto(f"{base}/ui/jobs/{job}/whatif")
     page.locator("#wi-start").click()
     page.wait_for_selector("#wi-summary", timeout=30_000)
+    nid = read_students(server["agency"].students, policy).records[0].national_id
+    page.goto(f"{base}/ui/students?q={nid}")
+    explain = page.locator("#search-results a.button").first.get_attribute("href")
+    page.goto(base + explain)
+    mentor = page.locator("#candidates tbody tr").first.get_attribute("data-mentor")
     state = context.storage_state()
     context.close()
     return [state, "/ui/run", "/ui/jobs", f"/ui/jobs/{job}", f"/ui/jobs/{job}/whatif",
-            "/ui/students?q=1", "/ui/mentors", "/ui/history", "/ui/setup", "/ui/no-such-page",
+            "/ui/students?q=1", f"{explain}&mentor={mentor}", "/ui/mentors",
+            f"/ui/history?mentor_id={mentor}", "/ui/setup", "/ui/no-such-page",
             f"/ui/jobs/{job}?lang=en"]
 
 
@@ -109,3 +116,22 @@ def test_focus_ring_and_chart_marks_stand_out(server, browser: Browser, pages) -
     behind = page.evaluate("getComputedStyle(document.body).backgroundColor")
     assert _contrast(ring, behind) >= 3 and _contrast(ring, white) >= 3, ring
     context.close()
+
+
+# Words the audit found on pages that operators do not use (issue J): they say فایل اکسل, not
+# کارپوشه; ظرفیت, not صندلی; a mentor list, not a pool; no filter stages, no "audit" jargon.
+NOT_OPERATORS_WORDS = ("کارپوشه", "صندلی", "استخر", "صافی", "شش‌کلیدی", "ممیزی")
+
+
+def test_pages_speak_the_operators_words(server, browser: Browser, pages) -> None:  # noqa: F811
+    state, *paths = pages
+    context = browser.new_context(storage_state=state)
+    page = context.new_page()
+    found = {}
+    for path in paths:
+        page.goto(server["base"] + path)
+        text = page.inner_text("body")
+        if words := [w for w in NOT_OPERATORS_WORDS if w in text]:
+            found[path] = words
+    context.close()
+    assert found == {}

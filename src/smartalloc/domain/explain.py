@@ -164,7 +164,7 @@ def why_not(mentor_id: str, decision: Decision, keys: Keys | None,
         dropped = view.dropped.get(mentor_id)
         if dropped is None:
             return "این شناسه در گزارش پشتیبان‌ها نیست"
-        return f"در استخر پشتیبان‌ها نیست: {dropped[0]} — {dropped[1]}"
+        return f"در فهرست پشتیبان‌های این اجرا نیست: {dropped[0]} — {dropped[1]}"
     funnel = view.funnels.get(keys) if keys is not None else None
     if funnel is None:
         return f"دانش‌آموز به مرحله انتخاب پشتیبان نرسید: {decision.reason_fa}"

@@ -218,7 +218,7 @@ def _alloc_01(ctx: QaContext) -> list[QaViolation]:
     assigned, out = _assigned(ctx), []
     pool = {m.mentor_id: m for m in ctx.matrix.pool}
     for mid in sorted(set(assigned) - pool.keys()):
-        out.append(_v(ALLOC_01, mid, "تخصیص به پشتیبانی که در استخر نیست",
+        out.append(_v(ALLOC_01, mid, "تخصیص به پشتیبانی که در فهرست پشتیبان‌های این اجرا نیست",
                       "students allocated to a mentor outside the pool"))
     for mid, m in pool.items():
         new = assigned.get(mid, 0) + ctx.earlier_per_mentor.get(mid, 0)
