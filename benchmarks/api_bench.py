@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import secrets
 import shutil
 import statistics
 import subprocess
@@ -55,7 +56,12 @@ def serve(settings: Settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": settings.database_url,
            "SMARTALLOC_DATA_DIR": str(settings.data_dir),
            "SMARTALLOC_JWT_SECRET": settings.jwt_secret, "SMARTALLOC_RATE_LIMIT": "0",
-           "SMARTALLOC_QUEUE": settings.queue}
+           "SMARTALLOC_QUEUE": settings.queue, "SMARTALLOC_LOGIN_THROTTLE": "0",
+           # the agency's own policy: with the built-in one every run stops (issue G)
+           "SMARTALLOC_POLICY": str(settings.policy_path),
+           # serve refuses to start without a pseudonym key (issue I); a throw-away one here
+           "SMARTALLOC_EVENT_KEY": os.environ.get("SMARTALLOC_EVENT_KEY")
+           or secrets.token_urlsafe(48)}
     log = (settings.data_dir.parent / "server.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "smartalloc.entrypoints.cli", "serve",
                                "--port", str(port)], env=env, stdout=log, stderr=log)
@@ -171,7 +177,8 @@ def main() -> None:
                            policy=policy)
     url = f"sqlite:///{root / 'bench.sqlite'}"
     UserStore(SqlStore(url).engine).add("bench", "bench-password", "admin")
-    settings = Settings(database_url=url, data_dir=root / "data", jwt_secret="b" * 40,
+    settings = Settings(database_url=url, data_dir=root / "data",
+                        jwt_secret=secrets.token_urlsafe(48),
                         rate_limit=0, queue="inline", policy_path=small.policy)
     server = serve(settings, 8765)
     headers = {"Authorization": f"Bearer {issue_token(settings, 'bench')}"}
