@@ -12,9 +12,10 @@ import math
 import time
 from dataclasses import dataclass
 
-import jwt
 import redis
+from fastapi import HTTPException
 
+from smartalloc.entrypoints.api.security import decode_token
 from smartalloc.entrypoints.api.settings import Settings
 
 _BUCKET = """
@@ -59,15 +60,13 @@ class RateLimiter:
         return "enforced"
 
     def subject(self, authorization: str) -> str | None:
-        """The token's user, checked the same way as the auth dependency (no database)."""
+        """The token's user, checked by the auth dependency's own decoder (no database)."""
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token:
             return None
-        s = self.settings
         try:
-            return str(jwt.decode(token, s.jwt_secret, algorithms=["HS256"],
-                                  audience=s.jwt_audience, issuer=s.jwt_issuer)["sub"])
-        except jwt.PyJWTError:
+            return str(decode_token(self.settings, token)["sub"])
+        except HTTPException:
             return None
 
     def check(self, ip: str, user: str | None) -> Verdict:

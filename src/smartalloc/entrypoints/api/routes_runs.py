@@ -47,6 +47,12 @@ class RunBody(BaseModel):
     year: int | None = Field(default=None, ge=1300, le=1500)
     overrides: dict[str, bool] = Field(default_factory=dict)
 
+    def command(self, user: str, key: str | None) -> StartAllocation:
+        """The job this body asks for (a run or a what-if), fingerprinted for its key."""
+        return StartAllocation(
+            {role: getattr(self, role) for role in ROLES if getattr(self, role)}, user,
+            self.year, self.overrides, key, request_hash(self.model_dump_json()))
+
 
 @router.post("/allocation/run", status_code=202)
 def start_run(request: Request, body: RunBody,
@@ -56,10 +62,8 @@ def start_run(request: Request, body: RunBody,
               ) -> JSONResponse:
     """Start an allocation job; the same Idempotency-Key and body return the same job."""
     state = request.app.state
-    command = StartAllocation(
-        {role: getattr(body, role) for role in ROLES if getattr(body, role)}, who.username,
-        body.year, body.overrides, idempotency_key, request_hash(body.model_dump_json()))
-    job, created = start_allocation(command, state.jobs, state.runner)
+    job, created = start_allocation(body.command(who.username, idempotency_key), state.jobs,
+                                    state.runner)
     if created:
         log.info("audit", action="allocation_started", job_id=job.id, by=who.username)
     return JSONResponse(job_view(job), status_code=202 if created else 200,

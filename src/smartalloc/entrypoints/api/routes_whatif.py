@@ -12,10 +12,7 @@ from fastapi.responses import JSONResponse
 
 from smartalloc.entrypoints.api.job_views import job_view
 from smartalloc.entrypoints.api.routes_runs import RunBody
-from smartalloc.entrypoints.api.runner import ROLES
 from smartalloc.entrypoints.api.security import Principal, require
-from smartalloc.service_layer.allocation_jobs import StartAllocation
-from smartalloc.service_layer.idempotency import request_hash
 from smartalloc.service_layer.whatif_jobs import kept_whatif, start_whatif
 
 router = APIRouter(prefix="/api/v1", tags=["what-if"])
@@ -30,10 +27,8 @@ def start(request: Request, body: RunBody,
     """Start a what-if job on these uploads; watch it at the status URL, read its report at
     ``/allocation/whatif/{job_id}``. The same Idempotency-Key and body return the same job."""
     state = request.app.state
-    command = StartAllocation(
-        {role: getattr(body, role) for role in ROLES if getattr(body, role)}, who.username,
-        body.year, body.overrides, idempotency_key, request_hash(body.model_dump_json()))
-    job, created = start_whatif(command, state.jobs, state.runner)
+    job, created = start_whatif(body.command(who.username, idempotency_key), state.jobs,
+                                state.runner)
     return JSONResponse(job_view(job), status_code=202 if created else 200,
                         headers={"Location": f"/api/v1/allocation/whatif/{job.id}"})
 
