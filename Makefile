@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: env demo test sweep lint bench clean
+.PHONY: env demo serve test sweep lint bench clean
 
 KERNEL := $(BIN)/.kernel
 
@@ -28,6 +28,12 @@ $(AXE): tools/axe/package.json tools/axe/package-lock.json
 demo: env  ## synthetic agency → full pipeline → prints where the workbooks are
 	$(BIN)/smartalloc demo --out demo-out
 
+# The service and the operators' pages on localhost. The first start makes the data folder's
+# settings file (generated secrets) and an admin, whose one-time password it prints once.
+PORT ?= 8000
+serve: env  ## → http://127.0.0.1:$(PORT)/ui/login
+	$(BIN)/smartalloc serve --port $(PORT)
+
 lint: env
 	$(BIN)/ruff check src tests benchmarks tools
 	$(BIN)/lint-imports
@@ -38,7 +44,7 @@ test: lint $(AXE)  ## ruff + import-linter contracts + every test
 sweep: env  ## every fault-injection point (a kill at each syscall of publish and commit; minutes)
 	$(BIN)/pytest -m sweep
 
-bench: env  ## every benchmark (pipeline, database, relay, API load, what-if) → docs/performance.md
+bench: env  ## every benchmark (pipeline, database, relay, API load, what-if, pages at 100k) → docs/performance.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: the API load uses httpx threads"
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
@@ -46,6 +52,7 @@ bench: env  ## every benchmark (pipeline, database, relay, API load, what-if) �
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/whatif_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/web_pages_bench.py --write-doc docs/performance.md
 
 clean:
 	rm -rf demo-out bench-out .pytest_cache .ruff_cache build src/smartalloc/domain/*.so $(KERNEL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,11 @@ TEST_EVENT_KEY = "tests-pseudonym-key-0123456789-abcdefghijklmnop"
 
 def pytest_configure(config):
     """Service processes started by tests (``Settings.from_env``) run under the test policy
-    and the tests' pseudonym key."""
+    and the tests' pseudonym key, with a data folder of their own: never the machine's (its
+    settings file, database or key would leak into the tests, and the tests into it)."""
     os.environ["SMARTALLOC_POLICY"] = str(policy_file_for_tests())
     os.environ["SMARTALLOC_EVENT_KEY"] = TEST_EVENT_KEY
+    os.environ["SMARTALLOC_DATA_DIR"] = tempfile.mkdtemp(prefix="smartalloc-tests-")
 
 
 @pytest.fixture(scope="session")

@@ -15,8 +15,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from smartalloc.adapters import config_file
+from smartalloc.adapters.db import engine as db_engine
 from smartalloc.adapters.db.agency_profiles import AgencyProfiles
-from smartalloc.adapters.db.engine import database_url, make_read_engine, sqlite_url
+from smartalloc.adapters.db.engine import make_read_engine, sqlite_url
 from smartalloc.adapters.db.jobs import JobStore
 from smartalloc.adapters.db.mentor_registry import MentorRegistry
 from smartalloc.adapters.db.store import SqlStore
@@ -29,9 +31,11 @@ from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
 from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
 from smartalloc.adapters.messaging.relay import Relay
 from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.overrides_book import OverridesBook
 from smartalloc.adapters.overrides_file import read_overrides
 from smartalloc.adapters.parallel import bind_to_parent
 from smartalloc.adapters.policy_file import load_policy, policy_json_schema, write_policy
+from smartalloc.adapters.progress_file import ProgressLog
 from smartalloc.adapters.readers import read_history_seed
 from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
 from smartalloc.adapters.uploads import upload_path as kept_upload
@@ -58,6 +62,10 @@ __all__ = [
     "System",
     "bind_to_parent",
     "bootstrap",
+    "config_path",
+    "configured",
+    "create_config",
+    "data_dir",
     "database_url",
     "event_key",
     "kept_upload",
@@ -72,12 +80,34 @@ __all__ = [
 ]
 
 
+data_dir, config_path, create_config = (config_file.data_dir, config_file.config_path,
+                                        config_file.create_config)
+
+
+def configured(env: str, key: str) -> str | None:
+    """A setting: its environment variable, else its key in the installation's settings file
+    (``smartalloc.toml``), else None (the caller's documented default)."""
+    if value := os.environ.get(env):
+        return value
+    value = config_file.read_config().get(key)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return None if value is None else str(value)
+
+
+def database_url(explicit: str | None = None) -> str:
+    """``explicit`` (``--database-url``) → ``DATABASE_URL`` → the settings file → the SQLite
+    file in the data folder."""
+    return db_engine.database_url(explicit or configured(db_engine.ENV, "database_url"))
+
+
 def event_key(*, required: bool = False) -> bytes:
-    """The agency's key naming students in events and logs (``SMARTALLOC_EVENT_KEY``, refused
-    when weak). Unset: the service and workers (``required``) refuse to start — machines that
-    share a database must name a student alike — and the command line uses this
-    installation's own random key (``key_file``); never a key built into the code."""
-    value = os.environ.get("SMARTALLOC_EVENT_KEY", "")
+    """The agency's key naming students in events and logs (``SMARTALLOC_EVENT_KEY`` or the
+    settings file's ``event_key``, refused when weak). Unset: the service and workers
+    (``required``) refuse to start — machines that share a database must name a student alike
+    — and the command line uses this installation's own random key (``key_file``); never a key
+    built into the code."""
+    value = configured("SMARTALLOC_EVENT_KEY", "event_key") or ""
     if value or required:
         check_secret("SMARTALLOC_EVENT_KEY", value)
         return value.encode()
@@ -98,7 +128,7 @@ class System:
         return self.history.engine
 
     def read_engine(self) -> Engine:
-        """The engine for reads that may go to a replica (``DATABASE_READ_URL``), else ours."""
+        """The engine for reads that may go to a replica (on SQLite a plain WAL reader), else ours."""
         return make_read_engine(self.history.url, self.engine)
 
     def jobs(self, read_engine: Engine | None = None) -> JobStore:
@@ -126,12 +156,23 @@ class System:
         return ExplainFile(path)
 
     @staticmethod
+    def overrides_book(folder: Path) -> OverridesBook:
+        """The overrides each operator chose for their next run (kept on the server)."""
+        return OverridesBook(folder)
+
+    @staticmethod
+    def progress_log(folder: Path) -> ProgressLog:
+        """A running job's progress events, kept in its folder (read by its page)."""
+        return ProgressLog(folder)
+
+    @staticmethod
     def kept_whatif(folder: Path) -> WhatIfFile:
         """A what-if job's report, kept in its folder."""
         return WhatIfFile(folder)
 
     def run_results(self, run_folder: Path) -> RunResults | None:
-        """The results page's view of a service run (None if it kept none)."""
+        """The results page's view of a service run, without its students' lines (None if it
+        kept none): one stored row, cached for the 8 most recent runs."""
         return run_views.run_results(run_folder, ExplainFile)
 
     # --- use cases ---------------------------------------------------------------------------

@@ -42,7 +42,10 @@ def _fresh_all(api, job, mentors_for):
             "national_id": student.national_id, "decision": exp.decision._asdict(),
             "stages": [dataclasses.asdict(s) for s in exp.stages],
             "candidates": [dataclasses.asdict(c) for c in exp.candidates],
-            "why_not": [{"mentor_id": m, "reason_fa": r} for m, r in exp.why_not]}), matrix
+            "why_not": [r.as_dict(m) for m, r in exp.why_not],
+            "rows": [r.as_dict() for r in exp.rows],
+            "code_origin": [o.as_dict() for o in exp.code_origin],
+            "suggested_action": exp.suggested_action}), matrix
 
 
 def _explain(api, job_id: str, nid: str, mentors=()) -> dict:

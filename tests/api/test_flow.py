@@ -3,6 +3,7 @@ the exported ImportToSabt equals the CLI's on the same inputs; then explain and 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
@@ -46,6 +47,10 @@ def test_upload_run_status_export_equals_cli(any_api, small_agency, policy, tmp_
     exported = api.client.get("/api/v1/reports/export", params={"job_id": job_id},
                               headers=api.auth("operator"))
     assert exported.status_code == 200 and exported.content.startswith(b"PK")
+    run_id, day = status["result"]["run_id"], status["result"]["allocated_at"]
+    assert exported.headers["content-disposition"] == (
+        f'attachment; filename="import_to_sabt-{day}-{run_id}.xlsx"')     # issue J
+    assert re.fullmatch(r"14\d\d-\d\d-\d\d", day)
     got = tmp_path / "api_sabt.xlsx"
     got.write_bytes(exported.content)
 

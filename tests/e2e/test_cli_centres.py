@@ -8,7 +8,8 @@ import shutil
 from python_calamine import CalamineWorkbook
 
 from smartalloc.adapters.policy_file import load_policy
-from tests.outputs import visible
+from smartalloc.domain.allocation_report import ALLOCATIONS_SHEET, OUTCOME_CODE
+from tests.outputs import run_facts, visible
 from tests.policies import REAL_NAMES, make_policy
 
 from .test_cli_run import OUTPUTS, cli, sheet
@@ -43,7 +44,7 @@ def test_run_agency_uses_the_agencys_policy_json_and_names_it_first(real_agency,
     first = done.stderr.strip().splitlines()[0]
     assert str(real_agency.policy) in first and stamp in first
     assert set(visible(out)) == OUTPUTS
-    meta = {r[0]: r[1] for r in sheet(out / "allocation.xlsx", "meta")[1:]}
+    meta = run_facts(out / "allocation.xlsx")
     assert meta["policy_stamp"] == stamp and meta["qa_status"] == "PASSED_QA"
     managers = sheet(out / "eligibility_matrix.xlsx", "managers")[1:]
     assert {r[0]: r[2] for r in managers if r[0] in REAL_NAMES} == REAL_NAMES
@@ -91,8 +92,8 @@ def test_setup_answers_then_run_allocates_the_centres_students(real_agency, tmp_
               "--database-url", f"sqlite:///{tmp_path / 'h.sqlite'}")
     assert ran.returncode == 0, ran.stdout + ran.stderr
     assert "took its default (*)" in ran.stdout                 # the fallbacks are said
-    rows = sheet(out / "allocation.xlsx", "allocations")
-    centre, status = rows[0].index("مرکز گلستان صدرا"), rows[0].index("status")
+    rows = sheet(out / "allocation.xlsx", ALLOCATIONS_SHEET)
+    centre, status = rows[0].index("مرکز گلستان صدرا"), rows[0].index(OUTCOME_CODE)
     placed = {int(r[centre]) for r in rows[1:] if r[status] == "ALLOCATED"}
     assert placed == {0, 1, 2}
 
@@ -136,7 +137,7 @@ def test_the_stored_profile_serves_runs_whose_policy_names_no_manager(real_agenc
     out = tmp_path / "out"
     ran = cli("run", "--agency", str(folder), "--out", str(out), *_db(tmp_path))
     assert ran.returncode == 0, ran.stdout + ran.stderr         # the built-in policy + profile
-    meta = {r[0]: r[1] for r in sheet(out / "allocation.xlsx", "meta")[1:]}
+    meta = run_facts(out / "allocation.xlsx")
     assert meta["agency_profile_version"] == "1" and meta["qa_status"] == "PASSED_QA"
     # a policy that names managers itself is explicit and wins over the stored profile
     explicit = tmp_path / "explicit.json"
@@ -144,7 +145,7 @@ def test_the_stored_profile_serves_runs_whose_policy_names_no_manager(real_agenc
     again = cli("run", "--agency", str(folder), "--policy", str(explicit), "--out",
                 str(tmp_path / "out2"), *_db(tmp_path))
     assert again.returncode == 0, again.stdout + again.stderr
-    meta = {r[0]: r[1] for r in sheet(tmp_path / "out2" / "allocation.xlsx", "meta")[1:]}
+    meta = run_facts(tmp_path / "out2" / "allocation.xlsx")
     assert meta["agency_profile_version"] == ""
 
 

@@ -3,11 +3,14 @@ the Inspactor report; every change is audited; activation brings it back."""
 
 from __future__ import annotations
 
+from smartalloc.domain.allocation_report import SUMMARY_SHEET
+from tests.outputs import run_facts
+
 from .test_cli_run import cli, run_agency, sheet
 
 
 def _pool(out) -> set[str]:
-    return {str(r[0]) for r in sheet(out / "allocation.xlsx", "allocation_summary")[1:]}
+    return {str(r[0]) for r in sheet(out / "allocation.xlsx", SUMMARY_SHEET)[1:]}
 
 
 def test_freeze_audit_activate(small_agency, tmp_path):
@@ -26,11 +29,10 @@ def test_freeze_audit_activate(small_agency, tmp_path):
     assert again.returncode == 0
     assert victim not in _pool(tmp_path / "frozen")
     # re-running is explained: the students of the first run are counted apart, by run
-    first_run = sheet(tmp_path / "before" / "allocation.xlsx", "meta")
-    run_id = dict((r[0], r[1]) for r in first_run[1:])["run_id"]
-    allocated = dict((r[0], r[1]) for r in first_run[1:])["count_allocated"]
+    first_run = run_facts(tmp_path / "before" / "allocation.xlsx")
+    run_id, allocated = first_run["run_id"], first_run["count_allocated"]
     assert f"{int(allocated)} student(s) were allocated by run {run_id}" in again.stdout
-    meta = dict((r[0], r[1]) for r in sheet(tmp_path / "frozen" / "allocation.xlsx", "meta")[1:])
+    meta = run_facts(tmp_path / "frozen" / "allocation.xlsx")
     assert meta["count_allocated_earlier"] == allocated and run_id in meta["allocated_earlier_runs"]
     listed = cli("mentors", "list", "--status", "frozen", *url)
     assert victim in listed.stdout

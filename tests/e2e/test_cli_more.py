@@ -10,6 +10,7 @@ from pathlib import Path
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
+from smartalloc.domain.allocation_report import ALLOCATIONS_SHEET, OUTCOME_CODE, SUMMARY_SHEET
 from smartalloc.domain.contracts import SABT_COLUMNS, STUDENT_COLUMNS, STUDENT_SHEET
 from tests.outputs import visible
 
@@ -69,10 +70,10 @@ def test_missing_required_student_column_names_file_sheet_and_column(small_agenc
 def test_explain_prints_the_stages_and_why_not(small_agency, tmp_path):
     history = tmp_path / "h.sqlite"
     assert run_agency(small_agency.out_dir, tmp_path / "out", history).returncode == 0
-    allocations = sheet(tmp_path / "out/allocation.xlsx", "allocations")
+    allocations = sheet(tmp_path / "out/allocation.xlsx", ALLOCATIONS_SHEET)
     header = allocations[0]
-    row = next(r for r in allocations[1:] if r[header.index("status")] == "ALLOCATED")
-    nid, mentor = row[header.index("national_id")], row[header.index("mentor_id")]
+    row = next(r for r in allocations[1:] if r[header.index(OUTCOME_CODE)] == "ALLOCATED")
+    nid, mentor = row[header.index("کد ملی")], row[header.index("کد کارمندی پشتیبان")]
     done = cli("explain", "--agency", str(small_agency.out_dir), "--national-id", nid,
                "--policy", str(small_agency.out_dir / "policy.json"), "--mentor", "9",
                env_history=history)
@@ -81,7 +82,7 @@ def test_explain_prints_the_stages_and_why_not(small_agency, tmp_path):
                   "capacity_gate"):
         assert stage in done.stdout
     assert f"mentor {mentor}" in done.stdout
-    assert "Why not 9" in done.stdout and "frozen" in done.stdout
+    assert "Why not 9" in done.stdout and "(مسدود)" in done.stdout
 
 
 def test_matrix_command_writes_only_the_matrix(small_agency, tmp_path):
@@ -114,4 +115,4 @@ def sheet_after_run(agency, out: Path, overrides: Path | None) -> list[list]:
         args += ["--overrides", str(overrides)]
     done = cli(*args, env_history=out.with_suffix(".sqlite"))
     assert done.returncode == 0, done.stderr
-    return sheet(out / "allocation.xlsx", "allocation_summary")
+    return sheet(out / "allocation.xlsx", SUMMARY_SHEET)

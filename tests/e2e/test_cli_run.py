@@ -12,6 +12,13 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
+from smartalloc.adapters.qa_workbook import SUMMARY_SHEET as QA_SUMMARY
+from smartalloc.domain.allocation_report import (
+    ALLOCATIONS_SHEET,
+    OUTCOME_CODE,
+    SUMMARY_SHEET,
+    TRACE_SHEET,
+)
 from smartalloc.domain.contracts import SABT_COLUMNS
 from tests.outputs import visible
 
@@ -43,9 +50,9 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
     assert set(visible(out)) == OUTPUTS
     sabt = sheet(out / "import_to_sabt.xlsx", "Sheet2")
     assert tuple(sabt[0]) == SABT_COLUMNS
-    allocations = sheet(out / "allocation.xlsx", "allocations")
+    allocations = sheet(out / "allocation.xlsx", ALLOCATIONS_SHEET)
     header = allocations[0]
-    status = header.index("status")
+    status = header.index(OUTCOME_CODE)
     allocated = [r for r in allocations[1:] if r[status] == "ALLOCATED"]
     assert len(allocations) - 1 == small_agency.students_count   # one row per input student
     assert len(sabt) - 1 == len(allocated) > 0.6 * small_agency.students_count
@@ -53,8 +60,8 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
     assert all(isinstance(r[nid], str) and len(r[nid]) == 10 for r in sabt[1:])
     with zipfile.ZipFile(out / "import_to_sabt.xlsx") as z:
         assert 'rightToLeft="1"' in z.read("xl/worksheets/sheet1.xml").decode()
-    qa = sheet(out / "qa.xlsx", "summary")
-    assert all("PASS" in str(row) for row in qa[1:]), qa
+    qa = sheet(out / "qa.xlsx", QA_SUMMARY)
+    assert all(row[-1] == "PASSED" and row[2] == "برقرار است" for row in qa[1:]), qa
     for name in OUTPUTS - {"eligibility_matrix.csv"}:   # every part is well-formed XML
         with zipfile.ZipFile(out / name) as z:
             for part in z.namelist():
@@ -65,7 +72,7 @@ def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):
     for name in ("a", "b"):
         done = run_agency(small_agency.out_dir, tmp_path / name, tmp_path / f"{name}.sqlite")
         assert done.returncode == 0, done.stderr
-    for sheet_name in ("allocations", "trace", "allocation_summary"):
+    for sheet_name in (ALLOCATIONS_SHEET, TRACE_SHEET, SUMMARY_SHEET):
         assert sheet(tmp_path / "a/allocation.xlsx", sheet_name) == \
             sheet(tmp_path / "b/allocation.xlsx", sheet_name)
     assert sheet(tmp_path / "a/import_to_sabt.xlsx", "Sheet2") == \

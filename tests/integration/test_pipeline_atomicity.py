@@ -113,7 +113,7 @@ def test_run_then_explain_replays_the_decision(small_agency, agency_policy, tmp_
     assert exp.candidates[0].mentor_id == entry.mentor_id
     why = dict(exp.why_not)
     assert why[entry.mentor_id] == "همین پشتیبان انتخاب شد"
-    assert "frozen" in why["9"]          # mentor 9 is frozen in the agency's policy
+    assert "مسدود" in why["9"]          # mentor 9 is frozen in the agency's policy
 
 
 def test_a_qa_failure_publishes_for_diagnosis_but_records_no_allocation(

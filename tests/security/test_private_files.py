@@ -11,7 +11,7 @@ import sys
 
 
 def test_a_cli_run_makes_only_private_files(small_agency, tmp_path):
-    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data-home")}
+    env = {**os.environ, "SMARTALLOC_DATA_DIR": str(tmp_path / "data-home")}
     db, out = tmp_path / "h.sqlite", tmp_path / "out"
     done = subprocess.run([sys.executable, "-m", "smartalloc.entrypoints.cli", "run", "--agency",
                            str(small_agency.out_dir), "--out", str(out), "--database-url",

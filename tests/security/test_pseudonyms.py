@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import stat
 import subprocess
 import sys
@@ -39,7 +40,8 @@ def _refs(db: Path) -> set[str]:
 
 def test_a_cli_run_without_a_key_uses_its_own_secret_key(small_agency, policy, tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "SMARTALLOC_EVENT_KEY"}
-    env.update(XDG_DATA_HOME=str(tmp_path / "data-home"), SMARTALLOC_OUTBOX="on")
+    env.update(SMARTALLOC_DATA_DIR=str(tmp_path / "data-home" / "smartalloc"),
+               SMARTALLOC_OUTBOX="on")
     refs = []
     for n in (1, 2):
         done = _cli("run", "--agency", str(small_agency.out_dir), "--out", str(tmp_path / f"o{n}"),
@@ -78,9 +80,14 @@ def test_a_weak_jwt_secret_is_refused(monkeypatch, value):
 
 
 def test_serve_without_a_key_does_not_start(tmp_path):
+    """No key in the environment nor in the settings file (which the first start fills with a
+    generated one: tests/web/test_first_start.py) — the service refuses to start."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "smartalloc.toml").write_text(f'jwt_secret = "{secrets.token_urlsafe(48)}"\n')
+    (data / "smartalloc.toml").chmod(0o600)
     env = {k: v for k, v in os.environ.items() if k != "SMARTALLOC_EVENT_KEY"}
-    env.update(SMARTALLOC_JWT_SECRET="jwt-secret-with-enough-entropy-0123456789",
-               DATABASE_URL=f"sqlite:///{tmp_path / 's.sqlite'}")
+    env.update(SMARTALLOC_DATA_DIR=str(data), DATABASE_URL=f"sqlite:///{tmp_path / 's.sqlite'}")
     done = _cli("serve", "--port", "1", env=env)
     assert done.returncode != 0
     assert "SMARTALLOC_EVENT_KEY" in done.stdout + done.stderr

@@ -78,7 +78,7 @@ def test_frozen_mentor_in_the_file_stays_out_even_with_an_override():
     assert [m.mentor_id for m in r.pool] == ["10"]
     d = decision(r, "9")
     assert d.status == "frozen" and not d.in_pool and d.source == "policy"
-    assert d.reason_fa.startswith("FROZEN (Policy v1.0.3)") and "نادیده" in d.reason_fa
+    assert d.reason_fa.startswith("مسدود در سیاست (نسخهٔ 1.0.3)") and "نادیده" in d.reason_fa
     assert r.removed[0].mentor_id == "9"
 
 
@@ -96,7 +96,7 @@ def test_restricted_mentor_enters_with_its_constraints():
     (m,) = r.pool
     assert m.status == "restricted" and m.allowed_schools == (101,)
     assert m.allowed_channels == (Channel.SCHOOL,)
-    assert decision(r, "3").in_pool and decision(r, "3").reason_fa.startswith("RESTRICTED")
+    assert decision(r, "3").in_pool and decision(r, "3").reason_fa.startswith("محدود در سیاست")
 
 
 def test_overrides_drop_active_and_re_enable_inactive_but_never_frozen():
@@ -165,4 +165,4 @@ def test_default_status_inactive_keeps_only_explicitly_active_mentors():
     policy = default_policy(mentor_pool_governance={
         "default_status": "inactive", "mentors": {"2": {"status": "active", "reason": "ok"}}})
     r = build_pool(report_of(mrec("1"), mrec("2")), policy)
-    assert [m.mentor_id for m in r.pool] == ["2"] and "INACTIVE" in decision(r, "1").reason_fa
+    assert [m.mentor_id for m in r.pool] == ["2"] and "غیرفعال" in decision(r, "1").reason_fa

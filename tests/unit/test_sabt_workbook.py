@@ -12,6 +12,7 @@ from smartalloc.domain.contracts import SABT_COLUMNS
 from smartalloc.domain.contracts import StudentCol as C
 from smartalloc.domain.qa import QaReport, QaRuleResult, QaStatus, QaViolation
 from smartalloc.domain.sabt import ERROR_COLUMNS, SUMMARY_COLUMNS, build_sabt
+from tests.outputs import records, run_facts
 
 from .factories import make_decision, make_policy, make_student, valid_national_id
 
@@ -76,11 +77,17 @@ def test_qa_workbook(tmp_path):
     path = tmp_path / "qa.xlsx"
     write_qa_workbook(path, report, {"policy_stamp": POLICY.stamp, "run_id": "abc"})
     wb = CalamineWorkbook.from_path(str(path))
-    assert wb.sheet_names == ["summary", "violations", "meta"]
-    summary = wb.get_sheet_by_name("summary").to_python()
-    assert summary[1][:3] == ["QA_RULE_STU_01", "شرح", "PASSED"]
-    assert summary[2][2:] == ["FAILED", 1]
-    assert wb.get_sheet_by_name("violations").to_python()[1] == [
-        "QA_RULE_STU_02", "M1", "ناهمخوان", "mismatch"]
-    meta = dict(wb.get_sheet_by_name("meta").to_python()[1:])
+    assert wb.sheet_names == ["خلاصه قواعد", "موارد نقض", "مشخصات اجرا"]
+    summary = wb.get_sheet_by_name("خلاصه قواعد").to_python()
+    assert summary[0] == ["قاعده", "شرح", "نتیجه", "تعداد موارد نقض", "قاعده (کد)",
+                          "نتیجه (کد)"]
+    assert summary[1] == ["یک تصمیم برای هر دانش‌آموز", "شرح", "برقرار است", 0,
+                          "QA_RULE_STU_01", "PASSED"]
+    assert summary[2][2:] == ["نقض شده", 1, "QA_RULE_STU_02", "FAILED"]
+    assert wb.get_sheet_by_name("موارد نقض").to_python()[1] == [
+        "شمار تخصیص هر پشتیبان", "M1", "ناهمخوان", "mismatch", "QA_RULE_STU_02"]
+    facts = records(path, "مشخصات اجرا")
+    assert facts[0] == {"مورد": "کنترل کیفیت", "مقدار": "کنترل کیفیت: رد",
+                        "کلید (کد)": "qa_status", "مقدار (کد)": "FAILED_QA"}
+    meta = run_facts(path)
     assert meta["qa_status"] == "FAILED_QA" and meta["policy_stamp"] == POLICY.stamp

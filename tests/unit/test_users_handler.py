@@ -13,9 +13,9 @@ class Directory:
     def __init__(self):
         self.accounts: dict[str, tuple[str, str, bool]] = {}
 
-    def add(self, username, password, role):
+    def add(self, username, password, role, *, must_change=False):
         self.accounts[username] = (password, role, True)
-        return UserView(username, role, True)
+        return UserView(username, role, True, must_change)
 
     def set_active(self, username, active):
         password, role, _ = self.accounts[username]

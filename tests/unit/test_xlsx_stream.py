@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.dom.minidom
 import zipfile
 from enum import StrEnum
@@ -54,3 +55,26 @@ def test_formula_text_is_neutralised(tmp_path):
     write_workbook(tmp_path / "f.xlsx", [Sheet("S", ["x"], [["=1+1"], ["+98"], ["@SUM(A1)"]])])
     got = CalamineWorkbook.from_path(str(tmp_path / "f.xlsx")).get_sheet_by_name("S").to_python()
     assert [r[0] for r in got[1:]] == ["'=1+1", "'+98", "'@SUM(A1)"]
+
+
+def test_widths_follow_content_and_every_sheet_is_filtered(tmp_path):
+    """Issue J: not every column 14 wide; zero-width marks take no room; 8..60 characters."""
+    rows = [["کوتاه", "یک دلیل طولانی " * 12, 7], ["می\u200cخواهم", "x", 12345678901234]]
+    write_workbook(tmp_path / "w.xlsx", [Sheet("S", ["نام", "دلیل", "n"], rows),
+                                         Sheet("E", ["a", "b"], [])])
+    with zipfile.ZipFile(tmp_path / "w.xlsx") as z:
+        sheet, empty = (z.read(f"xl/worksheets/sheet{i}.xml").decode() for i in (1, 2))
+        book = z.read("xl/workbook.xml").decode()
+    widths = re.findall(r'<col min="(\d+)" max="(\d+)" width="(\d+)"', sheet)
+    assert widths == [("1", "1", "9"), ("2", "2", "60"), ("3", "3", "16")]   # ZWNJ: 7, not 8
+    assert sheet.endswith('</sheetData><autoFilter ref="A1:C3"/></worksheet>')
+    assert '<autoFilter ref="A1:B1"/>' in empty
+    assert "'S'!$A$1:$C$3</definedName>" in book and "'E'!$A$1:$B$1</definedName>" in book
+
+
+def test_inputs_written_without_fit_keep_fixed_widths_and_no_filter(tmp_path):
+    write_xlsx(tmp_path / "i.xlsx", [("S", ["a", "b"], [["x", "y"]])])
+    with zipfile.ZipFile(tmp_path / "i.xlsx") as z:
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<col min="1" max="2" width="14.0" customWidth="1"/>' in sheet
+    assert "autoFilter" not in sheet

@@ -144,7 +144,8 @@ def test_full_flow_in_chromium(server, browser: Browser, policy, tmp_path: Path)
     job1 = start_run(page, base, agency, screenshot="run")
     allocated = int(page.locator("#card-allocated").get_attribute("data-value"))
     assert allocated > 150
-    expect(page.locator("#card-qa")).to_have_text("PASSED_QA")
+    expect(page.locator("#card-qa")).to_have_text("کنترل کیفیت: قبول")   # words, not the code
+    expect(page.locator("#card-qa")).to_have_attribute("data-code", "PASSED_QA")
     assert page.locator("svg.chart").count() == 2
     shot(page, "results")
     pool1 = occupancy_mentors(page)
@@ -187,6 +188,8 @@ def test_full_flow_in_chromium(server, browser: Browser, policy, tmp_path: Path)
     page.select_option("#g-action", "freeze")
     page.fill("#g-reason", "مرخصی زایمان")
     page.locator("#gov-submit").click()
+    expect(page.locator("#confirm-name")).not_to_be_empty()     # the mentor's name, first
+    page.locator("#confirm-submit").click()
     expect(page.locator("#notice")).to_contain_text(winner)
     expect(page.locator(f'#mentors tr[data-mentor="{winner}"] .status')).to_have_text("مسدود")
     shot(page, "mentors")
@@ -197,7 +200,7 @@ def test_full_flow_in_chromium(server, browser: Browser, policy, tmp_path: Path)
     assert winner not in pool2 and pool2 and pool2 < pool1
     page.goto(f"{base}/ui/students/{nid}?job_id={job2}&mentor={winner}")
     why = page.locator("#why-not").inner_text()
-    assert "در فهرست پشتیبان‌های این اجرا نیست" in why and "frozen" in why.lower()
+    assert "در فهرست پشتیبان‌های این اجرا نیست" in why and "(مسدود)" in why
 
     # --- history of the mentor: its allocation from run 1 and the audited freeze --------
     page.goto(f"{base}/ui/history?mentor_id={winner}")

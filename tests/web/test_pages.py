@@ -127,8 +127,11 @@ def test_state_changes_need_the_csrf_token(web: Web, make_web) -> None:
     assert web.client.post("/ui/mentors/overrides", data={"ov_7": "off"}).status_code == 403
     assert web.client.get("/ui/jobs").status_code == 200          # still signed in
 
-    done = web.client.post("/ui/mentors/status", data={**change, "csrf_token": web.csrf()},
-                           follow_redirects=False)
+    asked = web.client.post("/ui/mentors/status", data={**change, "csrf_token": web.csrf()})
+    assert asked.status_code == 200 and 'id="confirm-form"' in asked.text
+    assert registry.audit("7") == []                              # asked, not done
+    done = web.client.post("/ui/mentors/status", data={
+        **change, "confirmed": "1", "csrf_token": web.csrf()}, follow_redirects=False)
     assert done.status_code == 303
     assert [(c.to_status, c.reason, c.changed_by) for c in registry.audit("7")] == [
         ("frozen", "مرخصی", "admin")]
@@ -238,7 +241,7 @@ def test_upload_limits_and_types_are_friendly(make_web, small_agency, tmp_path: 
     answer = web.client.post("/ui/run", data={"csrf_token": web.csrf("/ui/run"),
                                               "year": "99"}, files=files)
     assert answer.status_code == 422
-    assert "فایل بیش از حد بزرگ است" in answer.text                       # 413
+    assert "از حد مجاز هر فایل" in answer.text                             # 413
     assert "فقط فایل‌های اکسل" in answer.text                              # 415
     assert "سال باید عددی بین" in answer.text
 
@@ -304,12 +307,14 @@ def test_run_results_search_explain_overrides(web: Web, small_agency) -> None:
     counts = status["counts"]
     page = web.client.get(job_url).text
     assert f'data-value="{counts["allocated"]}"' in page
-    assert re.search(r'id="card-qa"[^>]*>PASSED_QA<', page)
+    assert re.search(r'id="card-qa" data-code="PASSED_QA">کنترل کیفیت: قبول<', page)
     assert page.count("<svg") == 2 and "۱۴" in re.search(r"<time[^>]*>([^<]*)", page)[1]
     for kind in ("sabt", "allocation", "qa", "matrix"):
         assert f'id="download-{kind}"' in page
     sabt = web.client.get(f"{job_url}/download/sabt")
     assert sabt.status_code == 200 and sabt.content.startswith(b"PK")
+    assert re.search(r'filename="import_to_sabt-14\d\d-\d\d-\d\d-[0-9a-f]{12}\.xlsx"',
+                     sabt.headers["content-disposition"])        # the run's day and id
     path = web.settings.data_dir / "sabt.xlsx"
     path.write_bytes(sabt.content)
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(SABT_SHEET).to_python()
@@ -342,8 +347,7 @@ def test_run_results_search_explain_overrides(web: Web, small_agency) -> None:
     assert job.params["overrides"] == {mentor: False} and job.params["year"] == 1404
     assert f'data-mentor="{mentor}"' not in re.search(
         r'id="occupancy".*?</table>', web.client.get(again.headers["location"]).text, re.S)[0]
-    assert "smartalloc_overrides" not in web.client.cookies or \
-        web.client.cookies.get("smartalloc_overrides") in ("", None)
+    assert f'value="{mentor}:off"' not in web.client.get("/ui/run").text   # used: forgotten
     history = web.client.get("/ui/history", params={"national_id": nid}).text
     assert nid in history and mentor in history
 

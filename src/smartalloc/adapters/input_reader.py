@@ -17,6 +17,7 @@ from smartalloc.adapters.readers import (
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs, MentorReport, RosterEntry, Source, StudentBatch
 from smartalloc.service_layer.ports import InputPaths
+from smartalloc.service_layer.progress import step
 
 
 class ExcelInputReader:
@@ -27,13 +28,23 @@ class ExcelInputReader:
         return read_roster(path)
 
     def read(self, paths: InputPaths, policy: Policy) -> Inputs:
+        given = [role for role, _ in paths.items()]
+
+        def reading(role: str) -> bool:
+            """Name the report being read on the run's page (k of n); False: not given."""
+            if role in given:
+                step("report", given.index(role), len(given), item=role)
+            return role in given
+
+        reading("inspactor")
         mentors = read_mentors(paths.inspactor, policy)
+        reading("schools")
         schools = read_schools(paths.schools, policy)
-        students = (read_students(paths.students, policy) if paths.students
+        students = (read_students(paths.students, policy) if reading("students")
                     else StudentBatch((), Source("", "")))
-        managers = read_managers(paths.managers, policy) if paths.managers else ()
-        crosswalk = read_crosswalk(paths.crosswalk, policy) if paths.crosswalk else None
-        roster = read_roster(paths.roster) if paths.roster else ()
+        managers = read_managers(paths.managers, policy) if reading("managers") else ()
+        crosswalk = read_crosswalk(paths.crosswalk, policy) if reading("crosswalk") else None
+        roster = read_roster(paths.roster) if reading("roster") else ()
         sources = []
         for role, path in paths.items():
             sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))

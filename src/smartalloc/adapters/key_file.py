@@ -13,13 +13,13 @@ import secrets
 from contextlib import suppress
 from pathlib import Path
 
-import platformdirs
+from smartalloc.adapters.config_file import data_dir
 
 NAME = "event.key"
 
 
 def default_key_path() -> Path:
-    return Path(platformdirs.user_data_dir("smartalloc")) / NAME
+    return data_dir() / NAME
 
 
 def installation_key(path: Path | None = None) -> bytes:

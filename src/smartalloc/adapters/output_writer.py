@@ -29,6 +29,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
+from smartalloc.service_layer.progress import step
 
 LEGACY_STAGING = ".staging-"   # the layout before one-swap publication (issue H)
 
@@ -46,6 +47,7 @@ def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
     def job() -> None:
         write()
         fsync_path(path)
+        step("file", item=path.name)    # the run's page counts the files written
     return job
 
 
@@ -157,7 +159,9 @@ class ExcelOutputWriter:
     def write(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
         """Start the remaining workbooks: the heavier share in a child now, the rest left to
         ``staged.finish`` (after the caller's database work)."""
-        child, mine = start_share(self._jobs(staged, outputs, policy))
+        jobs = self._jobs(staged, outputs, policy)
+        step("files", total=len(staged.files))
+        child, mine = start_share(jobs)
         staged.background.append(child)
         staged.pending.extend(mine)
 

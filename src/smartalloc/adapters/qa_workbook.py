@@ -1,7 +1,9 @@
 """Write the QA workbook (FR-53): one summary row per rule, every violation, and meta.
 
 The operator reads this file to decide whether a run may be published, so it shows each rule
-with its stable id even when it passed, and the overall status first in meta.
+with its stable id even when it passed, and the overall status first in meta. Sheets, headers
+and results are in Persian (issue J, words from ``glossary``); the rule ids and statuses
+(``QA_RULE_STU_01``, ``PASSED``, ``PASSED_QA``) stay in «… (کد)» columns for scripts.
 """
 
 from __future__ import annotations
@@ -10,11 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_workbook
+from smartalloc.domain import glossary
+from smartalloc.domain.allocation_report import META_COLUMNS, META_SHEET, code_column
 from smartalloc.domain.qa import QaReport
 
-SUMMARY_COLUMNS = ("rule_id", "description", "status", "violations")
-VIOLATION_COLUMNS = ("rule_id", "subject", "detail_fa", "detail_en")
-META_COLUMNS = ("key", "value")
+SUMMARY_SHEET, VIOLATIONS_SHEET = "خلاصه قواعد", "موارد نقض"
+RULE, RULE_CODE = "قاعده", code_column("قاعده")
+SUMMARY_COLUMNS = (RULE, "شرح", "نتیجه", "تعداد موارد نقض", RULE_CODE, code_column("نتیجه"))
+VIOLATION_COLUMNS = (RULE, "مورد", "شرح", "شرح (انگلیسی)", RULE_CODE)
 
 
 def _cell(value: object) -> Cell:
@@ -24,17 +29,23 @@ def _cell(value: object) -> Cell:
 
 
 def write_qa_workbook(path: Path, report: QaReport, meta: Mapping[str, object]) -> None:
-    """Atomically write the sheets ``summary``, ``violations`` and ``meta`` to ``path``."""
-    summary = [(r.rule_id, r.description_fa, "PASSED" if r.passed else "FAILED",
-                len(r.violations)) for r in report.rules]
-    violations = [(v.rule_id, v.subject, v.detail_fa, v.detail_en) for v in report.violations]
-    failed = sum(not r.passed for r in report.rules)
-    meta_rows = [("qa_status", str(report.status)), ("rules", len(report.rules)),
-                 ("rules_failed", failed), ("violations", len(violations))]
-    meta_rows += [(str(k), _cell(v)) for k, v in meta.items() if k != "qa_status"]
+    """Atomically write the rule summary, the violations and the run's facts to ``path``."""
+    rule_fa = glossary.labels_fa(glossary.QA_RULES)
+    summary = []
+    for r in report.rules:
+        result = "PASSED" if r.passed else "FAILED"
+        summary.append((rule_fa.get(r.rule_id, r.rule_id), r.description_fa,
+                        glossary.fa(glossary.QA_RESULTS, result), len(r.violations),
+                        r.rule_id, result))
+    violations = [(rule_fa.get(v.rule_id, v.rule_id), v.subject, v.detail_fa, v.detail_en,
+                   v.rule_id) for v in report.violations]
+    facts: dict[str, object] = {
+        "qa_status": str(report.status), "rules": len(report.rules),
+        "rules_failed": sum(not r.passed for r in report.rules), "violations": len(violations)}
+    facts.update((str(k), v) for k, v in meta.items() if k != "qa_status")
     sheets = [
-        Sheet("summary", SUMMARY_COLUMNS, summary, column_width=30.0),
-        Sheet("violations", VIOLATION_COLUMNS, violations, column_width=30.0),
-        Sheet("meta", META_COLUMNS, meta_rows, column_width=30.0),
+        Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
+        Sheet(VIOLATIONS_SHEET, VIOLATION_COLUMNS, violations),
+        Sheet(META_SHEET, META_COLUMNS, glossary.meta_rows(facts, _cell)),
     ]
     write_workbook(path, sheets)

@@ -2,7 +2,8 @@
 
 Sheet2 is the contract Sabt imports, so its cells are written exactly as the domain built them:
 every value a text cell (national ids keep their leading zero, the 16-digit tracking code never
-turns into a float), right-to-left like every Kanoon sheet.
+turns into a float), right-to-left like every Kanoon sheet. Its 46 headers are Sabt's and stay
+as they are; like every output sheet its columns are fitted to their content and filtered.
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ def write_sabt_workbook(path: Path, export: SabtExport, policy: Policy) -> None:
               for e in export.errors]
     sheets = [
         Sheet(SABT_SHEET, SABT_COLUMNS, export.rows, rtl),
-        Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary, rtl, column_width=40.0),
-        Sheet(ERRORS_SHEET, ERROR_COLUMNS, errors, rtl, column_width=24.0),
+        Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary, rtl),
+        Sheet(ERRORS_SHEET, ERROR_COLUMNS, errors, rtl),
     ]
     write_workbook(path, sheets, font_name=policy.excel.font_name,
                    font_size=policy.excel.font_size)

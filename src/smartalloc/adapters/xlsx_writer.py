@@ -28,13 +28,14 @@ def neutralise(value: Cell) -> Cell:
 
 @dataclass
 class Sheet:
-    """One worksheet: a header and rows of cells in header order."""
+    """One worksheet: a header and rows of cells in header order. ``column_width`` None (the
+    default): each column as wide as its content needs."""
 
     name: str
     columns: Sequence[str]
     rows: Iterable[Sequence[Cell]]
     right_to_left: bool = True
-    column_width: float = 14.0
+    column_width: float | None = None
 
 
 def _safe_rows(rows: Iterable[Sequence[Cell]]):
@@ -48,11 +49,12 @@ def _safe_rows(rows: Iterable[Sequence[Cell]]):
 
 def write_workbook(path: Path, sheets: list[Sheet], *, font_name: str = "Tahoma",
                    font_size: int = 8) -> None:
-    """Write ``sheets`` to ``path`` atomically."""
+    """Write ``sheets`` to ``path`` atomically, each column fitted to its content and every
+    sheet with an autofilter on its header (people sort and filter these tables)."""
     rtl = all(s.right_to_left for s in sheets)
     write_xlsx(Path(path), [(s.name, [neutralise(c) for c in s.columns], _safe_rows(s.rows),
                              s.column_width) for s in sheets],
-               right_to_left=rtl, font=font_name, size=font_size)
+               right_to_left=rtl, font=font_name, size=font_size, fit=True)
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:

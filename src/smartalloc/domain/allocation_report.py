@@ -1,10 +1,16 @@
 """The tables of ``allocation.xlsx`` (FR-40, FR-50): allocations, summary, trace, reasons,
-unallocated and meta. Column names are the output contract checked by QA_RULE_OUT_01."""
+unallocated, capacity plan and meta. Column names are the output contract checked by
+QA_RULE_OUT_01.
+
+The workbook is read by people (issue J): sheets and headers are Persian, and every coded
+value is shown in the operator's words (``glossary``) with the code itself kept in a column of
+its own, headed «… (کد)», so scripts and diffs still find ``ALLOCATED`` or ``SADRA``."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from smartalloc.domain import glossary
 from smartalloc.domain.capacity_plan import CapacityPlanRow
 from smartalloc.domain.contracts import REASONS_COLUMNS, REASONS_SHEET
 from smartalloc.domain.decision import STAGES, Decision, Outcome
@@ -14,31 +20,57 @@ from smartalloc.domain.summary import MentorSummary
 from smartalloc.domain.tables import Table
 
 KEY_COLUMNS = ("کدرشته", "جنسیت", "دانش آموز فارغ", "مرکز گلستان صدرا", "مالی حکمت بنیاد", "کد مدرسه")
+
+
+def code_column(label: str) -> str:
+    """The header of a column that keeps a machine code (``ALLOCATED``, ``SADRA``) beside the
+    column that shows it in words: scripts and diffs read these, people read the others."""
+    return f"{label} (کد)"
+
+
+CHANNEL, OUTCOME, FAILURE = "کانال", "وضعیت", "علت عدم تخصیص"
+CHANNEL_CODE, OUTCOME_CODE, FAILURE_CODE = map(code_column, ("کانال", "وضعیت", "علت"))
+MENTOR_ID, MENTOR_NAME, NATIONAL_ID, ROW = "کد کارمندی پشتیبان", "نام پشتیبان", "کد ملی", "ردیف"
+REGISTRATION_CODE, REASON, POLICY = "کد ثبت نام", "دلیل", "نسخه سیاست"
+ALLOCATED_BEFORE, DEDUPE_REASON = "پیش‌تر تخصیص یافته", "دلیل تکرار"
+ALLOCATIONS_SHEET, SUMMARY_SHEET, TRACE_SHEET = "تخصیص‌ها", "خلاصه پشتیبان‌ها", "مراحل تصمیم"
+UNALLOCATED_SHEET, CAPACITY_PLAN_SHEET, META_SHEET = (
+    "تخصیص‌نیافته‌ها", "برنامه ظرفیت", "مشخصات اجرا")
+
 ALLOCATIONS_COLUMNS = (
-    "row", "national_id", "first_name", "last_name", *KEY_COLUMNS, "allocation_channel",
-    "status", "mentor_id", "mentor_name", "alias", "registration_code", "code_reused",
-    "failure_class", "reason", "dedupe_reason", "allocated_before", "policy_version",
+    ROW, NATIONAL_ID, "نام", "نام خانوادگی", *KEY_COLUMNS, CHANNEL, OUTCOME, MENTOR_ID,
+    MENTOR_NAME, "جایگزین", REGISTRATION_CODE, "کد ثبت نام قبلی حفظ شد", FAILURE, REASON,
+    DEDUPE_REASON, ALLOCATED_BEFORE, POLICY, OUTCOME_CODE, CHANNEL_CODE, FAILURE_CODE,
 )
 SUMMARY_COLUMNS = (
-    "mentor_id", "mentor_name", "manager", "center", "capacity", "covered", "remaining_at_start",
-    "allocations_earlier_runs", "allocations_new", "remaining_after", "occupancy_ratio", "load_ratio_after",
+    MENTOR_ID, MENTOR_NAME, "مدیر", "مرکز", "ظرفیت", "تحت پوشش", "باقی‌مانده آغاز اجرا",
+    "تخصیص اجراهای پیشین", "تخصیص جدید", "باقی‌مانده پایان اجرا", "نسبت اشغال",
+    "نسبت بار پس از اجرا", code_column("مرکز"),
 )
+RULE_CODE = code_column("معیار")
 TRACE_COLUMNS = (
-    "row", "national_id", "allocation_channel", "dedupe_reason", "allocated_before", "pool_size",
-    *(f"after_{s}" for s in STAGES), "winner", "runner_up", "decided_by", "occupancy_before",
-    "allocations_before", "policy_version",
+    ROW, NATIONAL_ID, CHANNEL, DEDUPE_REASON, ALLOCATED_BEFORE, "پشتیبان‌های فعال",
+    *(f"پس از {glossary.STAGES[s].fa}" for s in STAGES), "پشتیبان انتخاب‌شده", "نفر دوم",
+    "معیار تعیین‌کننده", "نسبت اشغال پیش از تخصیص", "تخصیص‌های پیش از این", POLICY,
+    CHANNEL_CODE, RULE_CODE,
 )
 UNALLOCATED_COLUMNS = (
-    "row", "national_id", "first_name", "last_name", *KEY_COLUMNS, "allocation_channel",
-    "failure_class", "reason", "suggested_action",
+    ROW, NATIONAL_ID, "نام", "نام خانوادگی", *KEY_COLUMNS, CHANNEL, FAILURE, REASON,
+    "اقدام پیشنهادی", CHANNEL_CODE, FAILURE_CODE,
 )
+META_COLUMNS = ("مورد", "مقدار", code_column("کلید"), code_column("مقدار"))
 ALLOCATION_SHEETS: dict[str, tuple[str, ...]] = {
-    "allocations": ALLOCATIONS_COLUMNS,
-    "allocation_summary": SUMMARY_COLUMNS,
-    "trace": TRACE_COLUMNS,
+    ALLOCATIONS_SHEET: ALLOCATIONS_COLUMNS,
+    SUMMARY_SHEET: SUMMARY_COLUMNS,
+    TRACE_SHEET: TRACE_COLUMNS,
     REASONS_SHEET: REASONS_COLUMNS,
-    "unallocated": UNALLOCATED_COLUMNS,
+    UNALLOCATED_SHEET: UNALLOCATED_COLUMNS,
 }
+_CHANNEL_FA = glossary.labels_fa(glossary.CHANNELS)
+_FAILURE_FA = glossary.labels_fa(glossary.FAILURE_CLASSES)
+_OUTCOME_FA = glossary.labels_fa(glossary.OUTCOMES)
+_RULE_FA = glossary.labels_fa(glossary.RANKING_RULES)
+_YES, _NO = glossary.yes_no(True), glossary.yes_no(False)
 
 
 def _keys(s: StudentRecord) -> tuple:
@@ -51,36 +83,44 @@ def _names(s: StudentRecord) -> tuple[str, str]:
 
 def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Decision],
                       summaries: Sequence[MentorSummary], policy_stamp: str) -> list[Table]:
-    """All per-student and per-mentor tables, one row per input student where per-student."""
+    """All per-student and per-mentor tables, one row per input student where per-student.
+    Each coded value is written twice: in the operator's words, and as its code at the end
+    of the row."""
     allocations, trace, reasons, unallocated = [], [], [], []
     for d in decisions:
         s = students[d.index]
         first, last = _names(s)
         ok = d.outcome is Outcome.ALLOCATED
         failure = "" if d.failure is None else str(d.failure)
+        channel, channel_fa = str(d.channel), _CHANNEL_FA.get(d.channel, str(d.channel))
+        failure_fa = _FAILURE_FA.get(failure, failure)
+        before = _YES if d.allocated_before else _NO
         allocations.append((
-            s.row, d.national_id, first, last, *_keys(s), str(d.channel), str(d.outcome),
-            d.mentor_id, d.mentor_name, d.alias, d.code if ok else "", d.code_reused, failure,
-            d.reason_fa, d.dedupe_reason, d.allocated_before, policy_stamp))
+            s.row, d.national_id, first, last, *_keys(s), channel_fa,
+            _OUTCOME_FA.get(d.outcome, str(d.outcome)), d.mentor_id, d.mentor_name, d.alias,
+            d.code if ok else "", _YES if d.code_reused else _NO, failure_fa, d.reason_fa,
+            d.dedupe_reason, before, policy_stamp, str(d.outcome), channel, failure))
         counts = tuple(d.stage_counts) + ("",) * (len(STAGES) - len(d.stage_counts))
         trace.append((
-            s.row, d.national_id, str(d.channel), d.dedupe_reason, d.allocated_before,
-            d.pool_size, *counts, d.mentor_id, d.runner_up_id, d.decided_by,
-            round(d.occupancy_before, 6), d.allocations_before, policy_stamp))
+            s.row, d.national_id, channel_fa, d.dedupe_reason, before,
+            d.pool_size, *counts, d.mentor_id, d.runner_up_id,
+            _RULE_FA.get(d.decided_by, d.decided_by), round(d.occupancy_before, 6),
+            d.allocations_before, policy_stamp, channel, d.decided_by))
         if ok:
             reasons.append((s.row, d.national_id, first, last, d.mentor_id, selection_reason(d)))
         else:
-            unallocated.append((s.row, d.national_id, first, last, *_keys(s), str(d.channel),
-                                failure, d.reason_fa, d.action_fa))
-    summary = [(m.mentor_id, m.name, m.manager, m.center, m.capacity, m.covered,
-                m.remaining_at_start, m.allocations_earlier_runs, m.allocations_new, m.remaining_after,
-                round(m.occupancy_ratio, 6), round(m.load_ratio_after, 6)) for m in summaries]
+            unallocated.append((s.row, d.national_id, first, last, *_keys(s), channel_fa,
+                                failure_fa, d.reason_fa, d.action_fa, channel, failure))
+    summary = [(m.mentor_id, m.name, m.manager, glossary.fa(glossary.CENTRES, m.center),
+                m.capacity, m.covered, m.remaining_at_start, m.allocations_earlier_runs,
+                m.allocations_new, m.remaining_after, round(m.occupancy_ratio, 6),
+                round(m.load_ratio_after, 6), m.center) for m in summaries]
     return [
-        Table("allocations", ALLOCATIONS_COLUMNS, allocations),
-        Table("allocation_summary", SUMMARY_COLUMNS, summary),
-        Table("trace", TRACE_COLUMNS, trace),
+        Table(ALLOCATIONS_SHEET, ALLOCATIONS_COLUMNS, allocations),
+        Table(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
+        Table(TRACE_SHEET, TRACE_COLUMNS, trace),
         Table(REASONS_SHEET, REASONS_COLUMNS, reasons),
-        Table("unallocated", UNALLOCATED_COLUMNS, unallocated),
+        Table(UNALLOCATED_SHEET, UNALLOCATED_COLUMNS, unallocated),
     ]
 
 
@@ -98,18 +138,21 @@ def meta_value(value: object) -> str:
 
 
 def meta_table(meta: Mapping[str, object]) -> Table:
-    return Table("meta", ("key", "value"), [(k, meta_value(v)) for k, v in meta.items()])
+    """The run's facts: label and value for people, then the key and the value as codes."""
+    return Table(META_SHEET, META_COLUMNS, glossary.meta_rows(meta, meta_value))
 
 
 CAPACITY_PLAN_COLUMNS = (
-    *KEY_COLUMNS, "profile", "failure_class", "students", "seats_missing", "full_mentors",
-    "extra_seats", "seats_from_existing", "new_mentors_needed", "new_mentor_capacity",
+    *KEY_COLUMNS, "نمایه", FAILURE, "دانش‌آموزان", "صندلی کم", "پشتیبان‌های پر",
+    "صندلی اضافه هر پشتیبان پر", "صندلی از پشتیبان‌های موجود", "پشتیبان جدید لازم",
+    "ظرفیت هر پشتیبان جدید", FAILURE_CODE,
 )
 
 
 def capacity_plan_table(plan: Sequence[CapacityPlanRow]) -> Table:
     """D12: one row per six-key combination left unallocated."""
-    rows = [(*p.keys, p.profile_fa, str(p.failure), p.students, p.seats_missing,
-             "، ".join(p.full_mentors), "، ".join(map(str, p.extra_seats)),
-             p.seats_from_existing, p.new_mentors_needed, p.new_mentor_capacity) for p in plan]
-    return Table("capacity_plan", CAPACITY_PLAN_COLUMNS, rows)
+    rows = [(*p.keys, p.profile_fa, glossary.fa(glossary.FAILURE_CLASSES, p.failure),
+             p.students, p.seats_missing, "، ".join(p.full_mentors),
+             "، ".join(map(str, p.extra_seats)), p.seats_from_existing, p.new_mentors_needed,
+             p.new_mentor_capacity, str(p.failure)) for p in plan]
+    return Table(CAPACITY_PLAN_SHEET, CAPACITY_PLAN_COLUMNS, rows)

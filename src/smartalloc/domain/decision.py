@@ -5,17 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import NamedTuple
 
+from smartalloc.domain import glossary
+from smartalloc.domain.glossary import labels_fa
 from smartalloc.domain.policy import Channel
 
 STAGES: tuple[str, ...] = (
     "type", "group", "gender", "graduation_status", "center", "finance", "school",
     "capacity_gate",
 )
-STAGE_LABELS_FA: dict[str, str] = {
-    "type": "نوع پشتیبان", "group": "گروه آزمایشی", "gender": "جنسیت",
-    "graduation_status": "وضعیت تحصیلی", "center": "مرکز", "finance": "وضعیت مالی",
-    "school": "مدرسه", "capacity_gate": "ظرفیت",
-}
+STAGE_LABELS_FA: dict[str, str] = labels_fa(glossary.STAGES)
 
 
 class Outcome(StrEnum):

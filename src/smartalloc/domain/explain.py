@@ -6,19 +6,37 @@ Two paths give the same answer. ``explain`` replays the batch up to the student,
 state the run decided on. A run can instead keep a ``RunTrace`` (the pool's starting state,
 its decisions, and per key combination the stage funnel and candidates): the number of
 students each candidate had been given before the student then lets ``PoolState.ranked_at``
-rank them as the engine did, without replaying. ``why_not`` needs only what both keep."""
+rank them as the engine did, without replaying. ``why_not`` needs only what both keep; the
+notes beside the funnel (restriction, code origin, repeated rows, suggested action) come from
+``explain_notes``, the same for both paths."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from smartalloc.domain import glossary
 from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.candidates import Candidate, Keys
 from smartalloc.domain.decision import STAGE_LABELS_FA, STAGES, Decision
 from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.explain_notes import (
+    CodeOrigin,
+    Reason,
+    ReportRow,
+    Restriction,
+    code_origins,
+    origins_by_student,
+    report_rows,
+    restriction_reason,
+    rows_by_student,
+    suggested_action,
+)
+from smartalloc.domain.glossary import Term
+from smartalloc.domain.normalize import clean_text
 from smartalloc.domain.policy import Policy, RankingRule
+from smartalloc.domain.pool import POOL_STATUS_WORDS
 from smartalloc.domain.ranking import RULE_LABELS_FA, MentorLoad, key_function
 from smartalloc.domain.records import HistoryEntry, RosterEntry, StudentRecord
 
@@ -51,7 +69,13 @@ class Explanation:
     decision: Decision
     stages: tuple[StageStep, ...]
     candidates: tuple[RankedCandidate, ...]
-    why_not: tuple[tuple[str, str], ...]     # (mentor id, Persian reason)
+    why_not: tuple[tuple[str, Reason], ...]  # (mentor id, reason: Persian, .en, .code)
+    rows: tuple[ReportRow, ...] = ()         # every row of a national id repeated in the report
+    code_origin: tuple[CodeOrigin, ...] = ()  # where a reused registration code came from
+
+    @property
+    def suggested_action(self) -> dict[str, str] | None:
+        return suggested_action(self.decision)
 
 
 @dataclass(frozen=True)
@@ -62,6 +86,7 @@ class PoolView:
     dropped: Mapping[str, tuple[str, str]]    # mentor id → (status, Persian reason) left out
     rules: tuple[RankingRule, ...]            # ranking rules, closed by MIN_MENTOR_ID
     funnels: Mapping[Keys, tuple[int, ...]]   # keys → mentor bitmask after each of 7 stages
+    restricted: Mapping[str, Restriction] = field(default_factory=dict)  # allowed schools, channels
 
 
 def closed_rules(rules: Sequence[RankingRule]) -> tuple[RankingRule, ...]:
@@ -143,7 +168,9 @@ def pool_view(engine: AllocationEngine, matrix: EligibilityMatrix,
               funnels: Mapping[Keys, tuple[int, ...]]) -> PoolView:
     return PoolView(dict(engine.index.position),
                     {p.mentor_id: (str(p.status), p.reason_fa) for p in matrix.pool_decisions},
-                    closed_rules(engine.policy.ranking), funnels)
+                    closed_rules(engine.policy.ranking), funnels,
+                    {m.mentor_id: (tuple(m.allowed_schools), tuple(map(str, m.allowed_channels)))
+                     for m in engine.pool if m.allowed_schools or m.allowed_channels})
 
 
 def stage_steps(pool_size: int, counts: Sequence[int]) -> tuple[StageStep, ...]:
@@ -155,56 +182,105 @@ def stage_steps(pool_size: int, counts: Sequence[int]) -> tuple[StageStep, ...]:
 
 
 def why_not(mentor_id: str, decision: Decision, keys: Keys | None,
-            candidates: Sequence[RankedCandidate], view: PoolView) -> str:
-    """Persian reason why ``mentor_id`` was not chosen for this student."""
+            candidates: Sequence[RankedCandidate], view: PoolView) -> Reason:
+    """Why ``mentor_id`` was not chosen for this student: Persian (the reason itself), English
+    (``.en``) and a stable ``.code``."""
     if decision.mentor_id and mentor_id == decision.mentor_id:
-        return "همین پشتیبان انتخاب شد"
+        return Reason("CHOSEN", "همین پشتیبان انتخاب شد", "this mentor was chosen")
     position = view.positions.get(mentor_id)
     if position is None:
         dropped = view.dropped.get(mentor_id)
         if dropped is None:
-            return "این شناسه در گزارش پشتیبان‌ها نیست"
-        return f"در فهرست پشتیبان‌های این اجرا نیست: {dropped[0]} — {dropped[1]}"
+            return Reason("NOT_IN_REPORT", "این شناسه در گزارش پشتیبان‌ها نیست",
+                          "this id is not in the InspactorReport")
+        status = POOL_STATUS_WORDS.get(dropped[0], Term(dropped[0], dropped[0]))
+        return Reason("NOT_IN_POOL",
+                      f"در فهرست پشتیبان‌های این اجرا نیست ({status.fa}): {dropped[1]}",
+                      f"not in this run's mentor list ({status.en}): {dropped[1]}")
     funnel = view.funnels.get(keys) if keys is not None else None
     if funnel is None:
-        return f"دانش‌آموز به مرحله انتخاب پشتیبان نرسید: {decision.reason_fa}"
+        return Reason("NOT_REACHED",
+                      f"دانش‌آموز به مرحله انتخاب پشتیبان نرسید: {decision.reason_fa}",
+                      f"the student never reached mentor selection ({decision.failure or ''})")
     for stage, members in zip(STAGES, funnel, strict=False):
         if not (members >> position) & 1:
-            return f"در مرحله «{STAGE_LABELS_FA[stage]}» حذف شد (ردیفی از ماتریس با این کلید ندارد)"
+            # The school stage is where a restriction takes a restricted mentor out.
+            restricted = restriction_reason(
+                view.restricted.get(mentor_id), keys[5], str(decision.channel),
+                view.dropped.get(mentor_id, ("", ""))[1]) if stage == "school" else None
+            return restricted or Reason(
+                "NO_MATRIX_ROW",
+                f"در مرحله «{STAGE_LABELS_FA[stage]}» حذف شد (ردیفی از ماتریس با این کلید ندارد)",
+                f"left out at the '{stage}' stage (no matrix row with this key)")
     ranked = {c.mentor_id: c for c in candidates}
     cand = ranked.get(mentor_id)
     if cand is None or not cand.has_seat:
-        return "ظرفیت باقی‌مانده ندارد (مرحله ظرفیت)"
+        return Reason("NO_SEAT", "ظرفیت باقی‌مانده ندارد (مرحله ظرفیت)",
+                      "no seat left (capacity stage)")
     winner = ranked.get(decision.mentor_id)
     if winner is None:
-        return "واجد شرایط بود"
+        return Reason("ELIGIBLE", "واجد شرایط بود", "was eligible")
     for rule, a, b in zip(view.rules, cand.key, winner.key, strict=False):
         if a != b:
-            return (f"رتبه {cand.rank}؛ با معیار «{RULE_LABELS_FA[rule]}» از برنده عقب‌تر بود "
-                    f"({a} در برابر {b})")
-    return f"رتبه {cand.rank}"
+            mine, theirs = _shown(rule, cand, a), _shown(rule, winner, b)
+            term = glossary.RANKING_RULES.get(str(rule))
+            return Reason("RANKED_LOWER",
+                          f"رتبه {cand.rank}؛ با معیار «{RULE_LABELS_FA[rule]}» از برنده عقب‌تر بود: "
+                          f"این پشتیبان {mine}، برنده (پشتیبان {winner.mentor_id}) {theirs}",
+                          f"rank {cand.rank}: behind the winner on "
+                          f"'{term.en if term else rule}': this mentor {mine}, the winner "
+                          f"(mentor {winner.mentor_id}) {theirs}")
+    return Reason("RANKED", f"رتبه {cand.rank}", f"rank {cand.rank}")
+
+
+def _shown(rule: str, candidate: RankedCandidate, value: object) -> str:
+    """The value a ranking rule compared, as the operator knows it — the mentor's id, a ratio
+    in percent, a count — never the engine's sort key (the mentor's position in natural order,
+    a raw float, a negated count)."""
+    if rule == "min_mentor_id":
+        return candidate.mentor_id
+    if rule == "max_remaining_capacity":
+        return str(candidate.remaining)
+    if isinstance(value, float):
+        return f"{value * 100:.1f}".removesuffix(".0") + "%"
+    return str(value)
+
+
+def typed_mentor_ids(mentors: Sequence[str]) -> list[str]:
+    """Mentor ids as an operator types them — «۱۷۶» on a Persian keyboard, «١٧٦», « 176 » —
+    read as the reports' readers keep them (issue J: "why not ۱۷۶" said "not in the report")."""
+    return [clean_text(m) for m in mentors]
 
 
 def explanation(student: StudentRecord, decision: Decision,
                 candidates: tuple[RankedCandidate, ...], view: PoolView,
-                mentors: Sequence[str] = ()) -> Explanation:
+                mentors: Sequence[str] = (), rows: tuple[ReportRow, ...] = (),
+                origin: tuple[CodeOrigin, ...] = ()) -> Explanation:
     return Explanation(
         student, decision, stage_steps(decision.pool_size, decision.stage_counts), candidates,
-        tuple((m, why_not(m, decision, student.keys, candidates, view)) for m in mentors))
+        tuple((m, why_not(m, decision, student.keys, candidates, view))
+              for m in typed_mentor_ids(mentors)),
+        rows, origin)
 
 
 def explain(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy: Policy,
             index: int, *, history: Sequence[HistoryEntry] = (),
             roster: Sequence[RosterEntry] = (), year: int | None = None,
             mentors: Sequence[str] = (), already: Mapping[str, int] | None = None) -> Explanation:
-    """Explanation of ``students[index]`` as decided in a run over ``students``."""
+    """Explanation of ``students[index]`` as decided in a run over ``students``: the batch
+    is replayed up to the last row of the student's national id (its repeats are decided too,
+    so every row of the id can be shown)."""
     engine = AllocationEngine(matrix, policy, already)
     recorder = TraceRecorder(engine, index)
-    decision = allocate_batch(students[: index + 1], matrix, policy, history=history,
-                              roster=roster, year=year, engine=engine,
-                              observe=recorder).decisions[-1]
+    nid = students[index].national_id
+    last = max(s.index for s in students if s.national_id == nid)
+    decisions = allocate_batch(students[: max(index, last) + 1], matrix, policy,
+                               history=history, roster=roster, year=year, engine=engine,
+                               observe=recorder).decisions
+    decision = decisions[index]
     return explanation(students[index], decision, recorder.ranked, recorder.pool_view(matrix),
-                       mentors)
+                       mentors, report_rows(nid, students, decisions),
+                       code_origins(decision, roster, history, students[index]))
 
 
 @dataclass(frozen=True)
@@ -218,12 +294,28 @@ class RunTrace:
     state: PoolState
     view: PoolView
     candidates: Mapping[Keys, tuple[Candidate, ...]]
+    rows: Mapping[str, tuple[ReportRow, ...]] = field(default_factory=dict)
+    origins: Mapping[str, tuple[CodeOrigin, ...]] = field(default_factory=dict)
 
 
 def run_trace(students: Sequence[StudentRecord], decisions: Sequence[Decision],
-              engine: AllocationEngine, matrix: EligibilityMatrix) -> RunTrace:
+              engine: AllocationEngine, matrix: EligibilityMatrix, *,
+              roster: Sequence[RosterEntry] = (),
+              history: Sequence[HistoryEntry] = (),
+              done: Callable[[int, int], object] = lambda part, parts: None) -> RunTrace:
+    """``roster`` and ``history``: what the run's registration codes were read from;
+    ``done(part, parts)`` after each part (seconds in all at 100k: the run's page shows it)."""
     index = engine.index
-    reached = {students[d.index].keys for d in decisions if d.stage_counts}
+    reached = list(dict.fromkeys(students[d.index].keys for d in decisions if d.stage_counts))
     view = pool_view(engine, matrix, {k: tuple(index.funnel(k)) for k in reached})
-    return RunTrace(students, decisions, PoolState.of(engine), view,
-                    {k: tuple(index.candidates(k)) for k in reached})
+    chunks = range(0, len(reached), 5_000)
+    parts = len(chunks) + 3
+    done(1, parts)
+    candidates = {}
+    for n, start in enumerate(chunks, 2):
+        candidates.update((k, tuple(index.candidates(k))) for k in reached[start:start + 5_000])
+        done(n, parts)
+    rows = rows_by_student(students, decisions)
+    done(parts - 1, parts)
+    return RunTrace(students, decisions, PoolState.of(engine), view, candidates, rows,
+                    origins_by_student(decisions, students, roster, history))

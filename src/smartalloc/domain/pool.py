@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from smartalloc.domain import glossary
 from smartalloc.domain.centres import NO_CENTRES, CentreMap, CentreResolution, resolve_centres
 from smartalloc.domain.eligibility import PoolDecision, PoolMentor, SideRow
 from smartalloc.domain.normalize import clean_text, match_key, name_key, natural_key, parse_int
@@ -22,6 +23,7 @@ from smartalloc.domain.records import MentorRecord, MentorReport
 ACTIVE, INACTIVE, FROZEN = MentorStatus.ACTIVE, MentorStatus.INACTIVE, MentorStatus.FROZEN
 RESTRICTED = MentorStatus.RESTRICTED
 REMOVED_R0, INVALID = "removed_r0", "invalid"
+POOL_STATUS_WORDS = glossary.MENTOR_STATUSES   # as operators say it
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +59,9 @@ class _Governance:
         return (entry.status, entry) if entry else (self.default, None)
 
     def reason(self, status: MentorStatus, entry: GovernanceEntry | None) -> str:
+        """In the operators' words (issue J: it read "FROZEN (Policy v1.0.3)")."""
         why = entry.reason if entry else "وضعیت پیش‌فرض سیاست"
-        return f"{status.value.upper()} (Policy v{self.version}): {why}"
+        return f"{POOL_STATUS_WORDS[status.value].fa} در سیاست (نسخهٔ {self.version}): {why}"
 
 
 class _Builder:

@@ -8,15 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from smartalloc.domain import glossary
+from smartalloc.domain.glossary import labels_fa
 from smartalloc.domain.policy import RankingRule
 
-RULE_LABELS_FA: dict[str, str] = {
-    RankingRule.MIN_OCCUPANCY_RATIO: "کمترین نسبت اشغال",
-    RankingRule.MIN_ALLOCATIONS_NEW: "کمترین تخصیص جدید",
-    RankingRule.MIN_MENTOR_ID: "کوچک‌ترین شناسه پشتیبان",
-    RankingRule.MIN_LOAD_RATIO: "کمترین نسبت بار",
-    RankingRule.MAX_REMAINING_CAPACITY: "بیشترین ظرفیت باقی‌مانده",
-}
+RULE_LABELS_FA: dict[str, str] = labels_fa(glossary.RANKING_RULES)
 
 
 class MentorLoad:

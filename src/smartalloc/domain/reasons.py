@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from smartalloc.domain import glossary
 from smartalloc.domain.decision import Decision, Outcome
+from smartalloc.domain.glossary import labels_fa
 from smartalloc.domain.ranking import RULE_LABELS_FA
 
-CHANNEL_LABELS_FA = {"SCHOOL": "مدرسه", "GOLESTAN": "گلستان", "SADRA": "صدرا", "GENERIC": "عمومی"}
+CHANNEL_LABELS_FA = labels_fa(glossary.CHANNELS)
 
 
 def selection_reason(decision: Decision) -> str:

@@ -10,6 +10,7 @@ from zxcvbn import zxcvbn
 from smartalloc.domain.errors import InputError, Location, Problem
 
 ROLES = ("admin", "operator", "viewer")
+FIRST_ADMIN = "admin"   # the account the service's first start makes
 
 # Roles by data (issue I): students' personal data — national ids, names, phones, codes, each
 # student's decision — is for the roles that work with it. A viewer sees how a run went
@@ -37,6 +38,7 @@ class UserView:
     username: str
     role: str
     active: bool
+    must_change: bool = False   # signed in with a one-time password: choose one first
 
 
 def _problem(code: str, fa: str, en: str, column: str) -> InputError:
@@ -50,9 +52,16 @@ def check_new_user(username: str, password: str, role: str) -> None:
         raise _problem("USER_ROLE", f"نقش نامعتبر: {role}", f"unknown role: {role}", "--role")
     if not username.strip():
         raise _problem("USER_NAME", "نام کاربری خالی است", "the username is empty", "username")
+    check_new_password(username, password)
+
+
+def check_new_password(username: str, password: str, *, current: str | None = None) -> None:
+    if current is not None and password == current:
+        raise _problem("USER_PASSWORD_SAME", "گذرواژهٔ تازه باید با گذرواژهٔ کنونی فرق کند",
+                       "the new password must differ from the current one", "password")
     if (why := password_weakness(username, password)) is not None:
         raise _problem("USER_PASSWORD", f"گذرواژه پذیرفته نشد: {why[0]}",
-                       f"the password is refused: {why[1]}", "--password")
+                       f"the password is refused: {why[1]}", "password")
 
 
 def password_weakness(username: str, password: str) -> tuple[str, str] | None:
@@ -76,6 +85,11 @@ def password_weakness(username: str, password: str) -> tuple[str, str] | None:
 def user_exists(username: str) -> InputError:
     return _problem("USER_EXISTS", f"کاربر «{username}» وجود دارد",
                     f"user '{username}' already exists", "username")
+
+
+def wrong_password() -> InputError:
+    return _problem("USER_PASSWORD_WRONG", "گذرواژهٔ کنونی درست نیست",
+                    "the current password is not right", "current_password")
 
 
 def unknown_user(username: str) -> InputError:

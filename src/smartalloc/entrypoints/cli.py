@@ -73,8 +73,9 @@ def _run(args: dict) -> None:
     with _progress() as bar:
         task = bar.add_task("start", total=100)
 
-        def progress(stage: str, fraction: float) -> None:
-            bar.update(task, completed=fraction * 100, description=stage)
+        def progress(stage: str, fraction: float, detail: dict | None = None) -> None:
+            if detail is None:   # a sub-step may come from a forked writer: not its terminal
+                bar.update(task, completed=fraction * 100, description=stage)
 
         result = system.run(request, progress)
     render.show_run(result)

@@ -25,14 +25,35 @@ def _users(url: str | None):
 @users_app.command("add")
 def add(username: str,
         role: Annotated[str, Opt(help="admin, operator or viewer")] = "viewer",
-        password: Annotated[str, Opt(prompt=True, hide_input=True,
-                                     confirmation_prompt=True, envvar="SMARTALLOC_PASSWORD")] = "",
+        password: Annotated[str, Opt(envvar="SMARTALLOC_PASSWORD", help=(
+            "the password (12+ characters, not a common one); without it a one-time password "
+            "is printed, which the user's first sign-in must replace"))] = "",
         database_url: DbOpt = None) -> None:
     """Add a user (the password is stored as an argon2 hash)."""
-    from smartalloc.service_layer.users import add_user
+    from smartalloc.service_layer.users import add_user, one_time_password
 
-    user = add_user(_users(database_url), username, password, role)
+    chosen = password or one_time_password()
+    user = add_user(_users(database_url), username, chosen, role, must_change=not password)
     render.console.print(f"user {user.username} added with role {user.role}")
+    if not password:
+        render.console.print(f"one-time password / گذرواژهٔ یک‌بارمصرف: {chosen}", markup=False)
+
+
+@users_app.command("password")
+def password(username: str,
+             password: Annotated[str, Opt(envvar="SMARTALLOC_PASSWORD", help=(
+                 "the new password; without it a one-time password is printed, which the "
+                 "next sign-in must replace"))] = "",
+             database_url: DbOpt = None) -> None:
+    """Reset a user's password on the server (a lost one-time password, a forgotten one)."""
+    from smartalloc.service_layer.users import reset_password
+
+    chosen = reset_password(_users(database_url), username, password or None)
+    if password:
+        render.console.print(f"password of {username} changed")
+    else:
+        render.console.print(f"one-time password of {username} / گذرواژهٔ یک‌بارمصرف: {chosen}",
+                             markup=False)
 
 
 @users_app.command("disable")
@@ -69,13 +90,20 @@ def token(username: str, minutes: Annotated[int, Opt(min=1, max=60 * 24 * 30)] =
 def serve(host: Annotated[str, Opt(help="Bind address")] = "127.0.0.1",
           port: Annotated[int, Opt(min=1, max=65535)] = 8000,
           workers: Annotated[int, Opt(min=1, max=64, help="HTTP worker processes")] = 1) -> None:
-    """Run the REST API (settings from the environment: DATABASE_URL, SMARTALLOC_JWT_SECRET,
-    SMARTALLOC_DATA_DIR, REDIS_URL)."""
+    """Serve the API and the operators' pages. The first start makes the settings file (with
+    generated secrets) in the data folder and an admin with a one-time password; settings come
+    from the environment or that file (docs/api.md#settings)."""
     import uvicorn
 
-    from smartalloc.entrypoints.api.settings import Settings
+    from smartalloc.domain.errors import InputError, Problem
+    from smartalloc.entrypoints.first_start import prepare
 
-    Settings.from_env()  # fail fast, with the bilingual message, before binding the port
+    settings = prepare(host, port)  # fail fast, with the bilingual message, before binding
+    if workers > 1 and not settings.redis_url:
+        raise InputError(Problem(
+            "WORKERS_NEED_REDIS", "چند فرایند سرویس شمارش مشترک ورودهای ناموفق را در Redis "
+            "نگه می‌دارند؛ redis_url را تنظیم کنید", "several service processes share the "
+            "failed sign-in counts in Redis: set redis_url (REDIS_URL)"))
     # uvicorn's access log prints raw paths, which may hold a national id: the app logs each
     # request itself, by route template.
     uvicorn.run("smartalloc.entrypoints.asgi:app", host=host, port=port, workers=workers,

@@ -63,3 +63,9 @@ def show_explanation(exp: Explanation) -> None:
     console.print(cands)
     for mentor_id, why in exp.why_not:
         console.print(f"Why not {mentor_id}: {why}")
+    for origin in exp.code_origin:
+        console.print(f"Code: {origin.fa} / {origin.en}")
+    for r in exp.rows:
+        console.print(f"Row {r.row}{' (kept)' if r.kept else ''}: {r.outcome} {r.note_fa}")
+    if (action := exp.suggested_action) is not None:
+        console.print(f"Suggested action: {action['fa']}")

@@ -32,14 +32,28 @@ class ChangeMentorStatus:
 
 def change_mentor_status(command: ChangeMentorStatus,
                          registry: MentorGovernanceStore) -> StatusChange:
-    """Check the change against the rules (raises ``InputError``) and that the mentor is one
-    the reports have named (``NotFoundError``: a typo or a made-up id would otherwise be
-    frozen and audited while the real mentor keeps receiving students), then record it with
-    its audit row and event; return what was recorded (from → to)."""
+    """Check the change (``preview_status_change``), then record it with its audit row and
+    event; return what was recorded (from → to)."""
+    change, _ = _checked(command, registry)
+    return registry.change(change, governance.status_event)
+
+
+def preview_status_change(command: ChangeMentorStatus,
+                          registry: MentorGovernanceStore) -> MentorView:
+    """What the change would act on, recording nothing: the mentor as it is now, so the page
+    can ask "freeze mentor 42 — <name>?" before anything is audited. Raises as the change
+    would."""
+    return _checked(command, registry)[1]
+
+
+def _checked(command: ChangeMentorStatus, registry: MentorGovernanceStore):
+    """The change against the rules (raises ``InputError``) and the mentor, one the reports
+    have named (``NotFoundError``: a typo or a made-up id would otherwise be frozen and
+    audited while the real mentor keeps receiving students)."""
     change = governance.checked_change(
         command.mentor_id, command.to, reason=command.reason, by=command.by, at=command.at,
         schools=command.schools, channels=command.channels)
-    if registry.get(change.mentor_id) is None:
+    if (found := registry.get(change.mentor_id)) is None:
         raise NotFoundError(Problem(
             "MENTOR_UNKNOWN",
             f"پشتیبان «{change.mentor_id}» در گزارش پشتیبانِ هیچ اجرای ثبت‌شده‌ای نیست؛ کد "
@@ -47,7 +61,7 @@ def change_mentor_status(command: ChangeMentorStatus,
             f"mentor '{change.mentor_id}' is in no recorded run's mentor report: check the id "
             "(mentors can be governed once a run has recorded them)",
             Location(column="mentor_id")))
-    return registry.change(change, governance.status_event)
+    return change, found
 
 
 def list_mentors(registry: MentorGovernanceStore, status: str | None = None) -> list[MentorView]:

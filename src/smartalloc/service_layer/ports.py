@@ -224,7 +224,11 @@ class RunUnitOfWork(Protocol):
     def commit(self) -> None: ...
 
 
-ProgressFn = Callable[[str, float], None]
+# ``(stage, fraction)`` at a stage change, at safe points only (no transaction of the run is
+# open); ``(stage, fraction, detail)`` for a sub-step with counts (``service_layer.progress``):
+# from anywhere — a forked writer, inside the run's transaction — so never recorded in the
+# database.
+ProgressFn = Callable[..., None]
 
 
 # --- Mentor governance --------------------------------------------------------------------------

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from smartalloc.domain.allocation_report import ALLOCATION_SHEETS, CAPACITY_PLAN_COLUMNS
+from smartalloc.domain.allocation_report import (
+    ALLOCATION_SHEETS,
+    CAPACITY_PLAN_COLUMNS,
+    CAPACITY_PLAN_SHEET,
+    META_COLUMNS,
+    META_SHEET,
+)
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.decision import Decision
 from smartalloc.domain.eligibility import EligibilityMatrix
@@ -15,7 +21,7 @@ from smartalloc.domain.summary import MentorSummary
 from smartalloc.domain.tables import Table
 
 EXPECTED_SHEETS: dict[str, tuple[str, ...]] = {
-    **ALLOCATION_SHEETS, "capacity_plan": CAPACITY_PLAN_COLUMNS, "meta": ("key", "value"),
+    **ALLOCATION_SHEETS, CAPACITY_PLAN_SHEET: CAPACITY_PLAN_COLUMNS, META_SHEET: META_COLUMNS,
     **SABT_SHEETS, "matrix": MATRIX_COLUMNS,
 }
 

@@ -42,6 +42,7 @@ from smartalloc.service_layer.ports import (
     Snapshot,
     StagedOutputs,
 )
+from smartalloc.service_layer.progress import RunProgress, step, steps_to
 from smartalloc.service_layer.retry import retrying
 from smartalloc.service_layer.run_context import (
     build_matrix_for,
@@ -60,7 +61,7 @@ from smartalloc.service_layer.run_reports import (
 HISTORY_ATTEMPTS = 3
 
 
-def _noop(stage: str, fraction: float) -> None:
+def _noop(stage: str, fraction: float, detail: dict | None = None) -> None:
     return None
 
 
@@ -76,10 +77,11 @@ def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWr
                    history: HistoryStore, progress: ProgressFn = _noop) -> RunResult:
     """The weekly job, end to end. Runs against one store are serialised: each decides on the
     state it then commits on top of, so concurrent runs equal a serial run in commit order."""
-    with gc_paused(), history.exclusive():
+    stages = RunProgress(progress)
+    with gc_paused(), history.exclusive(), steps_to(stages.detail):
         policy, version = policy_in_force(request.policy, history)
         request = replace(request, policy=policy, profile_version=version)
-        return _run(request, reader, writer, history, progress)
+        return _run(request, reader, writer, history, stages)
 
 
 def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history: HistoryStore,
@@ -152,7 +154,8 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
         earlier=earlier)
     if request.explanations:
         outputs.trace = lambda: run_trace(inputs.students.records, batch.decisions, engine,
-                                          matrix)
+                                          matrix, roster=inputs.roster, history=past,
+                                          done=lambda part, parts: step("trace", part, parts))
     timings["reports"] = time.perf_counter() - t
 
     # Taken under the run lock, so the order of these timestamps is the commit order.
@@ -174,8 +177,9 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
 
     t = time.perf_counter()
     progress("write", 0.7)
-    # No progress report from here to the commit: a caller that records progress in the
-    # same SQLite database would wait for this very transaction.
+    # No stage change from here to the commit: a caller that records progress in the same
+    # SQLite database would wait for this very transaction. Sub-steps (``step``) go on: a
+    # caller never records those in the database.
     _write_and_commit(writer, staged, outputs, policy, history,
                       lambda uow: uow.record(record, entries, snapshot, events))
     timings["write"] = time.perf_counter() - t
@@ -194,7 +198,9 @@ def _write_and_commit(writer: OutputWriter, staged: StagedOutputs, outputs: RunO
 
     def attempt() -> None:
         with history.unit_of_work() as uow:
+            step("history")
             record(uow)
+            step("files")
             staged.finish()
             uow.commit()
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from smartalloc.domain.policy import Policy
-from smartalloc.domain.run_results import RunResults
+from smartalloc.domain.run_results import RunResults, StudentLine
 from smartalloc.domain.users import UserView
 
 
@@ -23,9 +23,25 @@ class KeptRun(Protocol):
 
     def results(self) -> RunResults: ...
 
+    def summary(self) -> RunResults:
+        """The results view without the students' lines (what the results page shows)."""
+        ...
+
+    def line(self, national_id: str) -> StudentLine | None: ...
+
+    def by_name(self, key: str, limit: int = 50) -> list[StudentLine]:
+        """Students whose name's ``match_key`` contains ``key``, in the run's order."""
+        ...
+
     def find(self, national_id: str, mentors: tuple[str, ...] = ()) -> object | None:
         """The student's kept explanation (and why each of ``mentors`` was not chosen)."""
         ...
+
+
+class ProgressLogReader(Protocol):
+    """A running job's progress events, as its processes appended them."""
+
+    def read(self) -> list[dict]: ...
 
 
 class KeptWhatIf(Protocol):
@@ -108,11 +124,21 @@ class ReportChecker(Protocol):
         ``max_rows`` it stops reading there and raises ``LimitError``."""
         ...
 
+    def kinds(self, path: Path, policy: Policy) -> tuple[str, ...]:
+        """The reports (input roles) whose required columns the file's header holds, best
+        match first: how a report put in another's slot is recognised."""
+        ...
+
 
 class UserDirectory(Protocol):
     """Accounts with their password hashes, roles and active flags."""
 
-    def add(self, username: str, password: str, role: str) -> UserView: ...
+    def add(self, username: str, password: str, role: str, *,
+            must_change: bool = False) -> UserView: ...
+
+    def any(self) -> bool: ...
+
+    def set_password(self, username: str, password: str, *, must_change: bool) -> None: ...
 
     def set_active(self, username: str, active: bool) -> None: ...
 

@@ -4,7 +4,7 @@ progress, result and the idempotency key that makes a retried POST return the sa
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from smartalloc.adapters.db.base import Base
@@ -18,6 +18,9 @@ class User(Base):
     role: Mapped[str] = mapped_column("نقش", String(16))
     active: Mapped[bool] = mapped_column("فعال", Boolean, default=True)
     created_at: Mapped[str] = mapped_column("زمان_ایجاد", String(32))
+    # A password someone else saw (first start, reset): the next sign-in must replace it (0006).
+    must_change: Mapped[bool] = mapped_column("باید_رمز_را_عوض_کند", Boolean, default=False,
+                                              server_default=false())
 
 
 class RevokedToken(Base):

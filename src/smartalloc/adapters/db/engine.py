@@ -1,19 +1,21 @@
 """Which database: ``DATABASE_URL`` (PostgreSQL for several operators and workers) or, by
-default, a SQLite file in the user data directory (the embedded default of `make demo`)."""
+default, a SQLite file in the installation's data folder (the embedded default of `make demo`),
+beside the uploads, runs and settings file, so ``SMARTALLOC_DATA_DIR`` moves them all."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-import platformdirs
 from sqlalchemy import Engine, create_engine, event
+
+from smartalloc.adapters.config_file import data_dir
 
 ENV = "DATABASE_URL"
 
 
 def default_sqlite_path() -> Path:
-    return Path(platformdirs.user_data_dir("smartalloc")) / "smartalloc.sqlite"
+    return data_dir() / "smartalloc.sqlite"
 
 
 def database_url(explicit: str | None = None) -> str:

@@ -37,6 +37,7 @@ from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
+from smartalloc.service_layer.progress import step
 
 _ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
                        Allocation.group_code, Allocation.gender, Allocation.graduation_status,
@@ -164,8 +165,10 @@ class SqlStore:
             qa_status=run.qa_status, out_dir=run.out_dir))
         if snapshot is not None:
             self._store_snapshot(conn, snapshot, run.run_id)
+        step("history", 1, 3)       # seconds each at 100k: the run's page shows the part
         insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
         self._advance_counters(conn, entries)
+        step("history", 2, 3)
         if self.outbox:   # built only here: a store without an outbox never pays for them
             write_outbox(conn, list(events()) if events else [], replace_run=run.run_id)
 

@@ -14,6 +14,7 @@ from functools import cache
 
 from pwdlib import PasswordHash
 from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.auth_schema import RevokedToken, User
 from smartalloc.domain.users import ROLES, UserView, unknown_user, user_exists
@@ -32,15 +33,33 @@ class UserStore:
     def __init__(self, engine: Engine, reader: Engine | None = None):
         self.engine, self.reader = engine, reader or engine
 
-    def add(self, username: str, password: str, role: str) -> UserView:
+    def add(self, username: str, password: str, role: str, *,
+            must_change: bool = False) -> UserView:
         """Store an account the rules accepted (``domain.users.check_new_user``)."""
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(select(User.id).where(User.username == username)).first():
+                    raise user_exists(username)
+                conn.execute(insert(User).values(
+                    username=username, password_hash=_hasher.hash(password), role=role,
+                    active=True, must_change=must_change,
+                    created_at=datetime.now(UTC).isoformat(timespec="seconds")))
+        except IntegrityError:   # another process added the same name between check and insert
+            raise user_exists(username) from None
+        return UserView(username, role, True, must_change)
+
+    def any(self) -> bool:
+        """Whether any account exists (the first start makes the admin)."""
+        with self.reader.connect() as conn:
+            return conn.execute(select(User.id).limit(1)).first() is not None
+
+    def set_password(self, username: str, password: str, *, must_change: bool) -> None:
+        """Replace the password (``must_change``: it is a one-time one someone else saw)."""
         with self.engine.begin() as conn:
-            if conn.execute(select(User.id).where(User.username == username)).first():
-                raise user_exists(username)
-            conn.execute(insert(User).values(
-                username=username, password_hash=_hasher.hash(password), role=role, active=True,
-                created_at=datetime.now(UTC).isoformat(timespec="seconds")))
-        return UserView(username, role, True)
+            done = conn.execute(update(User).where(User.username == username).values(
+                password_hash=_hasher.hash(password), must_change=must_change)).rowcount
+        if not done:
+            raise unknown_user(username)
 
     def set_active(self, username: str, active: bool) -> None:
         with self.engine.begin() as conn:
@@ -51,20 +70,21 @@ class UserStore:
 
     def get(self, username: str) -> UserView | None:
         with self.reader.connect() as conn:
-            row = conn.execute(select(User.username, User.role, User.active)
+            row = conn.execute(select(User.username, User.role, User.active, User.must_change)
                                .where(User.username == username)).first()
         return UserView(*row) if row else None
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The active user with this password, or None (same answer for every failure)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(User.username, User.role, User.active, User.password_hash)
+            row = conn.execute(select(User.password_hash, User.username, User.role, User.active,
+                                      User.must_change)
                                .where(User.username == username)).first()
         # The check runs for an unknown or disabled user too (on a dummy hash): same time.
-        matches = _hasher.verify(password, row[3] if row is not None else _dummy_hash())
-        if row is None or not row[2] or not matches:
+        matches = _hasher.verify(password, row[0] if row is not None else _dummy_hash())
+        if row is None or not row[3] or not matches:
             return None
-        return UserView(row[0], row[1], row[2])
+        return UserView(*row[1:])
 
     def revoke(self, jti: str, expires_at: str) -> None:
         """Refuse the token ``jti`` from now until ``expires_at`` (ISO, UTC); tokens already

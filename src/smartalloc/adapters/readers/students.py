@@ -22,6 +22,7 @@ from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.normalize import clean_text, parse_int
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import STUDENT_INDEX, Source, StudentBatch, StudentRecord
+from smartalloc.service_layer.progress import step
 
 WANTED = tuple(dict.fromkeys(STUDENT_COLUMNS))
 NATIONAL_IDS = (C.NATIONAL_ID, C.NATIONAL_ID_2)
@@ -32,17 +33,19 @@ KEY_COLUMNS = (C.GROUP, C.GENDER, C.EDU_STATUS, C.CENTER, C.FINANCE, C.SCHOOL)
 # are joined with \x01 (a value boundary); "." is refused wholesale, to stay on the safe side.
 _ASCII_DIRTY = ("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "  ", "\x01 ",
                 " \x01", ".")
-_NID_FALLBACK = {C.NATIONAL_ID: [C.NATIONAL_ID_2], C.NATIONAL_ID_2: [C.NATIONAL_ID]}
+NID_FALLBACK = {C.NATIONAL_ID: [C.NATIONAL_ID_2], C.NATIONAL_ID_2: [C.NATIONAL_ID]}
 
 
 def read_students(path: Path, policy: Policy) -> StudentBatch:
     """Sheet `Sabt (5)` if present, else the first sheet holding the student key columns."""
     path = Path(path)
-    aliases = {**_NID_FALLBACK, **policy.column_aliases}
+    aliases = {**NID_FALLBACK, **policy.column_aliases}
     with gc_paused():
         with Workbook(path) as wb:
+            step("sheet", item="students")     # the package is checked: its sheet is parsed
             table, cols = _pick_sheet(wb, aliases)
         require_rows(table)
+        step("rows", len(table.rows), item="students")
         records = _records(table, cols)
     return StudentBatch(records, Source(path.name, table.sheet, file_sha256(path), len(records)))
 

@@ -125,13 +125,14 @@ def create_api_app(settings: Settings) -> FastAPI:
         except Exception as exc:
             checks["database"] = f"unavailable ({type(exc).__name__})"
         try:
-            redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
-                                 socket_connect_timeout=0.5).ping()
-            checks["redis"] = "ok"
+            if settings.redis_url:
+                redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
+                                     socket_connect_timeout=0.5).ping()
+            checks["redis"] = "ok" if settings.redis_url else "not configured"
         except Exception as exc:
             checks["redis"] = f"unavailable ({type(exc).__name__})"
         checks["rate_limit"] = limiter.state
-        if checks["redis"] != "ok" and settings.rate_limit:
+        if checks["redis"] not in ("ok", "not configured") and settings.rate_limit:
             checks["rate_limit"] = "fail-open" if settings.rate_limit_fail_open else "fail-closed"
         ready = checks["database"] == "ok"
         return JSONResponse({"status": "ready" if ready else "not ready", **checks},

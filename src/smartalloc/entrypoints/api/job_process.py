@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing import forkserver
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from smartalloc.bootstrap import System, bind_to_parent, bootstrap, load_policy
 from smartalloc.domain.errors import SmartAllocError
@@ -33,7 +34,7 @@ from smartalloc.entrypoints.api.settings import Settings, input_paths
 from smartalloc.entrypoints.clock import jalali_today
 from smartalloc.service_layer.allocation_jobs import ALLOCATION
 from smartalloc.service_layer.ports import OUTPUT_FILES
-from smartalloc.service_layer.run_reports import RunRequest
+from smartalloc.service_layer.run_reports import RunRequest, RunResult
 from smartalloc.service_layer.whatif_jobs import WHATIF
 
 _CONTEXT = multiprocessing.get_context("forkserver")
@@ -129,14 +130,20 @@ def _main(settings: Settings, kind: str, job_id: str, params: dict, event_key: b
     send.close()
 
 
-def _progress(system: System, job_id: str) -> Callable[[str, float], None]:
-    """Progress written to the jobs table as the job goes (a new stage, else a heartbeat)."""
-    jobs, stage_seen = system.jobs(), []
+def job_progress(system: System, job_id: str, folder: Path) -> Callable[..., None]:
+    """Progress as the job goes: a new stage to the jobs table (the run reports stages only
+    where no transaction of its own is open) and to the job's progress log; a sub-step, which
+    may come from inside the run's transaction or from its forked writer, to the log only."""
+    jobs, stage_seen, log = system.jobs(), [], system.progress_log(folder)
 
-    def progress(stage: str, fraction: float) -> None:
+    def progress(stage: str, fraction: float, detail: dict | None = None) -> None:
+        if detail is not None:
+            log.append({"stage": stage, **detail})
+            return
         if not stage_seen or stage_seen[-1] != stage:
             stage_seen.append(stage)
             jobs.update(job_id, stage=stage, progress=round(fraction, 3))
+            log.append({"stage": stage, "fraction": round(fraction, 3)})
         else:
             jobs.heartbeat(job_id)   # update() above beats too (updated_at)
 
@@ -146,14 +153,22 @@ def _progress(system: System, job_id: str) -> Callable[[str, float], None]:
 def allocate(settings: Settings, system: System, job_id: str, params: dict,
              event_key: bytes) -> dict:
     """The job's run, with its progress written to the jobs table as it goes."""
-    progress = _progress(system, job_id)
+    progress = job_progress(system, job_id, settings.runs / job_id)
     request = RunRequest(input_paths(settings, params["files"]),
                          load_policy(settings.policy_path), settings.runs / job_id,
                          year=params.get("year"), overrides=params.get("overrides") or {},
                          now=jalali_today(), event_key=event_key, explanations=True)
-    result = system.run(request, progress)
+    try:
+        return run_result(request, system.run(request, progress))
+    finally:
+        system.progress_log(settings.runs / job_id).clear()
+
+
+def run_result(request: RunRequest, result: RunResult) -> dict:
+    """What the jobs table keeps of a finished run (its page's cards, the downloads)."""
     names = {p.name for p in result.files}
-    return {"run_id": result.run_id, "counts": result.counts, "qa_status": result.qa_status,
+    return {"run_id": result.run_id, "allocated_at": request.now,   # names the downloads
+            "counts": result.counts, "qa_status": result.qa_status,
             "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
             "warnings": list(result.warnings),
             "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
@@ -164,11 +179,14 @@ def what_if(settings: Settings, system: System, job_id: str, params: dict,
             event_key: bytes) -> dict:
     """The what-if of the job's uploads: the report kept in the job's folder, its numbers in
     the job's result. Nothing is recorded."""
-    progress = _progress(system, job_id)
+    progress = job_progress(system, job_id, settings.runs / job_id)
     progress("whatif", 0.1)
-    report = system.what_if(input_paths(settings, params["files"]),
-                            load_policy(settings.policy_path), year=params.get("year"),
-                            overrides=params.get("overrides") or {})
+    try:
+        report = system.what_if(input_paths(settings, params["files"]),
+                                load_policy(settings.policy_path), year=params.get("year"),
+                                overrides=params.get("overrides") or {})
+    finally:
+        system.progress_log(settings.runs / job_id).clear()
     system.kept_whatif(settings.runs / job_id).keep(report_json(report))
     return {"what_if": True, "run": params.get("run"), "competing": report.competing,
             "policy_placed": report.policy_placed, "optimum_placed": report.optimum_placed,

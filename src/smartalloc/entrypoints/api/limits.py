@@ -28,6 +28,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from smartalloc.entrypoints.api import problems
+from smartalloc.entrypoints.api.problems import problem_items
+from smartalloc.service_layer import uploads
 
 MB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MB
@@ -55,8 +57,18 @@ def limit_for(scope: Scope) -> int:
     return DEFAULT_LIMIT
 
 
-def too_large(request: Request, limit: int):
-    """The 413 problem, in Persian and English; it names the limit, never the content."""
+def too_large(request: Request, limit: int, size: int | None = None):
+    """The 413 problem, in Persian and English; it names the limit, never the content. On a
+    one-file upload route it is the upload handler's own refusal: the per-file limit, the
+    declared size and what to do."""
+    state = getattr(request.app, "state", None) if "app" in request.scope else None
+    files = getattr(state, "upload_routes", {}).get(request.url.path)
+    settings = getattr(state, "settings", None)
+    if files == 1 and settings is not None:
+        error = uploads.too_large("", size, settings.max_upload_bytes, code="BODY_TOO_LARGE")
+        first = error.problems[0]
+        return problems.problem(request, 413, first.message_en, first.message_fa,
+                                errors=problem_items(error))
     return problems.problem(
         request, 413, "request body too large",
         f"حجم درخواست از {limit} بایت بیشتر است / the request body exceeds {limit} bytes",
@@ -88,7 +100,7 @@ class BodyLimit:
         limit = limit_for(scope)
         declared = _declared_length(scope)
         if declared is not None and declared > limit:
-            await too_large(Request(scope), limit)(scope, receive, send)
+            await too_large(Request(scope), limit, declared)(scope, receive, send)
             return
         received, started = 0, False
 

@@ -14,13 +14,18 @@ Redis was down. Three controls, in front of the one sign-in handler the API and 
   other requests — without the counts, guessing would be unlimited.
 
 ``SMARTALLOC_LOGIN_THROTTLE=0`` turns the counts off (a test measuring argon2, a bench).
+An installation with no Redis configured (``redis_url = ""``: the first start found none) is
+one service process (``smartalloc serve`` refuses more), and keeps the same counts in that
+process (``LocalCounts``) — never no counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import threading
+import time
 
 import redis
 from fastapi import HTTPException, Request
@@ -49,13 +54,54 @@ return n
 """
 
 
+class LocalCounts:
+    """``_FAILED``'s counts and locks in this process, for an installation without Redis."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.expiry: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def _live(self, key: str, now: float) -> bool:
+        if self.expiry.get(key, now + 1) <= now:
+            self.expiry.pop(key, None)
+            self.counts.pop(key, None)
+        return key in self.counts
+
+    def ttl(self, key: str) -> int:
+        with self.lock:
+            now = time.monotonic()
+            return math.ceil(self.expiry[key] - now) if self._live(key, now) else -2
+
+    def delete(self, key: str) -> None:
+        with self.lock:
+            self.counts.pop(key, None)
+            self.expiry.pop(key, None)
+
+    def failed(self, keys: list[str], args: list[int]) -> int:
+        (failures, lock), (threshold, window, first, longest) = keys, args
+        with self.lock:
+            now = time.monotonic()
+            n = (self.counts[failures] if self._live(failures, now) else 0) + 1
+            self.counts[failures] = n
+            self.expiry.setdefault(failures, now + window)
+            if n >= threshold:
+                self.counts[lock] = 1
+                self.expiry[lock] = now + math.floor(min(first * 2 ** (n - threshold), longest))
+            return n
+
+
 class LoginGuard:
     def __init__(self, settings: Settings):
         self.settings = settings
         self.on = settings.login_throttle
-        self.client = redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
-                                           socket_connect_timeout=0.5)
-        self.failed_script = self.client.register_script(_FAILED)
+        if settings.redis_url:
+            self.client = redis.Redis.from_url(settings.redis_url, socket_timeout=0.5,
+                                               socket_connect_timeout=0.5)
+            self.failed_script = self.client.register_script(_FAILED)
+        else:
+            self.client = LocalCounts()
+            self.failed_script = self.client.failed
 
     def _keys(self, kind: str, value: str) -> tuple[str, str]:
         name = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]

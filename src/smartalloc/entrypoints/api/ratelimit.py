@@ -4,6 +4,8 @@ concurrent processes neither race nor disagree about time.
 
 Redis down: fail open (serve, and say so in /readyz) or closed (503), as configured; after a
 failure Redis is not asked again for a few seconds, so an outage does not slow every request.
+No Redis configured (``redis_url = ""``, a one-process installation): no request limit, as
+when Redis is down and the limiter fails open; sign-in keeps its own guard (``login_guard``).
 """
 
 from __future__ import annotations
@@ -46,13 +48,17 @@ class Verdict:
 class RateLimiter:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.client = redis.Redis.from_url(settings.redis_url, socket_timeout=0.25,
-                                           socket_connect_timeout=0.25)
-        self.script = self.client.register_script(_BUCKET)
+        self.on = bool(settings.rate_limit and settings.redis_url)
+        if settings.redis_url:
+            self.client = redis.Redis.from_url(settings.redis_url, socket_timeout=0.25,
+                                               socket_connect_timeout=0.25)
+            self.script = self.client.register_script(_BUCKET)
         self.down_until = 0.0
 
     @property
     def state(self) -> str:
+        if not self.settings.redis_url:
+            return "disabled (no Redis configured)"
         if not self.settings.rate_limit:
             return "disabled"
         if time.monotonic() < self.down_until:
@@ -71,7 +77,7 @@ class RateLimiter:
 
     def check(self, ip: str, user: str | None) -> Verdict:
         s = self.settings
-        if not s.rate_limit:
+        if not self.on:
             return Verdict(True)
         if time.monotonic() < self.down_until:
             return Verdict(s.rate_limit_fail_open, unavailable=True)

@@ -15,6 +15,7 @@ from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.login_guard import guarded_sign_in
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.security import (
+    PASSWORD_CHANGE_REQUIRED,
     Principal,
     bearer,
     issue_token,
@@ -47,6 +48,8 @@ async def token(request: Request, username: Annotated[str, Form()],
     log.info("audit", action="sign_in", user=username[:64], ok=user is not None)
     if user is None:
         raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})
+    if user.must_change:   # a password someone else saw opens nothing but its own replacement
+        raise HTTPException(403, PASSWORD_CHANGE_REQUIRED)
     return {"access_token": issue_token(state.settings, user.username), "token_type": "bearer",
             "expires_in": state.settings.token_minutes * 60}
 

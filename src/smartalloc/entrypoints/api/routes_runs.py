@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.users import PERSONAL, scope_for_workbook
-from smartalloc.entrypoints.api.job_views import job_view, status_view
+from smartalloc.entrypoints.api.downloads import workbook_download
+from smartalloc.entrypoints.api.job_views import job_view, moving_progress, status_view
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.api.runner import ROLES
 from smartalloc.entrypoints.api.security import Principal, require
@@ -31,7 +32,6 @@ from smartalloc.service_layer.idempotency import request_hash
 
 router = APIRouter(prefix="/api/v1", tags=["allocation"])
 FileId = Annotated[str, Field(min_length=1, max_length=36)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class RunBody(BaseModel):
@@ -73,8 +73,10 @@ def start_run(request: Request, body: RunBody,
 @router.get("/allocation/status/{job_id}")
 def status(request: Request, job_id: str,
            _: Annotated[Principal, Depends(require("report:read"))]) -> dict:
-    """State, progress %, stage, counts and errors of a job."""
-    return status_view(job_of(request.app.state.jobs, job_id))
+    """State, progress %, stage, counts and errors of a job; while a run runs, its sub-step
+    (with counts), files written and elapsed seconds."""
+    job = job_of(request.app.state.jobs, job_id)
+    return {**status_view(job), **moving_progress(request.app.state, job)}
 
 
 def workbook_kind(who: Annotated[Principal, Depends(require("report:read"))],
@@ -89,9 +91,11 @@ def workbook_kind(who: Annotated[Principal, Depends(require("report:read"))],
 def export(request: Request, job_id: str,
            kind: Annotated[str, Depends(workbook_kind)]) -> FileResponse:
     """A workbook of a finished run: ImportToSabt (default), allocation, QA or matrix. The
-    ones naming students need ``personal:read`` (not a viewer's)."""
-    path = run_workbook(request.app.state.jobs, request.app.state.settings.runs, job_id, kind)
-    return FileResponse(path, media_type=XLSX, filename=path.name)
+    ones naming students need ``personal:read`` (not a viewer's). Named by kind, the run's
+    Jalali date and run id (``downloads``)."""
+    jobs = request.app.state.jobs
+    path = run_workbook(jobs, request.app.state.settings.runs, job_id, kind)
+    return workbook_download(path, kind, job_of(jobs, job_id))
 
 
 @router.get("/students/{national_id}/explain")

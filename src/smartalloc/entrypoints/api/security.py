@@ -27,6 +27,7 @@ _CHALLENGE = {"WWW-Authenticate": "Bearer"}
 class Principal:
     username: str
     role: str
+    must_change: bool = False   # a one-time password: only the page that replaces it
 
     @property
     def scopes(self) -> frozenset[str]:
@@ -39,14 +40,22 @@ class Principal:
             raise HTTPException(403, f"the role '{self.role}' lacks the scope '{scope}'")
 
 
-def issue_token(settings: Settings, username: str, minutes: int | None = None) -> str:
+def issue_token(settings: Settings, username: str, minutes: int | None = None, *,
+                session: str | None = None) -> str:
+    """A token for ``username``. jti: every token is distinct, even two sign-ins of one user
+    within the same second. sid: the sign-in it belongs to — a renewed web session keeps it,
+    so its CSRF token stays valid and signing out ends every token of the sign-in."""
     now = datetime.now(UTC)
-    # jti: every token (and so every web session and its CSRF token) is distinct, even two
-    # sign-ins of one user within the same second.
+    jti = uuid.uuid4().hex
     claims = {"sub": username, "iss": settings.jwt_issuer, "aud": settings.jwt_audience,
               "iat": now, "exp": now + timedelta(minutes=minutes or settings.token_minutes),
-              "jti": uuid.uuid4().hex}
+              "jti": jti, "sid": session or jti}
     return jwt.encode(claims, settings.jwt_secret, algorithm="HS256")
+
+
+def session_of(claims: dict) -> str:
+    """The sign-in a token belongs to (tokens from before sessions were renewed: itself)."""
+    return str(claims.get("sid") or claims["jti"])
 
 
 def decode_token(settings: Settings, token: str) -> dict:
@@ -67,24 +76,38 @@ def revoke_token(request: Request, token: str) -> None:
         claims = decode_token(request.app.state.settings, token)
     except HTTPException:
         return
-    expires = datetime.fromtimestamp(int(claims["exp"]), UTC).isoformat(timespec="seconds")
-    sign_out(request.app.state.system.users(), str(claims["jti"]), expires)
+    # Every token of the sign-in (a renewed session's earlier ones) ends with it, until the
+    # longest a renewal could reach.
+    lasts = timedelta(minutes=request.app.state.settings.token_minutes)
+    expires = (datetime.now(UTC) + lasts).isoformat(timespec="seconds")
+    users = request.app.state.system.users()
+    sign_out(users, str(claims["jti"]), expires)
+    sign_out(users, f"sid:{session_of(claims)}", expires)
 
 
-def principal_from_token(request: Request, token: str) -> Principal:
+def principal_from_token(request: Request, token: str, *,
+                         one_time_ok: bool = False) -> Principal:
     """The active user a token names (signature, issuer, audience, expiry checked; role read
-    from the database), or 401. Used for the bearer header and the web UI's session cookie."""
+    from the database), or 401. Used for the bearer header and the web UI's session cookie.
+    A user still on a one-time password gets 403 (``one_time_ok``: the page replacing it)."""
     state = request.app.state
     claims = decode_token(state.settings, token)
+    request.state.token_claims = claims
     username = str(claims["sub"])
     users = state.system.users(state.reader)
-    if signed_out(users, str(claims["jti"])):
+    if signed_out(users, str(claims["jti"]), f"sid:{session_of(claims)}"):
         raise HTTPException(401, "this token was signed out", _CHALLENGE)
     user = find_user(users, username)
     if user is None or not user.active:
         raise HTTPException(401, "unknown or disabled user", _CHALLENGE)
     request.state.user = user.username
-    return Principal(user.username, user.role)
+    if user.must_change and not one_time_ok:
+        raise HTTPException(403, PASSWORD_CHANGE_REQUIRED)
+    return Principal(user.username, user.role, user.must_change)
+
+
+PASSWORD_CHANGE_REQUIRED = ("this account still has its one-time password: choose your own on "
+                            "the sign-in page (/ui/login) first")
 
 
 def principal(request: Request,

@@ -9,16 +9,18 @@ from starlette.datastructures import UploadFile
 
 from smartalloc.entrypoints.api.security import Principal
 from smartalloc.entrypoints.api.text_guard import check_filename
-from smartalloc.service_layer.uploads import ImportUpload, import_upload
+from smartalloc.service_layer.uploads import ImportUpload, import_upload, too_large
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ACCEPTED_TYPES = {XLSX, "application/octet-stream"}
 
 
 async def _read_limited(upload: UploadFile, limit: int) -> bytes:
+    """The file's bytes; over ``limit``, a 413 that gives the limit, the file's size (the
+    multipart parser counted it) and what to do."""
     data = await upload.read(limit + 1)
     if len(data) > limit:
-        raise HTTPException(413, f"the upload exceeds {limit} bytes")
+        raise too_large(upload.filename or "", upload.size or len(data), limit)
     return data
 
 

@@ -10,8 +10,13 @@ from datetime import UTC, date, datetime
 import jdatetime
 from fastapi import Request
 
+from smartalloc.domain import glossary
 from smartalloc.entrypoints.clock import tehran
+from smartalloc.entrypoints.web.messages_account import ACCOUNT_MESSAGES
+from smartalloc.entrypoints.web.messages_explain import EXPLAIN_MESSAGES
+from smartalloc.entrypoints.web.messages_progress import PROGRESS_MESSAGES
 from smartalloc.entrypoints.web.messages_setup import SETUP_MESSAGES
+from smartalloc.entrypoints.web.messages_uploads import UPLOAD_MESSAGES
 from smartalloc.entrypoints.web.messages_whatif import WHATIF_MESSAGES
 
 LANGS = ("fa", "en")
@@ -72,9 +77,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "res.more": "و {n} مورد دیگر",
         "dl.sabt": "ImportToSabt (ثبت)", "dl.allocation": "فایل اکسل تخصیص",
         "dl.qa": "فایل اکسل کنترل کیفیت", "dl.matrix": "ماتریس صلاحیت",
-        "fail.ELIGIBILITY_NO_MATCH": "بدون پشتیبان واجد شرایط",
-        "fail.CAPACITY_FULL": "ظرفیت پر", "fail.DATA_MISSING": "داده ناقص/نامعتبر",
-        "fail.DUPLICATE": "تکراری", "fail.INTERNAL_ERROR": "خطای داخلی",
         "plan.profile": "ترکیب", "plan.class": "دسته", "plan.students": "دانش‌آموزان",
         "plan.missing": "ظرفیت کم", "plan.new": "پشتیبان جدید لازم",
         "plan.full": "پشتیبان‌های پر",
@@ -108,8 +110,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mentors.history": "سوابق", "mentors.change": "تغییر وضعیت",
         "action.freeze": "مسدود کردن", "action.activate": "فعال کردن",
         "action.restrict": "محدود کردن",
-        "status.active": "فعال", "status.inactive": "غیرفعال", "status.frozen": "مسدود",
-        "status.restricted": "محدود", "status.unknown": "نامشخص",
         "hist.title": "سوابق", "hist.student": "سوابق دانش‌آموز", "hist.mentor": "سوابق پشتیبان",
         "hist.nid": "کد ملی", "hist.mid": "شناسه پشتیبان", "hist.show": "نمایش",
         "hist.none": "سابقه‌ای یافت نشد.", "hist.allocations": "تخصیص‌ها",
@@ -188,9 +188,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "res.more": "and {n} more",
         "dl.sabt": "ImportToSabt", "dl.allocation": "Allocation workbook", "dl.qa": "QA workbook",
         "dl.matrix": "Eligibility matrix",
-        "fail.ELIGIBILITY_NO_MATCH": "no eligible mentor", "fail.CAPACITY_FULL": "capacity full",
-        "fail.DATA_MISSING": "missing/invalid data", "fail.DUPLICATE": "duplicate",
-        "fail.INTERNAL_ERROR": "internal error",
         "plan.profile": "Combination", "plan.class": "Class", "plan.students": "Students",
         "plan.missing": "Seats missing", "plan.new": "New mentors needed",
         "plan.full": "Full mentors",
@@ -225,8 +222,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "mentors.overrides.saved": "{n} overrides saved for the next run.",
         "mentors.history": "History", "mentors.change": "Change status",
         "action.freeze": "Freeze", "action.activate": "Activate", "action.restrict": "Restrict",
-        "status.active": "active", "status.inactive": "inactive", "status.frozen": "frozen",
-        "status.restricted": "restricted", "status.unknown": "unknown",
         "hist.title": "History", "hist.student": "Student history", "hist.mentor": "Mentor history",
         "hist.nid": "National id", "hist.mid": "Mentor id", "hist.show": "Show",
         "hist.none": "No record found.", "hist.allocations": "Allocations",
@@ -255,7 +250,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ok": "Done",
     },
 }
-for _extra in (SETUP_MESSAGES, WHATIF_MESSAGES):
+# The domain's codes in the glossary's words (one source for pages and workbooks).
+for _prefix, _table in (("fail", glossary.FAILURE_CLASSES), ("status", glossary.MENTOR_STATUSES)):
+    for _code, _term in _table.items():
+        MESSAGES["fa"][f"{_prefix}.{_code}"], MESSAGES["en"][f"{_prefix}.{_code}"] = _term
+MESSAGES["fa"]["status.unknown"], MESSAGES["en"]["status.unknown"] = "نامشخص", "unknown"
+for _extra in (SETUP_MESSAGES, WHATIF_MESSAGES, ACCOUNT_MESSAGES, EXPLAIN_MESSAGES,
+               UPLOAD_MESSAGES, PROGRESS_MESSAGES):
     for _lang, _words in _extra.items():
         MESSAGES[_lang].update(_words)
 STAGE_LABELS_EN = {

@@ -12,6 +12,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from smartalloc.domain import glossary
+from smartalloc.domain.key_words import describe_keys
 from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api import problems
@@ -51,18 +53,35 @@ def page(request: Request, template: str, *, status: int = 200, who: Principal |
     t = translator(lang)
     who = who or maybe_current(request)
     menu = [(path, t(key), request.url.path.startswith(path)) for path, key, scope in MENU
-            if who is not None and scope in who.scopes]
+            if who is not None and not who.must_change and scope in who.scopes]
     html = env.get_template(template).render(
         request=request, lang=lang, dir="rtl" if lang == "fa" else "ltr", t=t, who=who,
         menu=menu, csrf=session_csrf(request) if who else "",
         other_lang="en" if lang == "fa" else "fa",
         lang_url=_lang_url(request, "en" if lang == "fa" else "fa"),
         num=lambda v: digits(v, lang), jdate=lambda v, time=True: jalali(v, lang, time=time),
-        **context)
+        term=lambda table, code: glossary_term(table, code, lang),
+        keys_words=lambda keys: digits(describe_keys(keys, lang), lang),
+        pct=lambda v: percent(v, lang), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, path="/", samesite="lax")
     return response
+
+
+def percent(value: float, lang: str) -> str:
+    """A ratio as operators read it: 0.0666… → «۶٫۷٪» (never a raw float)."""
+    text = f"{float(value) * 100:.1f}".removesuffix(".0")
+    return text.replace(".", "٫").translate(_FA) + "٪" if lang == "fa" else text + "%"
+
+
+_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+
+
+def glossary_term(table: str, code: str, lang: str) -> str:
+    """A code in the operators' words (``domain.glossary``); an unknown code shows as is."""
+    found = getattr(glossary, table, {}).get(str(code))
+    return code if found is None else (found.fa if lang == "fa" else found.en)
 
 
 _ROLE_SCOPE = re.compile(r"the role '([^']*)' lacks the scope '([^']*)'")

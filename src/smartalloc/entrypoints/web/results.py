@@ -4,9 +4,32 @@ run, and counts as horizontal bars. What they show comes from the run's kept vie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from markupsafe import Markup, escape
 
 from smartalloc.domain.run_results import Occupancy
+
+PAGE_ROWS = 200   # a table of a 100k run has thousands of rows: shown a page at a time
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of a results table: its rows, which page of how many, and the query
+    parameter that turns the page (``?occ=2``)."""
+
+    rows: Sequence
+    page: int
+    pages: int
+    total: int
+    param: str
+
+
+def paged(rows: Sequence, asked: str | None, param: str, size: int = PAGE_ROWS) -> Paged:
+    pages = max(1, -(-len(rows) // size))
+    page = min(pages, max(1, int(asked))) if asked and asked.isdecimal() else 1
+    return Paged(rows[(page - 1) * size:page * size], page, pages, len(rows), param)
 
 
 # --- charts: inline SVG, no script ---------------------------------------------------------

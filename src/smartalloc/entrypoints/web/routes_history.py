@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from smartalloc.domain.governance import mentor_key
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
@@ -29,7 +30,7 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
     state = request.app.state
     entries, audit, mentor = [], [], None
     nid = normalize_national_id(national_id) if national_id.strip() else ""
-    mentor_id = mentor_id.strip()[:32]
+    mentor_id = mentor_key(mentor_id)[:32]   # «۴۲» as typed on a Persian keyboard is 42
     personal = PERSONAL in who.scopes   # allocations name students; a mentor's audit does not
     if nid:
         who.check(PERSONAL)

@@ -6,14 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 
 from smartalloc.domain.run_results import RunResults
 from smartalloc.domain.users import scope_for_workbook
+from smartalloc.entrypoints.api.downloads import workbook_download
 from smartalloc.entrypoints.api.job_views import status_view
 from smartalloc.entrypoints.web import results
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page
+from smartalloc.entrypoints.web.progress_view import progress_view
 from smartalloc.entrypoints.web.session import current
 from smartalloc.service_layer.allocation_jobs import (
     allocation_job,
@@ -24,7 +26,6 @@ from smartalloc.service_layer.allocation_jobs import (
 
 router = APIRouter(include_in_schema=False)
 KINDS = ("sabt", "allocation", "qa", "matrix")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUN_STAGES = ("read", "matrix", "allocate", "reports", "write", "history", "done")
 
 
@@ -47,7 +48,10 @@ def job_page(request: Request, job_id: str) -> Response:
     job = allocation_job(request.app.state.jobs, job_id)
     lang = lang_of(request)
     t = translator(lang)
-    context: dict[str, Any] = {"job": job, "percent": round(job.progress * 100),
+    moving = progress_view(request, job)
+    context: dict[str, Any] = {"job": job, **moving,
+                               "percent": round(moving.get("progress_percent",
+                                                           job.progress * 100)),
                                "stages": RUN_STAGES,
                                "stage_labels": {s: t(f"stage.{s}") for s in
                                                 ("queued", *RUN_STAGES)}}
@@ -61,6 +65,12 @@ def job_page(request: Request, job_id: str) -> Response:
                      "INTERNAL_ERROR")]
         rtl = lang == "fa"
         occupancy = sorted(report.occupancy, key=lambda o: (-o.after, o.mentor_id))
+        asked = request.query_params
+        context.update(
+            tables={"occupancy": results.paged(occupancy, asked.get("occ"), "occ"),
+                    "by_keys": results.paged(report.by_keys, asked.get("keys"), "keys"),
+                    "plan": results.paged(report.plan, asked.get("plan"), "plan")},
+            opened={k for k in ("occ", "keys") if k in asked})
         context.update(
             counts=counts, qa_status=result.get("qa_status", ""), failures=failures,
             earlier=result.get("earlier_runs", []), warnings=result.get("warnings", []),
@@ -80,9 +90,11 @@ def job_page(request: Request, job_id: str) -> Response:
 
 @router.get("/ui/api/jobs/{job_id}")
 def job_status(request: Request, job_id: str) -> JSONResponse:
-    """The status for the progress bar (cookie auth; the API's status body)."""
+    """The status for the progress bar (cookie auth; the API's status body), with a running
+    run's sub-step, its counts and the elapsed time (``progress_view``)."""
     current(request, "report:read")
-    return JSONResponse(status_view(job_of(request.app.state.jobs, job_id)))
+    job = job_of(request.app.state.jobs, job_id)
+    return JSONResponse({**status_view(job), **progress_view(request, job)})
 
 
 @router.get("/ui/jobs/{job_id}/download/{kind}")
@@ -90,5 +102,6 @@ def download(request: Request, job_id: str, kind: str) -> Response:
     if kind not in KINDS:
         raise HTTPException(404, f"no {kind} workbook")
     current(request, scope_for_workbook(kind))   # the students' workbooks: personal data
-    path = run_workbook(request.app.state.jobs, request.app.state.settings.runs, job_id, kind)
-    return FileResponse(path, media_type=XLSX, filename=path.name)
+    jobs = request.app.state.jobs
+    path = run_workbook(jobs, request.app.state.settings.runs, job_id, kind)
+    return workbook_download(path, kind, job_of(jobs, job_id))

@@ -1,14 +1,16 @@
-"""The mentor pool: filter, govern (freeze / activate / restrict with a reason, audited with the
-signed-in user) and choose per-run overrides for the next run (kept in a cookie).
+"""The mentor pool: filter, page through, govern (freeze / activate / restrict with a reason,
+audited with the signed-in user; confirmed with the mentor's name first, undone in one click)
+and choose per-run overrides for the next run (kept on the server, per user).
 
 Governance goes through the same handler as the API and the CLI
 (`service_layer.mentor_governance`), so the page only checks the session's scope, reads the
-form and renders the outcome; the rules and the audit are the handler's."""
+form and renders the outcome; the rules and the audit are the handler's. The confirmation
+exists because an id typed with a slip (or with Persian digits, before issue J) acted on
+another mentor than the one meant, and said it worked."""
 
 from __future__ import annotations
 
-import json
-from urllib.parse import quote, unquote
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -28,14 +30,16 @@ from smartalloc.service_layer.mentor_governance import (
     ChangeMentorStatus,
     change_mentor_status,
     list_mentors,
+    preview_status_change,
 )
 from smartalloc.service_layer.ports import MentorGovernanceStore
 
 router = APIRouter(include_in_schema=False)
-OVERRIDES_COOKIE = "smartalloc_overrides"
 ACTIONS = {"freeze": MentorStatus.FROZEN, "activate": MentorStatus.ACTIVE,
            "restrict": MentorStatus.RESTRICTED}
+UNDO = {status.value: action for action, status in ACTIONS.items()}
 REASON_MAX = 500                    # as the API's StatusBody allows
+PAGE_SIZE = 100                     # 2,000 mentors on one page were 1.2 MB of HTML
 
 
 def _registry(request: Request) -> MentorGovernanceStore:
@@ -43,15 +47,33 @@ def _registry(request: Request) -> MentorGovernanceStore:
     return request.app.state.system.mentors()
 
 
-def overrides_cookie(request: Request) -> dict[str, bool]:
-    """The overrides chosen for the next run (mentor id → on/off); a bad cookie is none."""
-    try:
-        data = json.loads(unquote(request.cookies.get(OVERRIDES_COOKIE, "") or "{}"))
-    except ValueError:
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {str(k)[:32]: bool(v) for k, v in data.items() if isinstance(v, bool)}
+def _book(request: Request):
+    settings = request.app.state.settings
+    return request.app.state.system.overrides_book(settings.data_dir / "overrides")
+
+
+def saved_overrides(request: Request, who: Principal) -> dict[str, bool]:
+    """The overrides ``who`` chose for their next run (mentor id → on/off)."""
+    return _book(request).get(who.username)
+
+
+def forget_overrides(request: Request, who: Principal) -> None:
+    """A run started with them: the next one starts from none again."""
+    _book(request).clear(who.username)
+
+
+def _page_number(request: Request) -> int:
+    raw = request.query_params.get("page", "1")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 10**6 else 1
+
+
+def _undo(request: Request) -> dict | None:
+    """The undo form of the change just made: back to its earlier status and restriction."""
+    q = request.query_params
+    if q.get("from") not in UNDO or q.get("from") == q.get("to"):
+        return None
+    return {"mentor_id": q.get("changed", ""), "action": UNDO[q["from"]],
+            "schools": q.get("schools", ""), "channels": q.getlist("channel")}
 
 
 def _mentors_page(request: Request, who: Principal, *, status: int = 200,
@@ -62,6 +84,9 @@ def _mentors_page(request: Request, who: Principal, *, status: int = 200,
     if q:
         key = match_key(q)
         mentors = [m for m in mentors if key in match_key(f"{m.mentor_id} {m.name} {m.manager}")]
+    pages = max(1, -(-len(mentors) // PAGE_SIZE))
+    number = min(_page_number(request), pages)
+    shown = mentors[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
     t = translator(lang_of(request))
     notice = ""
     if (changed := request.query_params.get("changed")) and (to := request.query_params.get("to")):
@@ -71,12 +96,16 @@ def _mentors_page(request: Request, who: Principal, *, status: int = 200,
             notice += " " + t("mentors.freeze_effect")
     elif (saved := request.query_params.get("saved")) is not None:
         notice = t("mentors.overrides.saved", n=saved)
-    return page(request, "mentors.html", status=status, who=who, mentors=mentors, q=q,
+    keep = [(k, v) for k, v in (("q", q), ("status", wanted)) if v]
+    return page(request, "mentors.html", status=status, who=who, mentors=shown, q=q,
                 wanted=wanted, statuses=[s.value for s in MentorStatus], notice=notice,
+                undo=_undo(request) if notice and "mentors:write" in who.scopes else None,
                 error=error, form=form or {"mentor_id": request.query_params.get("mentor", "")},
-                channels=[c.value for c in Channel], overrides=overrides_cookie(request),
+                channels=[c.value for c in Channel], overrides=saved_overrides(request, who),
                 can_govern="mentors:write" in who.scopes,
-                can_override="alloc:run" in who.scopes)
+                can_override="alloc:run" in who.scopes, total=len(mentors),
+                first=(number - 1) * PAGE_SIZE + 1, page_no=number, pages=pages,
+                page_url=lambda n: "/ui/mentors?" + urlencode([*keep, ("page", n)]))
 
 
 @router.get("/ui/mentors")
@@ -109,25 +138,34 @@ async def mentor_status(request: Request) -> Response:
     command = ChangeMentorStatus(mentor_id, ACTIONS[action], reason=reason[:REASON_MAX],
                                  by=who.username, at=jalali_now(), schools=tuple(schools),
                                  channels=channels)
+    registry = _registry(request)
     try:
-        change = await run_in_threadpool(change_mentor_status, command, _registry(request))
+        before = await run_in_threadpool(preview_status_change, command, registry)
+        if form.get("confirmed") != "1":   # first the mentor's name, then the change
+            return page(request, "mentor_confirm.html", who=who, mentor=before,
+                        action=action, to=ACTIONS[action].value, values=values,
+                        chosen_channels=[c.value for c in channels])
+        change = await run_in_threadpool(change_mentor_status, command, registry)
     except SmartAllocError as exc:   # 422 for a rule, 404 for an id no report names
         item = problem_items(exc)[0]
         return _mentors_page(request, who, status=status_of(exc), form=values,
                              error=item["message_fa" if lang_of(request) == "fa"
                                         else "message_en"])
-    log.info("audit", action="mentor_status_changed", mentor_id=mentor_id,
+    log.info("audit", action="mentor_status_changed", mentor_id=change.mentor_id,
              to=change.to_status, by=who.username)
-    return redirect(f"/ui/mentors?changed={quote(mentor_id)}&from={change.from_status}"
-                    f"&to={change.to_status}")
+    earlier = [("schools", ",".join(map(str, before.allowed_schools)))] + [
+        ("channel", c) for c in before.allowed_channels]
+    return redirect("/ui/mentors?" + urlencode([
+        ("changed", change.mentor_id), ("from", change.from_status),
+        ("to", change.to_status), *earlier]))
 
 
 @router.post("/ui/mentors/overrides")
 async def mentor_overrides(request: Request) -> Response:
-    current(request, "alloc:run")
+    who = current(request, "alloc:run")
     form = await request.form()
     check_csrf(request, str(form.get(CSRF_FIELD, "")))
-    chosen = dict(overrides_cookie(request))
+    chosen = dict(saved_overrides(request, who))
     for key, value in form.multi_items():
         if key.startswith("ov_"):
             mentor_id = key[3:][:32]
@@ -137,7 +175,5 @@ async def mentor_overrides(request: Request) -> Response:
                 chosen[mentor_id] = False
             else:
                 chosen.pop(mentor_id, None)
-    response = redirect(f"/ui/mentors?saved={len(chosen)}")
-    response.set_cookie(OVERRIDES_COOKIE, quote(json.dumps(chosen)), path="/ui",
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
-    return response
+    _book(request).put(who.username, chosen)
+    return redirect(f"/ui/mentors?saved={len(chosen)}")

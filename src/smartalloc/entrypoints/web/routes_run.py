@@ -1,5 +1,10 @@
 """The run page: upload the reports (the upload handler, as the API's import routes), pick the
-year and the per-run overrides, start the allocation job (the API's handler too)."""
+year and the per-run overrides, start the allocation job (the API's handler too).
+
+When a slot is refused, the files the other slots had accepted are kept: the page comes back
+with their upload ids in hidden fields (``kept_<role>``), so the operator re-chooses only the
+refused file. A kept id counts only if it is a finished upload of that slot's report — the
+same rule a run checks its files by — and a newly chosen file replaces it."""
 
 from __future__ import annotations
 
@@ -14,10 +19,11 @@ from smartalloc.entrypoints.api.security import Principal
 from smartalloc.entrypoints.api.uploads import accept_upload
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
-from smartalloc.entrypoints.web.routes_mentors import OVERRIDES_COOKIE, overrides_cookie
+from smartalloc.entrypoints.web.routes_mentors import forget_overrides, saved_overrides
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
 from smartalloc.service_layer.allocation_jobs import StartAllocation, start_allocation
 from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES, RUN_REQUIRED_ROLES
+from smartalloc.service_layer.uploads import kept_upload
 
 router = APIRouter(include_in_schema=False)
 # (role, upload kind, required for a run) for each input role, in reading order.
@@ -27,11 +33,12 @@ FILE_ROLES = tuple((role, "mentors" if role in MENTOR_REPORT_ROLES else "student
 
 def _run_page(request: Request, who: Principal, *, status: int = 200,
               errors: dict[str, list[dict]] | None = None, year: str = "",
-              overrides: dict[str, bool] | None = None) -> Response:
+              overrides: dict[str, bool] | None = None,
+              kept: dict[str, dict] | None = None) -> Response:
     policy = request.app.state.policy
     return page(request, "run.html", status=status, who=who, roles=FILE_ROLES,
-                errors=errors or {}, year=year, policy=policy,
-                overrides=overrides_cookie(request) if overrides is None else overrides)
+                errors=errors or {}, year=year, policy=policy, kept=kept or {},
+                overrides=saved_overrides(request, who) if overrides is None else overrides)
 
 
 @router.get("/ui/run")
@@ -76,10 +83,15 @@ async def run_start(request: Request) -> Response:
             errors["year"] = [{"message_fa": translator("fa")("run.bad_year"),
                                "message_en": translator("en")("run.bad_year")}]
     files: dict[str, str] = {}
+    kept: dict[str, dict] = {}
     for role, kind, required in FILE_ROLES:
         upload = form.get(role)
         if upload is None or isinstance(upload, str) or not upload.filename:
-            if required:
+            earlier = None if form.get(f"forget_{role}") else kept_upload(
+                request.app.state.jobs, str(form.get(f"kept_{role}", ""))[:36], role)
+            if earlier is not None:
+                files[role], kept[role] = earlier["file_id"], earlier
+            elif required:
                 errors[role] = [{"message_fa": translator("fa")("run.missing"),
                                  "message_en": translator("en")("run.missing")}]
             continue
@@ -88,15 +100,14 @@ async def run_start(request: Request) -> Response:
         except (HTTPException, SmartAllocError) as exc:
             errors[role] = _upload_problems(request, exc)
             continue
-        files[role] = job.result["file_id"]
+        files[role], kept[role] = job.result["file_id"], job.result
     if errors:
-        log.info("web_run_refused", roles=sorted(errors))
+        log.info("web_run_refused", roles=sorted(errors), kept=sorted(kept))
         return _run_page(request, who, status=422, errors=errors, year=year_text,
-                         overrides=overrides)
+                         overrides=overrides, kept=kept)
     state = request.app.state
     command = StartAllocation(files, who.username, year, overrides)
     job, _ = await run_in_threadpool(start_allocation, command, state.jobs, state.runner)
     log.info("audit", action="allocation_started", job_id=job.id, by=who.username)
-    response = redirect(f"/ui/jobs/{job.id}")
-    response.delete_cookie(OVERRIDES_COOKIE, path="/ui")
-    return response
+    forget_overrides(request, who)
+    return redirect(f"/ui/jobs/{job.id}")

@@ -7,6 +7,7 @@ from urllib.parse import unquote
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from smartalloc.domain.errors import InputError, Location, Problem
 from smartalloc.entrypoints.api.login_guard import guarded_sign_in
 from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.security import Principal, issue_token, revoke_token
@@ -14,17 +15,25 @@ from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.session import (
     CSRF_FIELD,
     NONCE_COOKIE,
+    PASSWORD_PAGE,
     SESSION_COOKIE,
     check_csrf,
     clear_session,
     csrf_for,
+    current,
     login_nonce,
     maybe_current,
     set_nonce,
     set_session,
 )
+from smartalloc.service_layer.users import change_password
 
 router = APIRouter(include_in_schema=False)
+
+
+def mismatch() -> Problem:
+    return Problem("USER_PASSWORD_MISMATCH", "دو گذرواژهٔ تازه یکی نیستند",
+                   "the two new passwords differ", Location(column="new_password_again"))
 
 
 def _home(who: Principal | None) -> str:
@@ -78,9 +87,35 @@ async def login(request: Request) -> Response:
     if user is None:
         return _login_page(request, status=401, failed=True, username=username)
     who = Principal(user.username, user.role)
-    response = redirect(_safe_next(str(form.get("next", ""))) or _home(who))
+    target = _safe_next(str(form.get("next", ""))) or _home(who)
+    response = redirect(PASSWORD_PAGE if user.must_change else target)
     set_session(request, response, issue_token(state.settings, user.username))
     return response
+
+
+@router.get(PASSWORD_PAGE)
+def password_form(request: Request) -> Response:
+    """Choose a password: required after a one-time one, open to anyone signed in."""
+    who = current(request)
+    return page(request, "password.html", who=who, first=who.must_change, problems=[])
+
+
+@router.post(PASSWORD_PAGE)
+async def password_change(request: Request) -> Response:
+    form = await request.form()
+    check_csrf(request, str(form.get(CSRF_FIELD, "")))
+    who = current(request)
+    new, again = str(form.get("new_password", "")), str(form.get("new_password_again", ""))
+    try:
+        if new != again:
+            raise InputError(mismatch())
+        change_password(request.app.state.system.users(), who.username,
+                        str(form.get("current_password", "")), new)
+    except InputError as err:
+        return page(request, "password.html", status=422, who=who, first=who.must_change,
+                    problems=err.problems)
+    log.info("audit", action="password_changed", user=who.username, via="web")
+    return redirect(_home(who) + "?password=changed")
 
 
 @router.post("/ui/logout")

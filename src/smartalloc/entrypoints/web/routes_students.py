@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
@@ -9,7 +11,7 @@ from fastapi.responses import Response
 from smartalloc.domain.decision import STAGE_LABELS_FA, STAGES
 from smartalloc.domain.national_id import normalize_national_id
 from smartalloc.domain.ranking import RULE_LABELS_FA
-from smartalloc.domain.run_results import RunResults, StudentLine
+from smartalloc.domain.run_results import StudentLine
 from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.i18n import STAGE_LABELS_EN, lang_of, translator
@@ -28,8 +30,8 @@ def _job_for(request: Request, job_id: str | None):
     return request.app.state.jobs.latest("allocation")
 
 
-def _results(request: Request, job) -> RunResults | None:
-    return request.app.state.system.run_results(request.app.state.settings.runs / job.id)
+def _run_folder(request: Request, job) -> Path:
+    return request.app.state.settings.runs / job.id
 
 
 @router.get("/ui/students")
@@ -38,8 +40,9 @@ def students(request: Request, q: str = "", job_id: str | None = None) -> Respon
     job = _job_for(request, job_id)
     found: list[StudentLine] = []
     if job is not None and q.strip():
-        report = _results(request, job)
-        found = run_views.search(report, q) if report else []
+        # the run's kept file answers: its name index, or one national id (never a parse of
+        # every student of the run)
+        found = run_views.search(_run_folder(request, job), q, request.app.state.system.kept_run)
         if q.strip().isdecimal():
             log.info("student_search", student=hash_id(normalize_national_id(q)))
     return page(request, "students.html", who=who, q=q, job=job, found=found,
@@ -71,7 +74,7 @@ async def explain(request: Request, national_id: str, job_id: str | None = None,
     labels = STAGE_LABELS_FA if lang == "fa" else STAGE_LABELS_EN
     policy = request.app.state.policy
     rules = [RULE_LABELS_FA.get(r, str(r)) if lang == "fa" else str(r) for r in policy.ranking]
-    row = run_views.find(_results(request, job), nid)
+    row = run_views.find(_run_folder(request, job), nid, request.app.state.system.kept_run)
     stages = [{**s, "label": labels.get(s["stage"], s["stage"])} for s in data["stages"]]
     decided_by = data["decision"].get("decided_by", "")
     return page(request, "explain.html", who=who, job=job, nid=nid, data=data, stages=stages,

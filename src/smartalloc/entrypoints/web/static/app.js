@@ -84,6 +84,14 @@
           document.getElementById("job-percent").textContent = digits(pct) + (fa ? "٪" : "%");
           var stage = body.stage || "queued";
           document.getElementById("job-stage").textContent = labels[stage] || stage;
+          // A running run's sub-step with its counts, and the time since it started.
+          var step = document.getElementById("job-step");
+          if (step) { step.textContent = body.step_text || ""; step.hidden = !body.step_text; }
+          var elapsed = document.getElementById("job-elapsed");
+          if (elapsed) {
+            elapsed.textContent = body.elapsed_text || "";
+            document.getElementById("job-elapsed-box").hidden = !body.elapsed_text;
+          }
           var seen = true;
           document.querySelectorAll(".stepper li").forEach(function (li) {
             li.classList.toggle("done", seen);
