@@ -263,7 +263,7 @@ def first_difference(a: dict, b: dict) -> str:
             if isinstance(left, list) and isinstance(right, list):
                 only_a = [x for x in left if x not in right][:3]
                 only_b = [x for x in right if x not in left][:3]
-                at = next((i for i, (x, y) in enumerate(zip(left, right)) if x != y), None)
+                at = next((i for i, (x, y) in enumerate(zip(left, right, strict=False)) if x != y), None)
                 order = "" if at is None else (f"; first difference at row {at}: "
                                                f"{left[at][:160]!r} vs {right[at][:160]!r}")
                 return (f"{key}: {len(left)} vs {len(right)} rows; only uninterrupted: "

@@ -28,7 +28,6 @@ from smartalloc.domain.contracts import StudentCol
 from smartalloc.domain.explain import (
     PoolState,
     PoolView,
-    RunTrace,
     stage_steps,
     typed_mentor_ids,
     why_not,
@@ -43,6 +42,7 @@ from smartalloc.domain.run_results import (
     student_line,
     summary_document,
 )
+from smartalloc.domain.run_trace import RunTrace
 from smartalloc.service_layer.progress import step
 
 _SCHEMA = """

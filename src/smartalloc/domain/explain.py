@@ -3,11 +3,12 @@ why any named mentor was not chosen.
 
 Two paths give the same answer. ``explain`` replays the batch up to the student, with a
 ``TraceRecorder`` called just before the engine decides it, so what it sees is exactly the
-state the run decided on. A run can instead keep a ``RunTrace`` (the pool's starting state,
-its decisions, and per key combination the stage funnel and candidates): the number of
-students each candidate had been given before the student then lets ``PoolState.ranked_at``
-rank them as the engine did, without replaying. ``why_not`` needs only what both keep; the
-notes beside the funnel (restriction, code origin, repeated rows, suggested action) come from
+state the run decided on. A run can instead keep a ``RunTrace`` (module ``run_trace``: the
+pool's starting state, its decisions, and per key combination the stage funnel and
+candidates): the number of students each candidate had been given before the student then
+lets ``PoolState.ranked_at`` rank them as the engine did, without replaying. ``why_not``
+needs only what both keep; the notes beside the funnel (restriction, code origin, repeated
+rows, suggested action) come from
 ``explain_notes``, the same for both paths."""
 
 from __future__ import annotations
@@ -27,10 +28,8 @@ from smartalloc.domain.explain_notes import (
     ReportRow,
     Restriction,
     code_origins,
-    origins_by_student,
     report_rows,
     restriction_reason,
-    rows_by_student,
     suggested_action,
 )
 from smartalloc.domain.glossary import Term
@@ -281,41 +280,3 @@ def explain(students: Sequence[StudentRecord], matrix: EligibilityMatrix, policy
     return explanation(students[index], decision, recorder.ranked, recorder.pool_view(matrix),
                        mentors, report_rows(nid, students, decisions),
                        code_origins(decision, roster, history, students[index]))
-
-
-@dataclass(frozen=True)
-class RunTrace:
-    """What a run keeps to explain any of its students later without replaying: decisions in
-    batch order, the pool's starting state, and per key combination that reached the engine
-    its stage funnel and candidates."""
-
-    students: Sequence[StudentRecord]
-    decisions: Sequence[Decision]
-    state: PoolState
-    view: PoolView
-    candidates: Mapping[Keys, tuple[Candidate, ...]]
-    rows: Mapping[str, tuple[ReportRow, ...]] = field(default_factory=dict)
-    origins: Mapping[str, tuple[CodeOrigin, ...]] = field(default_factory=dict)
-
-
-def run_trace(students: Sequence[StudentRecord], decisions: Sequence[Decision],
-              engine: AllocationEngine, matrix: EligibilityMatrix, *,
-              roster: Sequence[RosterEntry] = (),
-              history: Sequence[HistoryEntry] = (),
-              done: Callable[[int, int], object] = lambda part, parts: None) -> RunTrace:
-    """``roster`` and ``history``: what the run's registration codes were read from;
-    ``done(part, parts)`` after each part (seconds in all at 100k: the run's page shows it)."""
-    index = engine.index
-    reached = list(dict.fromkeys(students[d.index].keys for d in decisions if d.stage_counts))
-    view = pool_view(engine, matrix, {k: tuple(index.funnel(k)) for k in reached})
-    chunks = range(0, len(reached), 5_000)
-    parts = len(chunks) + 3
-    done(1, parts)
-    candidates = {}
-    for n, start in enumerate(chunks, 2):
-        candidates.update((k, tuple(index.candidates(k))) for k in reached[start:start + 5_000])
-        done(n, parts)
-    rows = rows_by_student(students, decisions)
-    done(parts - 1, parts)
-    return RunTrace(students, decisions, PoolState.of(engine), view, candidates, rows,
-                    origins_by_student(decisions, students, roster, history))

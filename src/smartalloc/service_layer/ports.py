@@ -15,7 +15,6 @@ from typing import Protocol
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
 from smartalloc.domain.events import Event
-from smartalloc.domain.explain import RunTrace
 from smartalloc.domain.governance import GovernanceChange, StatusChange
 from smartalloc.domain.policy import GovernanceEntry, Policy
 from smartalloc.domain.qa import QaReport
@@ -27,6 +26,7 @@ from smartalloc.domain.records import (
     StudentRecord,
 )
 from smartalloc.domain.run_results import RunResults
+from smartalloc.domain.run_trace import RunTrace
 from smartalloc.domain.sabt import SabtExport
 from smartalloc.domain.tables import Table
 from smartalloc.domain.whatif import Assignment, FlowProblem

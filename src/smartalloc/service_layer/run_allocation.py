@@ -24,11 +24,11 @@ from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import run_events
-from smartalloc.domain.explain import run_trace
 from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
+from smartalloc.domain.run_trace import run_trace
 from smartalloc.domain.summary import earlier_runs, earlier_runs_text
 from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import (

@@ -94,8 +94,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exp.decided_by": "معیار تعیین‌کننده", "exp.runner_up": "نفر دوم",
         "exp.why_not": "چرا این پشتیبان نه؟", "exp.why_not.mentor": "شناسه پشتیبان",
         "exp.why_not.submit": "بررسی", "exp.no_candidates": "نامزدی وجود نداشت.",
-        "yes": "بله", "no": "خیر", "outcome.ALLOCATED": "تخصیص یافت",
-        "outcome.FAILED": "تخصیص نیافت",
+        "yes": "بله", "no": "خیر",
         "mentors.title": "پشتیبان‌ها", "mentors.filter": "پالایش", "mentors.q": "شناسه، نام یا مدیر",
         "mentors.status": "وضعیت", "mentors.all": "همه", "mentors.none": "پشتیبانی یافت نشد (پس از نخستین اجرا فهرست پر می‌شود).",
         "mentors.capacity": "ظرفیت", "mentors.covered": "تحت پوشش", "mentors.manager": "مدیر",
@@ -205,7 +204,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exp.runner_up": "Runner-up", "exp.why_not": "Why not this mentor?",
         "exp.why_not.mentor": "Mentor id", "exp.why_not.submit": "Check",
         "exp.no_candidates": "There were no candidates.",
-        "yes": "yes", "no": "no", "outcome.ALLOCATED": "allocated", "outcome.FAILED": "not allocated",
+        "yes": "yes", "no": "no",
         "mentors.title": "Mentors", "mentors.filter": "Filter", "mentors.q": "Id, name or manager",
         "mentors.status": "Status", "mentors.all": "all",
         "mentors.none": "No mentor found (the list fills after the first run).",
@@ -251,7 +250,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 # The domain's codes in the glossary's words (one source for pages and workbooks).
-for _prefix, _table in (("fail", glossary.FAILURE_CLASSES), ("status", glossary.MENTOR_STATUSES)):
+for _prefix, _table in (("fail", glossary.FAILURE_CLASSES), ("status", glossary.MENTOR_STATUSES),
+                        ("outcome", glossary.OUTCOMES)):
     for _code, _term in _table.items():
         MESSAGES["fa"][f"{_prefix}.{_code}"], MESSAGES["en"][f"{_prefix}.{_code}"] = _term
 MESSAGES["fa"]["status.unknown"], MESSAGES["en"]["status.unknown"] = "نامشخص", "unknown"

@@ -17,7 +17,7 @@ ACCOUNT_MESSAGES: dict[str, dict[str, str]] = {
         "mentors.confirm.yes": "بله، {action}", "mentors.confirm.no": "انصراف",
         "mentors.undo": "بازگرداندن این تغییر",
         "mentors.undo_reason": "بازگرداندن تغییر قبلی از صفحهٔ پشتیبان‌ها",
-        "run.id": "شناسهٔ اجرا", "pager.label": "صفحه‌ها", "pager.prev": "صفحهٔ قبل", "pager.next": "صفحهٔ بعد",
+        "run.id": "شناسهٔ اجرا", "hist.policy_version": "نسخهٔ {v}", "pager.label": "صفحه‌ها", "pager.prev": "صفحهٔ قبل", "pager.next": "صفحهٔ بعد",
         "pager.page": "صفحهٔ {n} از {of}", "pager.showing": "ردیف {a} تا {b} از {n}",
     },
     "en": {
@@ -33,7 +33,7 @@ ACCOUNT_MESSAGES: dict[str, dict[str, str]] = {
         "mentors.confirm.yes": "Yes, {action}", "mentors.confirm.no": "Cancel",
         "mentors.undo": "Undo this change",
         "mentors.undo_reason": "undoing the previous change from the mentors page",
-        "run.id": "run id", "pager.label": "Pages", "pager.prev": "Previous page", "pager.next": "Next page",
+        "run.id": "run id", "hist.policy_version": "version {v}", "pager.label": "Pages", "pager.prev": "Previous page", "pager.next": "Next page",
         "pager.page": "page {n} of {of}", "pager.showing": "rows {a}–{b} of {n}",
     },
 }
