@@ -22,6 +22,7 @@ from smartalloc.domain.decision import Outcome
 from smartalloc.domain.policy import Channel
 from smartalloc.service_layer.ports import INPUT_ROLES, InputPaths
 from smartalloc.service_layer.run_context import build_matrix_for
+from tests.api.test_explain_stored import _explain
 from tests.api.test_flow import sheet, upload_all
 
 
@@ -31,14 +32,6 @@ def _run(api, agency) -> str:
     body = api.wait(started.json()["job_id"])
     assert body["state"] == "succeeded", body
     return body["job_id"]
-
-
-def _explain(api, job_id: str, nid: str, mentors=()) -> dict:
-    answer = api.client.get(f"/api/v1/students/{nid}/explain",
-                            params={"job_id": job_id, "mentor": list(mentors)},
-                            headers=api.auth("operator"))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
 
 
 def _decided(agency, policy):
