@@ -152,3 +152,25 @@ def test_pages_speak_the_operators_words(server, browser: Browser, pages) -> Non
             found[path] = words
     context.close()
     assert found == {}
+
+
+def test_charts_are_readable_on_a_phone(server, browser: Browser, pages) -> None:  # noqa: F811
+    """Issue J, Why 5: chart labels were 3 px on a phone and counts overlapped their bars in
+    RTL. A chart is never scaled below reading size (it scrolls inside its box instead), and
+    each count stands clear of its bar."""
+    state, *paths = pages
+    run = next(p for p in paths if p.startswith("/ui/jobs/") and p.count("/") == 3)
+    context = browser.new_context(storage_state=state, viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server["base"] + run)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    heights = page.evaluate("""[...document.querySelectorAll('svg.chart text.axis')]
+        .map(t => t.getBoundingClientRect().height).filter(h => h > 0)""")
+    assert heights and min(heights) >= 8, sorted(heights)[:5]
+    clear = page.evaluate("""[...document.querySelectorAll('svg.chart.bars rect')].map(bar => {
+        const count = bar.nextElementSibling.getBoundingClientRect();
+        const box = bar.getBoundingClientRect();
+        return count.right <= box.left + 0.5 || count.left >= box.right - 0.5; })""")
+    assert clear and all(clear)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    context.close()

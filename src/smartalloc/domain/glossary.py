@@ -5,8 +5,8 @@ Workbooks for people show these labels while the machine codes (``ALLOCATED``,
 own, so scripts and diffs keep working. The web can show the same words from the same table.
 
 Keys are the codes' string values, not the enums: this module imports nothing from the
-domain, so ``decision``, ``ranking`` and ``reasons`` can take their labels from here without
-an import cycle (a ``StrEnum`` member looks up as its value). ``tests/unit/test_glossary.py``
+domain but ``contracts`` (constants only), so ``decision``, ``ranking`` and ``reasons`` can
+take their labels from here without an import cycle (a ``StrEnum`` member looks up as its value). ``tests/unit/test_glossary.py``
 holds every enum member to a label, so a new code cannot reach a workbook unlabelled.
 """
 
@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import NamedTuple
+
+from smartalloc.domain.contracts import CENTER_LABELS, GENDER_LABELS, STATUS_LABELS
 
 
 class Term(NamedTuple):
@@ -59,12 +61,15 @@ STAGES: Mapping[str, Term] = {
     "capacity_gate": Term("ظرفیت", "capacity"),
 }
 CENTRES: Mapping[int, Term] = {
-    0: Term("مرکزی", "central"), 1: Term("گلستان", "Golestan"), 2: Term("صدرا", "Sadra"),
+    code: Term(CENTER_LABELS[code], en) for code, en in ((0, "central"), (1, "Golestan"),
+                                                         (2, "Sadra"))
 }
-# The other join keys' codes (spec D1): gender, graduation status, finance.
-GENDERS: Mapping[int, Term] = {0: Term("دختر", "girls"), 1: Term("پسر", "boys")}
+# The other join keys' codes (spec D1): gender, graduation status, finance; the Persian words
+# are the spec's, as the matrix workbook writes them (``contracts``).
+GENDERS: Mapping[int, Term] = {0: Term(GENDER_LABELS[0], "girls"),
+                               1: Term(GENDER_LABELS[1], "boys")}
 GRADUATION_STATUSES: Mapping[int, Term] = {
-    1: Term("دانش‌آموز", "student"), 0: Term("فارغ‌التحصیل", "graduate"),
+    1: Term(STATUS_LABELS[1], "student"), 0: Term(STATUS_LABELS[0], "graduate"),
 }
 FINANCES: Mapping[int, Term] = {
     0: Term("عادی", "normal finance"), 1: Term("بنیاد شهید", "Bonyad-e-Shahid"),

@@ -4,7 +4,7 @@ run, and counts as horizontal bars. What they show comes from the run's kept vie
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -34,8 +34,10 @@ def paged(rows: Sequence, asked: str | None, param: str, size: int = PAGE_ROWS) 
 
 # --- charts: inline SVG, no script ---------------------------------------------------------
 def occupancy_svg(rows: list[Occupancy], *, rtl: bool, title: str, labels: tuple[str, str],
-                  limit: int = 60) -> Markup:
-    """Two columns per mentor (before, after), in percent of capacity; right to left in RTL."""
+                  limit: int = 30) -> Markup:
+    """Two columns per mentor (before, after), in percent of capacity; right to left in RTL.
+    At most ``limit`` mentors (the table below has them all): more would shrink the labels
+    below reading size once the chart fits a screen."""
     rows = rows[:limit]
     width, height, left, bottom, top = max(360, 28 * len(rows) + 60), 240, 40, 40, 24
     plot = height - bottom - top
@@ -63,7 +65,7 @@ def occupancy_svg(rows: list[Occupancy], *, rtl: bool, title: str, labels: tuple
     for j, (label, cls) in enumerate(((labels[0], "before"), (labels[1], "after"))):
         if rtl:   # swatch on the right of its label, legend from the right edge
             # right-to-left text: its start (right edge) at x, running leftwards
-            sx = width - 22 - j * 130
+            sx = width - 22 - j * 170
             parts.append(f'<rect x="{sx}" y="4" width="12" height="12" class="bar-{cls}"/>'
                          f'<text x="{sx - 4}" y="14" direction="rtl" text-anchor="start" '
                          f'class="axis">{escape(label)}</text>')
@@ -75,9 +77,11 @@ def occupancy_svg(rows: list[Occupancy], *, rtl: bool, title: str, labels: tuple
     return Markup("".join(parts))
 
 
-def bars_svg(items: list[tuple[str, int]], *, rtl: bool, title: str) -> Markup:
-    """Horizontal bars (label, count); bars grow from the right in RTL."""
-    row_h, label_w, width = 26, 200, 640
+def bars_svg(items: list[tuple[str, int]], *, rtl: bool, title: str,
+             number: Callable[[int], str] = str) -> Markup:
+    """Horizontal bars (label, count); bars grow from the right in RTL; ``number`` writes a
+    count (Persian digits on a Persian page)."""
+    row_h, label_w, width = 26, 300, 760   # labels are words now: «گروه ۳۵، پسر، …»
     height = row_h * len(items) + 10
     top_value = max([1, *(n for _, n in items)])
     plot = width - label_w - 50
@@ -87,16 +91,17 @@ def bars_svg(items: list[tuple[str, int]], *, rtl: bool, title: str) -> Markup:
     for i, (label, n) in enumerate(items):
         y, w = 5 + i * row_h, plot * n / top_value
         if rtl:
-            parts.append(f'<text x="{width - 4}" y="{y + 17}" text-anchor="end" class="axis" '
-                         f'direction="ltr">{escape(label)}</text>')
+            # right-to-left words: their start (right edge) at x, running leftwards
+            parts.append(f'<text x="{width - 4}" y="{y + 17}" text-anchor="start" class="axis" '
+                         f'direction="rtl">{escape(label)}</text>')
             x = width - label_w - w
             parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" '
                          f'class="bar-after"/><text x="{x - 4:.1f}" y="{y + 17}" '
-                         f'text-anchor="end" class="axis">{n}</text>')
+                         f'text-anchor="end" class="axis">{number(n)}</text>')
         else:
             parts.append(f'<text x="4" y="{y + 17}" class="axis">{escape(label)}</text>')
             parts.append(f'<rect x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 8}" '
                          f'class="bar-after"/><text x="{label_w + w + 4:.1f}" y="{y + 17}" '
-                         f'class="axis">{n}</text>')
+                         f'class="axis">{number(n)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
