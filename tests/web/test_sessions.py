@@ -58,3 +58,18 @@ def test_without_redis_failed_sign_ins_are_still_counted(make_web):
     assert locked.status_code == 429 and int(locked.headers["Retry-After"]) >= 1
     assert web.login("viewer").status_code == 303       # another account is not
     assert web.client.get("/readyz").json()["redis"] == "not configured"
+
+
+def test_a_one_time_password_account_meets_pages_not_errors(make_web) -> None:
+    """On a one-time password every page sends to /ui/password; an unknown page is its 404
+    page (it rendered the header through the redirect and answered 500)."""
+    from smartalloc.adapters.db.users import UserStore
+
+    web = make_web()
+    UserStore(web.client.app.state.engine).set_password("operator", "operator-password",
+                                                        must_change=True)
+    assert web.login("operator").headers["location"] == "/ui/password"
+    assert web.client.get("/ui/jobs", follow_redirects=False).headers["location"] == \
+        "/ui/password"
+    assert web.client.get("/ui/no-such-page").status_code == 404
+    assert web.client.get("/ui/password").status_code == 200

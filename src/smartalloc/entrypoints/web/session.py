@@ -132,7 +132,9 @@ async def renew_cookie(request: Request, call_next) -> Response:
 
 
 def maybe_current(request: Request) -> Principal | None:
+    """The signed-in user for a page's header, or None — also for an account still on its
+    one-time password (an error page it meets must render, not redirect)."""
     try:
         return current(request)
-    except HTTPException:
+    except (HTTPException, PasswordChangeNeeded):
         return None
