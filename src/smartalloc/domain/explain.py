@@ -32,10 +32,8 @@ from smartalloc.domain.explain_notes import (
     restriction_reason,
     suggested_action,
 )
-from smartalloc.domain.glossary import Term
 from smartalloc.domain.normalize import clean_text
 from smartalloc.domain.policy import Policy, RankingRule
-from smartalloc.domain.pool import POOL_STATUS_WORDS
 from smartalloc.domain.ranking import RULE_LABELS_FA, MentorLoad, key_function
 from smartalloc.domain.records import HistoryEntry, RosterEntry, StudentRecord
 
@@ -192,10 +190,12 @@ def why_not(mentor_id: str, decision: Decision, keys: Keys | None,
         if dropped is None:
             return Reason("NOT_IN_REPORT", "این شناسه در گزارش پشتیبان‌ها نیست",
                           "this id is not in the InspactorReport")
-        status = POOL_STATUS_WORDS.get(dropped[0], Term(dropped[0], dropped[0]))
+        status = dropped[0]
         return Reason("NOT_IN_POOL",
-                      f"در فهرست پشتیبان‌های این اجرا نیست ({status.fa}): {dropped[1]}",
-                      f"not in this run's mentor list ({status.en}): {dropped[1]}")
+                      f"در فهرست پشتیبان‌های این اجرا نیست "
+                      f"({glossary.fa(glossary.MENTOR_STATUSES, status)}): {dropped[1]}",
+                      f"not in this run's mentor list "
+                      f"({glossary.en(glossary.MENTOR_STATUSES, status)}): {dropped[1]}")
     funnel = view.funnels.get(keys) if keys is not None else None
     if funnel is None:
         return Reason("NOT_REACHED",

@@ -60,9 +60,9 @@ def restriction_reason(restriction: Restriction | None, school: int, channel: st
     if channels and channel not in channels:
         # Channels in the operators' words (glossary), never the codes SCHOOL/SADRA/GENERIC.
         fa.append(f"فقط کانال‌های {_listed(_words(channels, 'fa'), '، ')} را می‌پذیرد و کانال "
-                  f"این دانش‌آموز «{_words([channel], 'fa')[0]}» است")
+                  f"این دانش‌آموز «{glossary.fa(glossary.CHANNELS, channel)}» است")
         en.append(f"it takes only channels {_listed(_words(channels, 'en'), ', ')} and the "
-                  f"student's channel is {_words([channel], 'en')[0]}")
+                  f"student's channel is {glossary.en(glossary.CHANNELS, channel)}")
     if not fa:
         return None
     note_fa, note_en = (f" ({why})", f" ({why})") if why else ("", "")
@@ -72,9 +72,7 @@ def restriction_reason(restriction: Restriction | None, school: int, channel: st
 
 
 def _words(channels, lang: str) -> list[str]:
-    terms = [glossary.CHANNELS.get(str(c)) for c in channels]
-    return [(t.fa if lang == "fa" else t.en) if t else str(c)
-            for t, c in zip(terms, channels, strict=True)]
+    return [glossary.word(glossary.CHANNELS, c, lang) for c in channels]
 
 
 @dataclass(frozen=True, slots=True)

@@ -128,6 +128,11 @@ def en(table: Mapping, code: object) -> str:
     return term.en if term is not None else str(code)
 
 
+def word(table: Mapping, code: object, lang: str) -> str:
+    """``fa`` or ``en``, by the page's or message's language."""
+    return fa(table, code) if lang == "fa" else en(table, code)
+
+
 def yes_no(value: bool) -> str:
     """بله / خیر: a boolean as a person reads it (never ``True``/``False``)."""
     return BOOLEANS[bool(value)].fa

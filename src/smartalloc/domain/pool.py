@@ -23,7 +23,6 @@ from smartalloc.domain.records import MentorRecord, MentorReport
 ACTIVE, INACTIVE, FROZEN = MentorStatus.ACTIVE, MentorStatus.INACTIVE, MentorStatus.FROZEN
 RESTRICTED = MentorStatus.RESTRICTED
 REMOVED_R0, INVALID = "removed_r0", "invalid"
-POOL_STATUS_WORDS = glossary.MENTOR_STATUSES   # as operators say it
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +60,7 @@ class _Governance:
     def reason(self, status: MentorStatus, entry: GovernanceEntry | None) -> str:
         """In the operators' words (issue J: it read "FROZEN (Policy v1.0.3)")."""
         why = entry.reason if entry else "وضعیت پیش‌فرض سیاست"
-        return f"{POOL_STATUS_WORDS[status.value].fa} در سیاست (نسخهٔ {self.version}): {why}"
+        return f"{glossary.fa(glossary.MENTOR_STATUSES, status.value)} در سیاست (نسخهٔ {self.version}): {why}"
 
 
 class _Builder:

@@ -89,4 +89,4 @@ def sign_out(users: UserDirectory, token_id: str, expires_at: str) -> None:
 
 
 def signed_out(users: UserDirectory, *token_ids: str) -> bool:
-    return any(users.is_revoked(token_id) for token_id in token_ids)
+    return users.is_revoked(*token_ids)

@@ -62,13 +62,13 @@ class Settings:
         policy = value("policy")
         return cls(database_url=database_url(), data_dir=data_dir(), jwt_secret=secret,
                    jwt_issuer=value("jwt_issuer"), jwt_audience=value("jwt_audience"),
-                   token_minutes=_int("token_minutes"),
-                   max_upload_bytes=_int("max_upload_mb") * MB,
+                   token_minutes=_number("token_minutes"),
+                   max_upload_bytes=_number("max_upload_mb") * MB,
                    redis_url=value("redis_url"),
                    policy_path=Path(policy) if policy else None,
                    queue=value("queue"), event_key=key, api_docs=_flag("api_docs"),
-                   rate_limit=_int("rate_limit"),
-                   rate_limit_window=_int("rate_window", float),
+                   rate_limit=_number("rate_limit"),
+                   rate_limit_window=_number("rate_window", float),
                    rate_limit_fail_open=_flag("rate_fail_open"),
                    login_throttle=_flag("login_throttle"))
 
@@ -131,7 +131,7 @@ def _flag(key: str) -> bool:
     return value(key).strip().lower() not in ("0", "false", "no", "off", "")
 
 
-def _int(key: str, kind: type = int):
+def _number(key: str, kind: type = int):
     raw = value(key)
     try:
         return kind(raw)

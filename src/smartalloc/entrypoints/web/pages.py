@@ -60,8 +60,8 @@ def page(request: Request, template: str, *, status: int = 200, who: Principal |
         other_lang="en" if lang == "fa" else "fa",
         lang_url=_lang_url(request, "en" if lang == "fa" else "fa"),
         num=lambda v: digits(v, lang), jdate=lambda v, time=True: jalali(v, lang, time=time),
-        term=lambda table, code: glossary_term(table, code, lang),
-        keys_words=lambda keys: digits(describe_keys(keys, lang), lang),
+        term=lambda table, code: glossary.word(getattr(glossary, table), code, lang),
+        keys_words=lambda keys: key_words(keys, lang),
         pct=lambda v: percent(v, lang), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
@@ -78,10 +78,9 @@ def percent(value: float, lang: str) -> str:
 _FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def glossary_term(table: str, code: str, lang: str) -> str:
-    """A code in the operators' words (``domain.glossary``); an unknown code shows as is."""
-    found = getattr(glossary, table, {}).get(str(code))
-    return code if found is None else (found.fa if lang == "fa" else found.en)
+def key_words(keys, lang: str) -> str:
+    """A six-key combination in words, with the page's digits (tables and charts alike)."""
+    return digits(describe_keys(keys, lang), lang)
 
 
 _ROLE_SCOPE = re.compile(r"the role '([^']*)' lacks the scope '([^']*)'")

@@ -8,14 +8,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from smartalloc.domain.key_words import describe_keys
 from smartalloc.domain.run_results import RunResults
 from smartalloc.domain.users import scope_for_workbook
 from smartalloc.entrypoints.api.downloads import workbook_download
 from smartalloc.entrypoints.api.job_views import status_view
 from smartalloc.entrypoints.web import results
 from smartalloc.entrypoints.web.i18n import digits, lang_of, translator
-from smartalloc.entrypoints.web.pages import page
+from smartalloc.entrypoints.web.pages import key_words, page
 from smartalloc.entrypoints.web.progress_view import progress_view
 from smartalloc.entrypoints.web.session import current
 from smartalloc.service_layer.allocation_jobs import (
@@ -82,7 +81,7 @@ def job_page(request: Request, job_id: str) -> Response:
                 occupancy, rtl=rtl, title=t("res.occupancy"),
                 labels=(t("res.occupancy.before"), t("res.occupancy.after"))),
             keys_svg=results.bars_svg(
-                [(digits(describe_keys(k, lang), lang), n) for k, n, _ in report.by_keys[:20]],
+                [(key_words(k, lang), n) for k, n, _ in report.by_keys[:20]],
                 rtl=rtl, title=t("res.by_keys"), number=lambda n: digits(n, lang)))
     elif job.state == "failed":
         context["errors"] = (job.error or {}).get("errors", [])
