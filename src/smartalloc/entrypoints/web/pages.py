@@ -21,25 +21,29 @@ from smartalloc.entrypoints.api.security import Principal
 from smartalloc.entrypoints.web.i18n import (
     LANG_COOKIE,
     LANGS,
-    MESSAGES,
     digits,
     jalali,
     lang_of,
+    page_gettext,
+    page_ngettext,
     translator,
 )
 from smartalloc.entrypoints.web.session import maybe_current, session_csrf
+from smartalloc.entrypoints.web.words import HTTP_ERRORS, N_, OTHER_ERROR, message_id
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
-env = Environment(loader=FileSystemLoader(HERE / "templates"),
+env = Environment(loader=FileSystemLoader(HERE / "templates"), extensions=["jinja2.ext.i18n"],
                   autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
+# The templates' ``_()``/``{% trans %}`` translate with the catalog of the page's ``lang``.
+env.install_gettext_callables(page_gettext, page_ngettext, newstyle=True)
 
-# (path, message key, scope): the menu; an entry is shown only to roles with its scope.
-MENU = (("/ui/run", "nav.run", "alloc:run"), ("/ui/jobs", "nav.jobs", "report:read"),
-        ("/ui/students", "nav.students", PERSONAL),
-        ("/ui/mentors", "nav.mentors", "report:read"),
-        ("/ui/history", "nav.history", "report:read"),
-        ("/ui/setup", "nav.setup", "mentors:write"))
+# (path, words, scope): the menu; an entry is shown only to roles with its scope.
+MENU = (("/ui/run", N_("Run allocation"), "alloc:run"), ("/ui/jobs", N_("Run results"), "report:read"),
+        ("/ui/students", N_("Student search"), PERSONAL),
+        ("/ui/mentors", N_("Mentors"), "report:read"),
+        ("/ui/history", N_("History"), "report:read"),
+        ("/ui/setup", N_("Agency set-up"), "mentors:write"))
 
 
 def _lang_url(request: Request, lang: str) -> str:
@@ -55,13 +59,14 @@ def page(request: Request, template: str, *, status: int = 200, who: Principal |
     menu = [(path, t(key), request.url.path.startswith(path)) for path, key, scope in MENU
             if who is not None and not who.must_change and scope in who.scopes]
     html = env.get_template(template).render(
-        request=request, lang=lang, dir="rtl" if lang == "fa" else "ltr", t=t, who=who,
+        request=request, lang=lang, dir="rtl" if lang == "fa" else "ltr", who=who,
         menu=menu, csrf=session_csrf(request) if who else "",
         other_lang="en" if lang == "fa" else "fa",
         lang_url=_lang_url(request, "en" if lang == "fa" else "fa"),
         num=lambda v: digits(v, lang), jdate=lambda v, time=True: jalali(v, lang, time=time),
         term=lambda table, code: glossary.word(getattr(glossary, table), code, lang),
         keys_words=lambda keys: key_words(keys, lang),
+        word=lambda family, code: t(message_id(family, code)),
         pct=lambda v: percent(v, lang), **context)
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in LANGS:
@@ -91,11 +96,14 @@ def error_page(request: Request, status: int, body: dict) -> Response:
     items (a bad workbook names file, sheet, row and column) and the correlation id."""
     t = translator(lang_of(request))
     title = str(body.get("title", ""))
-    message = t(f"err.{status}") if f"err.{status}" in MESSAGES["fa"] else t("err.other")
+    message = t(HTTP_ERRORS.get(status, OTHER_ERROR))
     if status == 403 and title.startswith("CSRF"):
-        message = t("err.403.csrf")
+        message = t("The form is stale or invalid (bad security token). "
+                    "Reload the page and submit again.")
     elif status == 403 and (m := _ROLE_SCOPE.search(title)):
-        message = f"{message} {t('err.forbidden_role', role=t('role.' + m[1]), scope=t('scope.' + m[2]))}"
+        lacks = t("The role '%(role)s' lacks the permission '%(scope)s'.",
+                  role=t(message_id("role", m[1])), scope=t(message_id("scope", m[2])))
+        message = f"{message} {lacks}"
     items = [i for i in body.get("errors", []) if isinstance(i, dict)]
     detail = "" if status >= 500 or items else title
     return page(request, "error.html", status=status, message=message, detail=detail,

@@ -8,6 +8,7 @@ from fastapi import Request
 
 from smartalloc.entrypoints.api.job_views import moving_progress
 from smartalloc.entrypoints.web.i18n import digits, lang_of, translator
+from smartalloc.entrypoints.web.words import STEPS, message_id
 
 
 def clock(seconds: float, lang: str) -> str:
@@ -25,21 +26,22 @@ def step_text(step: dict | None, lang: str) -> str:
     t = translator(lang)
     name, done, total = step["name"], step.get("done"), step.get("total")
     item = step.get("item", "")
-    report = t(f"report.{item}") if item else ""
+    report = t(message_id("report", item)) if item else ""
     n = lambda v: digits(v, lang)   # noqa: E731
     if name == "report":
-        return t("step.report", report=report, k=n((done or 0) + 1), n=n(total or 0))
+        return t("reading the %(report)s (file %(k)s of %(n)s)", report=report,
+                 k=n((done or 0) + 1), n=n(total or 0))
     if name == "sheet":
-        return t("step.sheet", report=report)
+        return t("reading the %(report)s: file checked, reading its sheet", report=report)
     if name == "rows":
-        return t("step.rows", report=report, rows=n(done or 0))
+        return t("reading the %(report)s: %(rows)s rows", report=report, rows=n(done or 0))
     if name == "history" and done is None:
-        return t("step.history.start")
+        return t("recording history")
     if name in ("file", "files") and total:
-        key = "step.file" if name == "file" and item else "step.files"
-        return t(key, done=n(done or 0), total=n(total), item=item)
-    if done is not None and total:
-        return t(f"step.{name}", done=n(done), total=n(total))
+        words = STEPS["file"] if name == "file" and item else STEPS["files"]
+        return t(words, done=n(done or 0), total=n(total), item=item)
+    if done is not None and total and name in STEPS:
+        return t(STEPS[name], done=n(done), total=n(total))
     return ""
 
 

@@ -17,6 +17,7 @@ from smartalloc.entrypoints.web.i18n import digits, lang_of, translator
 from smartalloc.entrypoints.web.pages import key_words, page
 from smartalloc.entrypoints.web.progress_view import progress_view
 from smartalloc.entrypoints.web.session import current
+from smartalloc.entrypoints.web.words import message_id
 from smartalloc.service_layer.allocation_jobs import (
     allocation_job,
     job_of,
@@ -53,7 +54,7 @@ def job_page(request: Request, job_id: str) -> Response:
                                "percent": round(moving.get("progress_percent",
                                                            job.progress * 100)),
                                "stages": RUN_STAGES,
-                               "stage_labels": {s: t(f"stage.{s}") for s in
+                               "stage_labels": {s: t(message_id("stage", s)) for s in
                                                 ("queued", *RUN_STAGES)}}
     if job.state == "succeeded":
         result = job.result or {}
@@ -78,11 +79,11 @@ def job_page(request: Request, job_id: str) -> Response:
             downloads=[k for k in KINDS if k in (result.get("files") or {})
                        and scope_for_workbook(k) in who.scopes],
             occupancy_svg=results.occupancy_svg(
-                occupancy, rtl=rtl, title=t("res.occupancy"),
-                labels=(t("res.occupancy.before"), t("res.occupancy.after"))),
+                occupancy, rtl=rtl, title=t("Mentor occupancy"),
+                labels=(t("before the run"), t("after the run"))),
             keys_svg=results.bars_svg(
                 [(key_words(k, lang), n) for k, n, _ in report.by_keys[:20]],
-                rtl=rtl, title=t("res.by_keys"), number=lambda n: digits(n, lang)))
+                rtl=rtl, title=t("Unallocated students by six-key combination"), number=lambda n: digits(n, lang)))
     elif job.state == "failed":
         context["errors"] = (job.error or {}).get("errors", [])
     return page(request, "job.html", who=who, **context)

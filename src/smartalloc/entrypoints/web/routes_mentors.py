@@ -16,6 +16,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from smartalloc.domain import glossary
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.normalize import match_key
 from smartalloc.domain.policy import Channel, MentorStatus
@@ -87,15 +88,19 @@ def _mentors_page(request: Request, who: Principal, *, status: int = 200,
     pages = max(1, -(-len(mentors) // PAGE_SIZE))
     number = min(_page_number(request), pages)
     shown = mentors[(number - 1) * PAGE_SIZE:number * PAGE_SIZE]
-    t = translator(lang_of(request))
+    lang = lang_of(request)
+    t = translator(lang)
     notice = ""
     if (changed := request.query_params.get("changed")) and (to := request.query_params.get("to")):
-        notice = t("mentors.changed", id=changed, a=t(f"status.{request.query_params.get('from')}"),
-                   b=t(f"status.{to}"))
+        was = request.query_params.get("from")
+        notice = t("Mentor %(id)s: %(a)s → %(b)s.", id=changed,
+                   a=glossary.word(glossary.MENTOR_STATUSES, was, lang) or t("unknown"),
+                   b=glossary.word(glossary.MENTOR_STATUSES, to, lang))
         if to in (MentorStatus.FROZEN.value, MentorStatus.INACTIVE.value):
-            notice += " " + t("mentors.freeze_effect")
+            notice += " " + t("Students already allocated to this mentor stay with it; "
+                              "from the next run no new student is given to it.")
     elif (saved := request.query_params.get("saved")) is not None:
-        notice = t("mentors.overrides.saved", n=saved)
+        notice = t("%(n)s overrides saved for the next run.", n=saved)
     keep = [(k, v) for k, v in (("q", q), ("status", wanted)) if v]
     return page(request, "mentors.html", status=status, who=who, mentors=shown, q=q,
                 wanted=wanted, statuses=[s.value for s in MentorStatus], notice=notice,
@@ -126,13 +131,13 @@ async def mentor_status(request: Request) -> Response:
     if action not in ACTIONS or not mentor_id:
         raise HTTPException(422, "choose a mentor id and an action")
     if not reason:
-        return _mentors_page(request, who, status=422, error=t("mentors.reason_required"),
+        return _mentors_page(request, who, status=422, error=t("A reason is required for every status change."),
                              form=values)
     try:
         schools = [int(s) for s in values["schools"].replace("،", ",").replace(" ", ",")
                    .split(",") if s]
     except ValueError:
-        return _mentors_page(request, who, status=422, error=t("err.422"), form=values)
+        return _mentors_page(request, who, status=422, error=t("The data is not valid; fix the items below."), form=values)
     channels = tuple(Channel(c) for c in form.getlist("channels")
                      if c in {ch.value for ch in Channel})
     command = ChangeMentorStatus(mentor_id, ACTIONS[action], reason=reason[:REASON_MAX],

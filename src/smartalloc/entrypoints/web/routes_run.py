@@ -17,10 +17,11 @@ from smartalloc.entrypoints.api.observability import log
 from smartalloc.entrypoints.api.problems import problem_items
 from smartalloc.entrypoints.api.security import Principal
 from smartalloc.entrypoints.api.uploads import accept_upload
-from smartalloc.entrypoints.web.i18n import lang_of, translator
+from smartalloc.entrypoints.web.i18n import both
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.routes_mentors import forget_overrides, saved_overrides
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.entrypoints.web.words import HTTP_ERRORS, N_, OTHER_ERROR
 from smartalloc.service_layer.allocation_jobs import StartAllocation, start_allocation
 from smartalloc.service_layer.ports import INPUT_ROLES, MENTOR_REPORT_ROLES, RUN_REQUIRED_ROLES
 from smartalloc.service_layer.uploads import kept_upload
@@ -50,13 +51,12 @@ def run_form(request: Request) -> Response:
 def _upload_problems(request: Request, exc: Exception) -> list[dict]:
     if isinstance(exc, SmartAllocError):
         return problem_items(exc)
-    t = translator(lang_of(request))
     status = getattr(exc, "status_code", 500)
-    key = f"err.{status}" if status in (413, 415, 422) else "err.other"
-    detail = str(getattr(exc, "detail", ""))
-    return [{"code": f"HTTP_{status}", "message_fa": translator("fa")(key),
-             "message_en": f"{translator('en')(key)} ({detail})" if detail else t(key),
-             "file": "", "sheet": "", "row": None, "column": ""}]
+    words = both(HTTP_ERRORS[status] if status in (413, 415, 422) else OTHER_ERROR)
+    if detail := str(getattr(exc, "detail", "")):
+        words["message_en"] += f" ({detail})"
+    return [{"code": f"HTTP_{status}", **words, "file": "", "sheet": "", "row": None,
+             "column": ""}]
 
 
 @router.post("/ui/run")
@@ -80,8 +80,7 @@ async def run_start(request: Request) -> Response:
         except ValueError:
             year = 0
         if not 1300 <= year <= 1500:
-            errors["year"] = [{"message_fa": translator("fa")("run.bad_year"),
-                               "message_en": translator("en")("run.bad_year")}]
+            errors["year"] = [both(N_("The year must be a number between 1300 and 1500."))]
     files: dict[str, str] = {}
     kept: dict[str, dict] = {}
     for role, kind, required in FILE_ROLES:
@@ -92,8 +91,7 @@ async def run_start(request: Request) -> Response:
             if earlier is not None:
                 files[role], kept[role] = earlier["file_id"], earlier
             elif required:
-                errors[role] = [{"message_fa": translator("fa")("run.missing"),
-                                 "message_en": translator("en")("run.missing")}]
+                errors[role] = [both(N_("This file is required."))]
             continue
         try:
             job, _ = await accept_upload(kind, request, upload, role, who, None)

@@ -49,7 +49,7 @@ def _setup_page(request: Request, who: Principal, *, status: int = 200, errors=(
                 managers=found["managers"] if found else [], year=year, suggested=suggested,
                 profile=profile, centre_ids=request.app.state.policy.center_ids,
                 versions=request.app.state.system.profiles().versions(limit=10),
-                notice=t("setup.saved", v=digits(saved, lang)) if saved.isdecimal() else "",
+                notice=t("Version %(v)s of the agency profile was saved; the next run uses it.", v=digits(saved, lang)) if saved.isdecimal() else "",
                 errors=list(errors), form=form or {})
 
 

@@ -8,13 +8,13 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
-from smartalloc.domain.decision import STAGE_LABELS_FA, STAGES
+from smartalloc.domain import glossary
+from smartalloc.domain.decision import STAGES
 from smartalloc.domain.national_id import normalize_national_id
-from smartalloc.domain.ranking import RULE_LABELS_FA
 from smartalloc.domain.run_results import StudentLine
 from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
-from smartalloc.entrypoints.web.i18n import STAGE_LABELS_EN, lang_of, translator
+from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.routes_jobs import recent_jobs
 from smartalloc.entrypoints.web.session import current
@@ -71,14 +71,13 @@ async def explain(request: Request, national_id: str, job_id: str | None = None,
     data = await _explain_answer(request, nid, job.id, mentors)
     lang = lang_of(request)
     t = translator(lang)
-    labels = STAGE_LABELS_FA if lang == "fa" else STAGE_LABELS_EN
     policy = request.app.state.policy
-    rules = [RULE_LABELS_FA.get(r, str(r)) if lang == "fa" else str(r) for r in policy.ranking]
+    rules = [glossary.word(glossary.RANKING_RULES, r, lang) for r in policy.ranking]
     row = run_views.find(_run_folder(request, job), nid, request.app.state.system.kept_run)
-    stages = [{**s, "label": labels.get(s["stage"], s["stage"])} for s in data["stages"]]
+    stages = [{**s, "label": glossary.word(glossary.STAGES, s["stage"], lang)}
+              for s in data["stages"]]
     decided_by = data["decision"].get("decided_by", "")
     return page(request, "explain.html", who=who, job=job, nid=nid, data=data, stages=stages,
                 student=row, rules=rules, mentor=mentor, stage_order=STAGES,
-                decided_by=RULE_LABELS_FA.get(decided_by, decided_by) if lang == "fa"
-                else decided_by, top=max([1, *(s["before"] for s in data["stages"])]),
-                title=t("exp.title"))
+                decided_by=glossary.word(glossary.RANKING_RULES, decided_by, lang), top=max([1, *(s["before"] for s in data["stages"])]),
+                title=t("Why this allocation"))

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from smartalloc.entrypoints.web.i18n import lang_of, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
+from smartalloc.entrypoints.web.words import message_id
 from smartalloc.service_layer.allocation_jobs import finished_run
 from smartalloc.service_layer.whatif_jobs import kept_whatif, whatif_beside, whatif_of_run
 
@@ -29,7 +30,8 @@ def whatif_tab(request: Request, job_id: str) -> Response:
     t = translator(lang_of(request))
     context: dict = {"run": run, "wjob": job, "shown": SHOWN,
                      "can_start": "alloc:run" in who.scopes,
-                     "stage_labels": {s: t(f"stage.{s}") for s in ("queued", "whatif", "done")}}
+                     "stage_labels": {s: t(message_id("stage", s))
+                                      for s in ("queued", "whatif", "done")}}
     if job is not None:
         context["percent"] = round((job.progress or 0) * 100)
         if job.state == "succeeded":
