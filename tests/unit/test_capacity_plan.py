@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from smartalloc.domain.capacity_plan import plan_capacity
 from smartalloc.domain.decision import FailureClass
+from smartalloc.domain.key_words import describe_keys
 
 from .factories import (
     make_decision,
@@ -76,6 +77,9 @@ def test_profiles():
     assert no_match.profile == "group=5 gender=1 status=1 center=0 finance=0 school=global"
     assert school.profile.endswith("school=1112")
     assert "سراسری" in no_match.profile_fa and "مدرسه 1112" in school.profile_fa
+    # one way to say six keys: the workbook's plan says them as the pages do
+    assert no_match.profile_fa == describe_keys(no_match.keys, "fa")
+    assert "، عادی، " in no_match.profile_fa       # finance in words, not «مالی 0»
 
 
 def test_nothing_to_plan_when_everyone_is_placed():

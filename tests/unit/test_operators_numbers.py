@@ -25,7 +25,7 @@ def test_a_ranking_value_is_the_one_the_operator_knows():
 def test_six_keys_read_as_words():
     assert describe_keys((35, 1, 1, 2, 0, 143)) == "گروه 35، پسر، دانش‌آموز، صدرا، عادی، مدرسه 143"
     assert describe_keys((27, 0, 0, 1, 3, 0), "en") == \
-        "group 27, girls, graduate, Golestan, Hekmat, no school"
+        "group 27, girls, graduate, Golestan, Hekmat, any school"
     assert describe_keys((27, 9, 0, 1, 3, 0), "en").startswith("group 27, gender 9")
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from smartalloc.domain.errors import Problem
+from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import Policy
 
 _DATE = re.compile(r"(1[34]\d\d)[_\-.](\d{1,2})[_\-.](\d{1,2})")
@@ -87,5 +88,7 @@ def year_check(evidence: YearEvidence, used: int, *, explicit: bool) -> tuple[li
             f"the roster's codes and the file names' dates both point to academic year "
             f"{evidence.agreed} but the policy says {used}; no code was issued. Run `smartalloc "
             "setup` or pass --year")], []
-    return [], [f"سال تحصیلی {used} به کار رفت اما شواهد فایل‌ها چیز دیگری می‌گویند ({said}) / "
-                f"academic year {used} was used but the files suggest otherwise ({said})"]
+    said_fa = (f"فهرست سوابق: {evidence.from_roster or '—'}، "
+               f"نام فایل‌ها: {evidence.from_files or '—'}")
+    return [], [Notice(f"سال تحصیلی {used} به کار رفت اما شواهد فایل‌ها چیز دیگری می‌گویند ({said_fa})",
+                       f"academic year {used} was used but the files suggest otherwise ({said})")]

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from smartalloc.domain.candidates import CandidateIndex
-from smartalloc.domain.contracts import CENTER_LABELS, GENDER_LABELS, STATUS_LABELS
 from smartalloc.domain.decision import Decision, FailureClass, Outcome
 from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
+from smartalloc.domain.key_words import describe_keys
 from smartalloc.domain.normalize import natural_key
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import StudentRecord
@@ -61,11 +61,8 @@ class CapacityPlanRow:
 
     @property
     def profile_fa(self) -> str:
-        school = "سراسری" if self.school == 0 else f"مدرسه {self.school}"
-        return " · ".join((
-            f"گروه {self.group}", GENDER_LABELS.get(self.gender, str(self.gender)),
-            STATUS_LABELS.get(self.status, str(self.status)),
-            CENTER_LABELS.get(self.center, str(self.center)), f"مالی {self.finance}", school))
+        """The six keys in the operator's words, as the pages say them (``describe_keys``)."""
+        return describe_keys(self.keys, "fa")
 
 
 class _Headroom:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from smartalloc.domain.contracts import CENTER_LABELS
 from smartalloc.domain.errors import Location, Problem
 from smartalloc.domain.normalize import name_key
+from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import DEFAULT_CENTRE_KEY, Policy
 from smartalloc.domain.records import MentorRecord
 
@@ -182,12 +183,12 @@ def centre_warnings(resolution: CentreResolution) -> list[str]:
     out = []
     if resolution.by_default:
         n = len(resolution.by_default)
-        out.append(f"{n} مدیر در جدول مدیر ← مرکز نیست و مرکز پیش‌فرض (*) گرفت / {n} manager(s) "
-                   "are not in the manager → centre map and took its default (*): see the "
-                   "«managers» sheet of eligibility_matrix.xlsx")
+        out.append(Notice(f"{n} مدیر در جدول مدیر ← مرکز نیست و مرکز پیش‌فرض (*) گرفت",
+                          f"{n} manager(s) are not in the manager → centre map and took its "
+                          "default (*): see the «managers» sheet of eligibility_matrix.xlsx"))
     if resolution.unmatched_entries:
         n = len(resolution.unmatched_entries)
-        out.append(f"{n} نام در جدول مدیر ← مرکز با هیچ مدیری در گزارش پشتیبان‌ها جور نشد / "
-                   f"{n} entr(ies) of the manager → centre map matched no manager of the "
-                   "InspactorReport: see the «managers» sheet of eligibility_matrix.xlsx")
+        out.append(Notice(f"{n} نام در جدول مدیر ← مرکز با هیچ مدیری در گزارش پشتیبان‌ها جور نشد",
+                          f"{n} entr(ies) of the manager → centre map matched no manager of the "
+                          "InspactorReport: see the «managers» sheet of eligibility_matrix.xlsx"))
     return out

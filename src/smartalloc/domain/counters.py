@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from smartalloc.domain.contracts import RosterCol
 from smartalloc.domain.errors import CounterError, Location, Problem
+from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import RosterEntry
 
@@ -58,11 +59,11 @@ class CounterBook:
             self._learn(code, nid, row, source)
         self.warnings: list[str] = code_warnings(self.notes, self.length)
         if self.clashes:
-            self.warnings.append(
+            self.warnings.append(Notice(
                 f"{self.clashes} کد ثبت نام نوشته‌شده در گزارش دانش‌آموزان از آنِ کد ملی دیگری در "
-                f"شمارنده یا سابقه است و نادیده گرفته شد / {self.clashes} prior code(s) typed in "
-                "the student report belong to another national id in the roster/history and "
-                "were ignored")
+                "شمارنده یا سابقه است و نادیده گرفته شد",
+                f"{self.clashes} prior code(s) typed in the student report belong to another "
+                "national id in the roster/history and were ignored"))
         self.returning = self._returning()
 
     def _note(self, kind: str, source: str, row: int | None) -> None:
@@ -224,8 +225,8 @@ def code_warnings(notes: dict[str, list[tuple[str, int | None]]], length: int) -
         if unrowed:
             where += f"{'; ' if where else ''}{unrowed} in history"
         n = len(found)
-        out.append(f"{fa.format(n=n, length=length)} / "
-                   f"{en.format(n=n, length=length)} ({where})")
+        out.append(Notice(fa.format(n=n, length=length),
+                          f"{en.format(n=n, length=length)} ({where})"))
     return out
 
 

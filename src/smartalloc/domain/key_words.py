@@ -38,7 +38,7 @@ def describe_keys(keys: Sequence[object], lang: str = "fa") -> str:
         _word(GRADUATION_STATUSES, status, lang, f"{'وضعیت' if fa else 'status'} {status}"),
         _word(CENTRES, centre, lang, f"{'مرکز' if fa else 'centre'} {centre}"),
         _word(FINANCES, finance, lang, f"{'مالی' if fa else 'finance'} {finance}"),
-        ("بدون مدرسه" if fa else "no school") if _int(school) == 0
+        ("سراسری" if fa else "any school") if _int(school) == 0   # the spec's general rows
         else (f"مدرسه {school}" if fa else f"school {school}"),
     ]
     return ("، " if fa else ", ").join(parts)

@@ -40,6 +40,7 @@ class PlanLine:
     seats_missing: int
     full_mentors: str
     new_mentors_needed: int
+    keys: tuple = ()          # the six keys, for the page's language (older kept runs: none)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,8 @@ def occupancy(summaries: Iterable[MentorSummary]) -> list[Occupancy]:
 
 def plan_lines(plan: Iterable[CapacityPlanRow]) -> list[PlanLine]:
     return [PlanLine(p.profile_fa, str(p.failure), p.students, p.seats_missing,
-                     "، ".join(p.full_mentors), p.new_mentors_needed) for p in plan]
+                     "، ".join(p.full_mentors), p.new_mentors_needed, tuple(p.keys))
+            for p in plan]
 
 
 def by_keys(unallocated: Iterable[tuple[Keys | None, str]]) -> list[tuple[Keys, int, str]]:

@@ -25,6 +25,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import run_events
 from smartalloc.domain.gc_pause import gc_paused
+from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
@@ -121,12 +122,12 @@ def recovery_notes(actions: Sequence[str]) -> list[str]:
     """What the recovery of a killed run's folder did, in the run's warnings."""
     notes = []
     if "rolled_forward" in actions:
-        notes.append("خروجی اجرای قبلی که پس از ثبت قطع شده بود اکنون منتشر شد / the workbooks "
-                     "of an earlier run, recorded but interrupted before publication, were "
-                     "published now")
+        notes.append(Notice("خروجی اجرای قبلی که پس از ثبت قطع شده بود اکنون منتشر شد",
+                            "the workbooks of an earlier run, recorded but interrupted before "
+                            "publication, were published now"))
     if "rolled_back" in actions:
-        notes.append("فایل‌های ناتمام یک اجرای قطع‌شده حذف شد / the unfinished files of an "
-                     "interrupted run were removed")
+        notes.append(Notice("فایل‌های ناتمام یک اجرای قطع‌شده حذف شد",
+                            "the unfinished files of an interrupted run were removed"))
     return notes
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 from smartalloc.bootstrap import System, bind_to_parent, bootstrap, load_policy
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
+from smartalloc.domain.notice import notice_words
 from smartalloc.domain.whatif import report_json
 from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings, input_paths
@@ -170,7 +171,8 @@ def run_result(request: RunRequest, result: RunResult) -> dict:
     return {"run_id": result.run_id, "allocated_at": request.now,   # names the downloads
             "counts": result.counts, "qa_status": result.qa_status,
             "files": {k: v for k, v in OUTPUT_FILES.items() if v in names},
-            "warnings": list(result.warnings),
+            "warnings": list(result.warnings),   # «fa / en», as the CLI prints them
+            "warning_words": [notice_words(w) for w in result.warnings],   # the page's half
             "earlier_runs": [dataclasses.asdict(r) for r in result.earlier],
             "timings": {k: round(v, 3) for k, v in result.timings.items()}}
 

@@ -84,6 +84,11 @@ def page_ngettext(context, singular: str, plural: str, n: int) -> str:
     return TRANSLATIONS[context.get("lang", "fa")].ngettext(singular, plural, n)
 
 
+def persian_digits(text: str) -> str:
+    """Latin digits as Persian ones (running text on a Persian page), nothing else changed."""
+    return text.translate(_FA_DIGITS)
+
+
 def digits(value: object, lang: str) -> str:
     """Numbers in Persian digits on Persian pages (ids are shown as they are typed)."""
     text = f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)

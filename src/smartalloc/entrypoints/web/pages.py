@@ -26,6 +26,7 @@ from smartalloc.entrypoints.web.i18n import (
     lang_of,
     page_gettext,
     page_ngettext,
+    persian_digits,
     translator,
 )
 from smartalloc.entrypoints.web.session import maybe_current, session_csrf
@@ -77,10 +78,7 @@ def page(request: Request, template: str, *, status: int = 200, who: Principal |
 def percent(value: float, lang: str) -> str:
     """A ratio as operators read it: 0.0666… → «۶٫۷٪» (never a raw float)."""
     text = f"{float(value) * 100:.1f}".removesuffix(".0")
-    return text.replace(".", "٫").translate(_FA) + "٪" if lang == "fa" else text + "%"
-
-
-_FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
+    return persian_digits(text.replace(".", "٫")) + "٪" if lang == "fa" else text + "%"
 
 
 def key_words(keys, lang: str) -> str:

@@ -8,12 +8,13 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
+from smartalloc.domain.notice import notice_words
 from smartalloc.domain.run_results import RunResults
 from smartalloc.domain.users import scope_for_workbook
 from smartalloc.entrypoints.api.downloads import workbook_download
 from smartalloc.entrypoints.api.job_views import status_view
 from smartalloc.entrypoints.web import results
-from smartalloc.entrypoints.web.i18n import digits, lang_of, translator
+from smartalloc.entrypoints.web.i18n import digits, lang_of, persian_digits, translator
 from smartalloc.entrypoints.web.pages import key_words, page
 from smartalloc.entrypoints.web.progress_view import progress_view
 from smartalloc.entrypoints.web.session import current
@@ -74,7 +75,7 @@ def job_page(request: Request, job_id: str) -> Response:
             opened={k for k in ("occ", "keys") if k in asked})
         context.update(
             counts=counts, qa_status=result.get("qa_status", ""), failures=failures,
-            earlier=result.get("earlier_runs", []), warnings=result.get("warnings", []),
+            earlier=result.get("earlier_runs", []), warnings=warnings_in(result, lang),
             unallocated=sum(n for _, n in failures), report=report, occupancy=occupancy,
             downloads=[k for k in KINDS if k in (result.get("files") or {})
                        and scope_for_workbook(k) in who.scopes],
@@ -106,3 +107,10 @@ def download(request: Request, job_id: str, kind: str) -> Response:
     jobs = request.app.state.jobs
     path = run_workbook(jobs, request.app.state.settings.runs, job_id, kind)
     return workbook_download(path, kind, job_of(jobs, job_id))
+
+
+def warnings_in(result: dict, lang: str) -> list[str]:
+    """The run's warnings in the page's language (a job kept before the halves were kept
+    shows each warning whole)."""
+    words = result.get("warning_words") or [notice_words(w) for w in result.get("warnings", [])]
+    return [persian_digits(w["fa"]) if lang == "fa" else w["en"] for w in words]
