@@ -206,6 +206,9 @@ def _normal(table: str, row: dict, data_dir: Path) -> dict:
         recovery = set(recovery_notes(["rolled_forward", "rolled_back"]))
         if "warnings" in row["نتیجه"]:
             row["نتیجه"]["warnings"] = [w for w in row["نتیجه"]["warnings"] if w not in recovery]
+        if "warning_words" in row["نتیجه"]:   # the same warnings, by language
+            row["نتیجه"]["warning_words"] = [w for w in row["نتیجه"]["warning_words"]
+                                             if f"{w['fa']} / {w['en']}" not in recovery]
     if table == "صندوق_خروجی":
         payload = row["محتوا"]
         payload = json.loads(payload) if isinstance(payload, str) else dict(payload)

@@ -22,7 +22,7 @@ from smartalloc.bootstrap import (
 )
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
-from smartalloc.entrypoints import render
+from smartalloc.entrypoints import render, telemetry
 from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
@@ -68,6 +68,7 @@ def _run(args: dict) -> None:
                            crosswalk=args["crosswalk"], roster=args["roster"])
     overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
     system = bootstrap(args["database_url"])
+    telemetry.configure_from_settings("cli")   # the run's spans, when traces are on
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
                          now=jalali_today(), event_key=system.event_key)
     with _progress() as bar:

@@ -23,7 +23,7 @@ from smartalloc.bootstrap import (
     database_url,
     run_audit_consumer,
 )
-from smartalloc.entrypoints import render
+from smartalloc.entrypoints import render, telemetry
 
 relay_app = typer.Typer(
     help="Publish domain events from the outbox to RabbitMQ (at least once, nothing lost).")
@@ -91,6 +91,7 @@ def relay(
     _logging(verbose)
     url = database_url(database_url_)
     _metrics(metrics_port, metrics_address)
+    telemetry.configure_from_settings("relay")   # a span per batch when traces are on
 
     async def work(stop: asyncio.Event) -> int:
         relay = Relay(url, amqp_url, exchange=exchange, batch=batch, max_attempts=max_attempts,

@@ -58,6 +58,7 @@ from smartalloc.service_layer.run_reports import (
     RunResult,
     build_reports,
 )
+from smartalloc.service_layer.tracing import StageSpans, describe_run, span
 
 HISTORY_ATTEMPTS = 3
 
@@ -78,11 +79,13 @@ def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWr
                    history: HistoryStore, progress: ProgressFn = _noop) -> RunResult:
     """The weekly job, end to end. Runs against one store are serialised: each decides on the
     state it then commits on top of, so concurrent runs equal a serial run in commit order."""
-    stages = RunProgress(progress)
-    with gc_paused(), history.exclusive(), steps_to(stages.detail):
+    with span("run") as run_span, gc_paused(), history.exclusive(), \
+            StageSpans(RunProgress(progress)) as stages, steps_to(stages.detail):
         policy, version = policy_in_force(request.policy, history)
         request = replace(request, policy=policy, profile_version=version)
-        return _run(request, reader, writer, history, stages)
+        result = _run(request, reader, writer, history, stages)
+        describe_run(run_span, result.run_id, result.counts, result.qa_status)
+        return result
 
 
 def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history: HistoryStore,
@@ -112,7 +115,8 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
     # Committed: from here the folder is published now or, if this process dies, by the next
     # run's recovery; it is never discarded.
     t = time.perf_counter()
-    published = staged.publish()
+    with span("run.publish"):
+        published = staged.publish()
     result.timings["publish"] = time.perf_counter() - t
     progress("done", 1.0)
     return replace(result, files=published)
@@ -200,9 +204,11 @@ def _write_and_commit(writer: OutputWriter, staged: StagedOutputs, outputs: RunO
     def attempt() -> None:
         with history.unit_of_work() as uow:
             step("history")
-            record(uow)
+            with span("run.history"):
+                record(uow)
             step("files")
-            staged.finish()
+            with span("run.files"):     # the workbooks awaited and made durable
+                staged.finish()
             uow.commit()
 
     retrying(attempt, attempts=HISTORY_ATTEMPTS, gave_up=_history_failed)

@@ -10,15 +10,15 @@ a student is refused by the database itself, whatever the code above it does.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.agency_profiles import AgencyProfiles
 from smartalloc.adapters.db.engine import make_engine
 from smartalloc.adapters.db.locks import run_lock
 from smartalloc.adapters.db.outbox import outbox_enabled, write_outbox
+from smartalloc.adapters.db.run_unit_of_work import SqlRunUnitOfWork
 from smartalloc.adapters.db.schema import (
     Allocation,
     Counter,
@@ -32,7 +32,6 @@ from smartalloc.adapters.db.schema import (
 from smartalloc.adapters.db.upsert import insert_rows, upsert
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.counters import CODE_PATTERN
-from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
 from smartalloc.domain.records import HistoryEntry
@@ -233,69 +232,9 @@ class SqlStore:
             return len(unique)
 
 
-class SqlRunUnitOfWork:
-    """``RunUnitOfWork`` on one connection: the run's rows are written by ``record`` and
-    become visible to others only at ``commit``; leaving without it rolls back."""
-
-    def __init__(self, store: SqlStore):
-        self._store, self._conn, self._transaction = store, None, None
-
-    def __enter__(self) -> SqlRunUnitOfWork:
-        self._conn = self._store.engine.connect()
-        try:
-            self._transaction = self._conn.begin()
-        except BaseException:
-            self._conn.close()
-            raise
-        return self
-
-    def record(self, run: RunRecord, entries: Sequence[HistoryEntry],
-               snapshot: Snapshot | None = None, events: EventsFactory | None = None) -> None:
-        with _conflicts_named():
-            self._store._write_run(self._conn, run, entries, snapshot, events)
-
-    def commit(self) -> None:
-        with _conflicts_named():
-            self._transaction.commit()
-
-    def __exit__(self, *exc: object) -> None:
-        try:
-            if self._transaction.is_active:
-                self._transaction.rollback()
-        finally:
-            self._conn.close()
-
-
-@contextmanager
-def _conflicts_named() -> Iterator[None]:
-    """A broken uniqueness rule (a student or a code allocated twice) as the operator's
-    error, naming the rule and never its values."""
-    try:
-        yield
-    except IntegrityError as exc:
-        rule = constraint_of(exc)
-        raise HistoryError(Problem(
-            "HISTORY_CONFLICT", f"سابقه با تخصیص‌های قبلی تعارض دارد (قاعدهٔ {rule})؛ "
-            "چیزی ثبت یا منتشر نشد",
-            f"history conflicts with earlier allocations (rule {rule}); nothing was "
-            "recorded or published")) from exc
-
-
 def _unique_students(students) -> Iterator:
     seen: set[str] = set()
     for s in students:
         if s.national_id and len(s.national_id) == 10 and s.national_id not in seen:
             seen.add(s.national_id)
             yield s
-
-
-def constraint_of(exc: IntegrityError) -> str:
-    """The name of the rule a write broke, never its values: the driver's message holds the
-    SQL and the row (national ids, codes), which must not reach an operator or a log."""
-    diag = getattr(exc.orig, "diag", None)          # psycopg
-    name = getattr(diag, "constraint_name", None)
-    if name:
-        return name
-    text = str(exc.orig)                            # sqlite3: "UNIQUE constraint failed: t.c"
-    return text.split(":", 1)[-1].strip() if "constraint failed" in text else \
-        type(exc.orig).__name__

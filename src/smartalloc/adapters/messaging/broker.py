@@ -17,6 +17,7 @@ from aio_pika.exceptions import AMQPError
 from aiormq.exceptions import ChannelInvalidStateError
 
 from smartalloc.domain.errors import Problem, SmartAllocError
+from smartalloc.service_layer.tracing import add_trace_ids
 
 AMQP_ENV = "AMQP_URL"
 DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
@@ -71,7 +72,7 @@ def get_logger(name: str):
     Events carry counts, delays, event ids and broker errors, never personal data."""
     return structlog.wrap_logger(
         logging.getLogger(name), wrapper_class=structlog.stdlib.BoundLogger,
-        processors=[structlog.stdlib.filter_by_level,
+        processors=[structlog.stdlib.filter_by_level, add_trace_ids,
                     structlog.processors.JSONRenderer(ensure_ascii=False, sort_keys=True)])
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import aio_pika
 from aio_pika.exceptions import DeliveryError, PublishError
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import make_url
 
@@ -42,10 +42,18 @@ from smartalloc.adapters.messaging.broker import (
 from smartalloc.adapters.messaging.outbox_rows import OutboxRow
 from smartalloc.domain.errors import DatabaseError, Problem
 from smartalloc.service_layer.retry import backoff
+from smartalloc.service_layer.tracing import batch_span
 
 log = get_logger("smartalloc.relay")
 RECONNECTS = Counter("relay_reconnects_total",
                      "Broker connections the outbox relay re-established after losing one")
+# For ops/prometheus/alerts.yml: a relay that polls but cannot finish a batch (broker or
+# database down, a hung publish) stops the timestamp, whether or not anything waits.
+PUBLISHED = Counter("relay_published_total", "Outbox events the broker confirmed")
+DEAD_LETTERED = Counter("relay_dead_lettered_total",
+                        "Outbox events sent to the dead-letter queue after max attempts")
+LAST_BATCH = Gauge("relay_last_batch_timestamp_seconds",
+                   "Unix time the relay last finished a batch (an empty one included)")
 
 
 @dataclass
@@ -89,8 +97,10 @@ class Relay:
     async def run_once(self) -> int:
         """Publish one batch of due rows; returns how many the broker confirmed. Raises
         ``MessagingError`` when the broker is unreachable and ``DatabaseError`` when the
-        database is (nothing is marked sent in either case)."""
+        database is (nothing is marked sent in either case). A batch of rows is a span
+        (``relay.batch``, from the connect on); an empty poll, once a second, is none."""
         self.broken = False
+        started = time.time_ns()
         await self._connect()
         at = rows_db.now()
         try:
@@ -104,22 +114,29 @@ class Relay:
                     rows = rows_db.claim(conn, at, self.batch, lock=self.lock_rows)
                     if not self.lock_rows:   # SQLite: do not hold the writer lock while sending
                         tx.commit()
-                    result = await self._publish_all(rows) if rows else _Batch()
-                    if not self.lock_rows:
-                        tx = conn.begin()
-                    await self._record(conn, result, rows_db.now())
-                    tx.commit()
+                    with batch_span(started, self.exchange_name, len(rows)) as batch:
+                        result = await self._publish_all(rows) if rows else _Batch()
+                        if not self.lock_rows:
+                            tx = conn.begin()
+                        await self._record(conn, result, rows_db.now())
+                        tx.commit()
+                        batch.set_attributes({"relay.confirmed": len(result.confirmed),
+                                              "relay.refused": len(result.refused),
+                                              "relay.broken": result.broken is not None})
                 except BaseException:
                     tx.rollback()
                     raise
         except sa_exc.SQLAlchemyError as exc:
             raise _database_error(self.url, exc) from exc
         self.published += len(result.confirmed)
+        PUBLISHED.inc(len(result.confirmed))
         if result.broken is not None:
             self.broken = True
             self._lost(result.broken, confirmed=len(result.confirmed),
                        unconfirmed=len(rows) - len(result.confirmed) - len(result.refused))
             await self._disconnect()
+        else:
+            LAST_BATCH.set_to_current_time()
         return len(result.confirmed)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
@@ -235,6 +252,7 @@ class Relay:
             if attempts >= self.max_attempts and await self._dead_letter(row, error, attempts):
                 rows_db.mark_dead(conn, row, error, at)
                 self.dead_lettered += 1
+                DEAD_LETTERED.inc()   # the DLQ confirmed it: dead-lettered even on a rollback
                 log.error("relay.dead_lettered", event_id=row.event.event_id, attempts=attempts,
                           error=error)
                 continue

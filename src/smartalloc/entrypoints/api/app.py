@@ -17,6 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from smartalloc.bootstrap import bootstrap, load_policy
+from smartalloc.entrypoints import telemetry
 from smartalloc.entrypoints.api import limits, problems, text_guard
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.headers import docs_urls
@@ -36,6 +37,7 @@ OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 def create_api_app(settings: Settings) -> FastAPI:
     """The REST API alone; ``entrypoints.service.create_app`` adds the operator's pages."""
     obs.configure_logging()
+    telemetry.configure(settings.otlp_endpoint, settings.otel_service_name, "api")
     system = bootstrap(settings.database_url, key=settings.event_key or None)
     obs.use_pseudonym_key(system.event_key)
     store = system.history
@@ -49,6 +51,7 @@ def create_api_app(settings: Settings) -> FastAPI:
         app.state.runner.shutdown()
 
     app = FastAPI(title="SmartAlloc", version="1", lifespan=lifespan,
+                  telemetry=telemetry.FASTAPI_NATIVE_OFF,
                   description="Student → mentor allocation as a service (issue C).",
                   **docs_urls(settings.api_docs))
     app.state.reader = reader = system.read_engine()
@@ -74,22 +77,26 @@ def create_api_app(settings: Settings) -> FastAPI:
 
     @app.middleware("http")
     async def correlate(request: Request, call_next) -> Response:
-        """Echo or mint the correlation id; time and log the request by its route template
-        (a path may hold a national id, the template never does)."""
+        """Echo or mint the correlation id; time, trace and log the request by its route
+        template (a path may hold a national id, the template never does)."""
         cid = request.headers.get(problems.CORRELATION, "")[:100] or str(uuid.uuid4())
         request.state.correlation_id = cid
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=cid)
         started = time.perf_counter()
-        response = await _limited(request) or await call_next(request)
-        route = getattr(request.scope.get("route"), "path", "unmatched")
-        elapsed = time.perf_counter() - started
-        obs.HTTP_DURATION.labels(request.method, route, str(response.status_code)).observe(elapsed)
-        response.headers[problems.CORRELATION] = cid
-        if route not in OPEN_PATHS:
-            obs.log.info("request", method=request.method, route=route,
-                         status=response.status_code, ms=round(elapsed * 1000, 1),
-                         user=getattr(request.state, "user", None))
+        with telemetry.server_span(request.method, request.headers) as span:
+            response = await _limited(request) or await call_next(request)
+            route = getattr(request.scope.get("route"), "path", None)
+            telemetry.name_request(span, request.method, route, response.status_code)
+            route = route or "unmatched"
+            elapsed = time.perf_counter() - started
+            obs.HTTP_DURATION.labels(request.method, route,
+                                     str(response.status_code)).observe(elapsed)
+            response.headers[problems.CORRELATION] = cid
+            if route not in OPEN_PATHS:   # the line carries the request's trace_id
+                obs.log.info("request", method=request.method, route=route,
+                             status=response.status_code, ms=round(elapsed * 1000, 1),
+                             user=getattr(request.state, "user", None))
         return response
 
     async def _limited(request: Request) -> Response | None:

@@ -30,6 +30,7 @@ from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
 from smartalloc.domain.notice import notice_words
 from smartalloc.domain.whatif import report_json
+from smartalloc.entrypoints import telemetry
 from smartalloc.entrypoints.api.problems import problem_items, status_of
 from smartalloc.entrypoints.api.settings import Settings, input_paths
 from smartalloc.entrypoints.clock import jalali_today
@@ -58,12 +59,14 @@ class JobOutcome:
 
 
 def run_in_job_process(settings: Settings, job_id: str, params: dict,
-                       event_key: bytes, kind: str = ALLOCATION) -> JobOutcome:
-    """Run the job (an allocation or a what-if) in a fresh process and wait for its outcome."""
+                       event_key: bytes, kind: str = ALLOCATION,
+                       trace: dict[str, str] | None = None) -> JobOutcome:
+    """Run the job (an allocation or a what-if) in a fresh process and wait for its outcome;
+    its spans join ``trace`` (``telemetry.carrier``)."""
     receive, send = _CONTEXT.Pipe(duplex=False)
     process = _CONTEXT.Process(target=_main, name=f"smartalloc-job-{job_id[:8]}",
                                args=(settings, kind, job_id, params, event_key,
-                                     dict(os.environ), send))
+                                     dict(os.environ), send, trace or {}))
     process.start()
     send.close()
     try:
@@ -112,23 +115,33 @@ def _async(connection: Connection, on: bool) -> None:
 
 
 def _main(settings: Settings, kind: str, job_id: str, params: dict, event_key: bytes,
-          environment: dict[str, str], send: Connection) -> None:
+          environment: dict[str, str], send: Connection, trace: dict[str, str]) -> None:
     os.environ.clear()
     os.environ.update(environment)
     _release_forkserver()
     bind_to_parent(os.getppid())
     _die_with_service(send)
     allow_in_this_process()   # a process there to run one batch
-    try:
-        system = bootstrap(settings.database_url)
-        outcome = JobOutcome(result=JOBS[kind](settings, system, job_id, params, event_key))
-    except SmartAllocError as exc:
-        outcome = JobOutcome(status=status_of(exc), errors=tuple(problem_items(exc)))
-    except Exception as exc:  # a bug: reported by type only
-        outcome = JobOutcome(crashed=type(exc).__name__)
+    telemetry.configure(settings.otlp_endpoint, settings.otel_service_name, "job")
+    with telemetry.joined(trace, "job.process", job_id=job_id, kind=kind) as span:
+        outcome = _outcome(settings, kind, job_id, params, event_key)
+        if outcome.result is None:
+            span.set_attribute("job.error", outcome.code if outcome.errors else outcome.crashed)
+    telemetry.flush()   # before the outcome: the service may end us once it has read it
     _async(send, False)   # the service reading our outcome must not end us
     send.send(outcome)
     send.close()
+
+
+def _outcome(settings: Settings, kind: str, job_id: str, params: dict,
+             event_key: bytes) -> JobOutcome:
+    try:
+        system = bootstrap(settings.database_url)
+        return JobOutcome(result=JOBS[kind](settings, system, job_id, params, event_key))
+    except SmartAllocError as exc:
+        return JobOutcome(status=status_of(exc), errors=tuple(problem_items(exc)))
+    except Exception as exc:  # a bug: reported by type only
+        return JobOutcome(crashed=type(exc).__name__)
 
 
 def job_progress(system: System, job_id: str, folder: Path) -> Callable[..., None]:

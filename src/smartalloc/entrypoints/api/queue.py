@@ -30,16 +30,18 @@ def conninfo(url: str) -> str:
     return "postgresql://" + url.split("://", 1)[1]
 
 
-def queue_app(url: str, execute: Callable[[str], None] | None = None) -> procrastinate.App:
+def queue_app(url: str,
+              execute: Callable[[str, dict | None], None] | None = None) -> procrastinate.App:
     """The queue's app; ``execute`` runs a job (a worker's runner). Without it the app only
     defers (the API) and never runs a task."""
     app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(url)))
 
     @app.task(name="smartalloc.run_job", queue=QUEUE, pass_context=False)
-    def run_job(job_id: str) -> None:
+    def run_job(job_id: str, trace: dict | None = None) -> None:
+        """``trace``: the queuing request's trace carrier (``telemetry.carrier``)."""
         if execute is None:
             raise RuntimeError("this process only queues jobs; `smartalloc worker` runs them")
-        execute(job_id)
+        execute(job_id, trace)
 
     return app
 
@@ -63,8 +65,8 @@ class PgQueue:
         self.app = queue_app(url)
         self.app.open()
 
-    def defer(self, job_id: str) -> None:
-        self.app.tasks["smartalloc.run_job"].defer(job_id=job_id)
+    def defer(self, job_id: str, trace: dict[str, str] | None = None) -> None:
+        self.app.tasks["smartalloc.run_job"].defer(job_id=job_id, trace=trace or {})
 
     def close(self) -> None:
         self.app.close()

@@ -20,9 +20,11 @@ from dataclasses import replace
 import structlog
 
 from smartalloc.bootstrap import System, bootstrap
+from smartalloc.entrypoints import telemetry
 from smartalloc.entrypoints.api import observability as obs
 from smartalloc.entrypoints.api.job_process import JobOutcome, run_in_job_process
 from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.service_layer import run_views
 from smartalloc.service_layer.allocation_jobs import ALLOCATION
 from smartalloc.service_layer.ports import INPUT_ROLES
 from smartalloc.service_layer.service_ports import JobBook
@@ -40,6 +42,7 @@ def worker_runner(url: str) -> JobRunner:
     """The runner of a `smartalloc worker` process (settings from its environment); built
     once by the worker and kept for every job it runs."""
     settings = replace(Settings.from_env(require_secret=False), database_url=url)
+    telemetry.configure(settings.otlp_endpoint, settings.otel_service_name, "worker")
     system = bootstrap(url, key=settings.event_key)
     return JobRunner(settings, system, system.jobs(), queue=None)
 
@@ -56,10 +59,13 @@ class JobRunner:
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="smartalloc-job")
 
     def submit(self, job_id: str) -> None:
+        """Hand the job on with the trace and correlation id of whoever queued it (the
+        request), so the job's spans and log lines join the request's."""
+        trace = telemetry.carrier()
         if self.queue is not None:
-            self.queue.defer(job_id)
+            self.queue.defer(job_id, trace)
         else:
-            self.pool.submit(self.execute, job_id)
+            self.pool.submit(self.execute, job_id, trace)
 
     def recover(self) -> list[str]:
         """Queue again the running jobs whose runner stopped beating (its process died), and
@@ -87,11 +93,16 @@ class JobRunner:
         if self.queue is not None:
             self.queue.close()
 
-    def execute(self, job_id: str) -> None:
+    def execute(self, job_id: str, trace: dict[str, str] | None = None) -> None:
+        """Run a queued job (once: whoever claims it), in a span joining ``trace``."""
         if not self.jobs.claim(job_id):
             return
         job = self.jobs.get(job_id)
         assert job is not None
+        with telemetry.joined(trace, "job", job_id=job_id, kind=job.kind):
+            self._execute(job_id, job.kind, job.params)
+
+    def _execute(self, job_id: str, kind: str, params: dict) -> None:
         structlog.contextvars.bind_contextvars(job_id=job_id)
         started = time.perf_counter()
         stop = threading.Event()
@@ -99,16 +110,16 @@ class JobRunner:
                                    name=f"smartalloc-heartbeat-{job_id[:8]}")
         beating.start()
         try:
-            outcome = run_in_job_process(self.settings, job_id, job.params,
-                                         self.system.event_key, job.kind)
+            outcome = run_in_job_process(self.settings, job_id, params,
+                                         self.system.event_key, kind, telemetry.carrier())
         except Exception as exc:  # the process could not be started (resources): a failure
             outcome = JobOutcome(crashed=type(exc).__name__)
         try:
-            self._settle(job_id, outcome, allocation=job.kind == ALLOCATION)
+            self._settle(job_id, outcome, allocation=kind == ALLOCATION)
         finally:
             stop.set()
             beating.join()
-            if job.kind == ALLOCATION:
+            if kind == ALLOCATION:
                 obs.ALLOCATION_DURATION.observe(time.perf_counter() - started)
             structlog.contextvars.unbind_contextvars("job_id")
 
@@ -130,6 +141,8 @@ class JobRunner:
             self.jobs.update(job_id, state="succeeded", progress=1.0, stage="done",
                              result=outcome.result)
             obs.log.info("job_succeeded", counts=outcome.result.get("counts", {}))
+            if allocation:
+                self._observe(job_id, outcome.result)
         elif outcome.errors:
             if allocation:
                 obs.ALLOCATION_FAILED.labels(reason=outcome.code).inc()
@@ -143,6 +156,16 @@ class JobRunner:
                 {"code": "INTERNAL_ERROR", "message_fa": "خطای داخلی",
                  "message_en": "internal error"}]})
             obs.log.error("job_crashed", error_type=outcome.crashed)
+
+    def _observe(self, job_id: str, result: dict) -> None:
+        """The run's numbers for the dashboards, its mentors' occupancy from what the run kept
+        (``run_views``). After the job is recorded, and never failing it: a metric lost is
+        logged, a job left "running" would be run again."""
+        try:
+            kept = run_views.run_results(self.settings.runs / job_id, self.system.kept_run)
+            obs.observe_run(result, [o.after for o in kept.occupancy] if kept else [])
+        except Exception as exc:
+            obs.log.warning("job_metrics_failed", error_type=type(exc).__name__)
 
     def _utilization(self, counts: dict[str, int]) -> None:
         mentors = self.system.mentors().list()

@@ -34,6 +34,8 @@ class Settings:
     queue: str = "auto"   # auto: procrastinate on PostgreSQL, a worker thread on SQLite; inline
     api_docs: bool = False   # /docs and /redoc (Swagger's assets come from a public CDN): opt in
     event_key: bytes = b""  # the pseudonym key (SMARTALLOC_EVENT_KEY); empty: bootstrap's rule
+    otlp_endpoint: str = ""   # OTLP/HTTP collector for traces; empty: traces off
+    otel_service_name: str = "smartalloc"
 
     @property
     def uses_pg_queue(self) -> bool:
@@ -70,7 +72,9 @@ class Settings:
                    rate_limit=_number("rate_limit"),
                    rate_limit_window=_number("rate_window", float),
                    rate_limit_fail_open=_flag("rate_fail_open"),
-                   login_throttle=_flag("login_throttle"))
+                   login_throttle=_flag("login_throttle"),
+                   otlp_endpoint=value("otlp_endpoint"),
+                   otel_service_name=value("otel_service_name"))
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,11 @@ OPTIONS = (
            "serve /docs and /redoc (their assets come from a public CDN)"),
     Option("jwt_issuer", "SMARTALLOC_JWT_ISSUER", "smartalloc", "the tokens' issuer"),
     Option("jwt_audience", "SMARTALLOC_JWT_AUDIENCE", "smartalloc-api", "the tokens' audience"),
+    Option("otlp_endpoint", "OTEL_EXPORTER_OTLP_ENDPOINT", "",
+           "OpenTelemetry traces to this OTLP/HTTP collector (e.g. http://127.0.0.1:4318); "
+           "empty: traces off"),
+    Option("otel_service_name", "OTEL_SERVICE_NAME", "smartalloc",
+           "the service name the traces carry"),
 )
 _BY_KEY = {option.key: option for option in OPTIONS}
 

@@ -1,0 +1,27 @@
+"""Read a database's comparable facts — schema revision, every table's row count, the
+registration counters' heads — on any SQLAlchemy connection, inside whatever snapshot the
+caller holds (the backup's own, for the manifest; the restored database's, for the check)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, func, inspect, select, table, text
+
+from smartalloc.adapters.db.schema import Counter
+from smartalloc.service_layer.backup_manifest import DatabaseFacts
+
+VERSION_TABLE = "alembic_version"
+
+
+def read_facts(conn: Connection) -> DatabaseFacts:
+    names = sorted(inspect(conn).get_table_names())
+    counts = {name: conn.execute(select(func.count()).select_from(table(name))).scalar_one()
+              for name in names}
+    revision = None
+    if VERSION_TABLE in names:
+        revision = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    heads: tuple = ()
+    if Counter.__tablename__ in names:
+        rows = conn.execute(select(Counter.year, Counter.mid, Counter.last_sequence)
+                            .order_by(Counter.year, Counter.mid))
+        heads = tuple((int(y), str(m), int(s)) for y, m, s in rows)
+    return DatabaseFacts(revision, counts, heads)
