@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 import subprocess
 import sys
 import xml.dom.minidom
 import zipfile
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,7 @@ def sheet(path: Path, name: str) -> list[list]:
 
 def run_agency(agency: Path, out: Path, history: Path) -> subprocess.CompletedProcess:
     return cli("run", "--agency", str(agency), "--out", str(out), "--policy",
-               str(agency / "policy.json"), env_history=history)
+               str(agency / "policy.json"), "--date", "1405/09/15", env_history=history)
 
 
 def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
@@ -134,3 +136,22 @@ def test_a_usage_error_is_a_usage_message_not_an_internal_error():
     done = cli("run")
     assert done.returncode == 2
     assert "--out" in done.stderr and "internal" not in done.stderr.lower()
+
+
+def test_the_allocation_date_is_the_operators_and_a_wrong_one_is_refused(small_agency, tmp_path):
+    """``--date`` (Persian digits as typed) is the run's allocation date in history and in
+    ImportToSabt, so a run re-made another day gives the same workbooks; no date is a refusal
+    naming it, with nothing written."""
+    done = cli("run", "--agency", str(small_agency.out_dir), "--out", str(tmp_path / "a"),
+               "--policy", str(small_agency.out_dir / "policy.json"), "--date", "۱۴۰۴/۷/۱",
+               env_history=tmp_path / "a.sqlite")
+    assert done.returncode == 0, done.stderr
+    with closing(sqlite3.connect(tmp_path / "a.sqlite")) as db:
+        dates = {d for (d,) in db.execute('SELECT DISTINCT "تاریخ_تخصیص" FROM "تخصیص_ها"')}
+    assert dates == {"1404-07-01"}
+    bad = cli("run", "--agency", str(small_agency.out_dir), "--out", str(tmp_path / "b"),
+              "--policy", str(small_agency.out_dir / "policy.json"), "--date", "1404/13/40",
+              env_history=tmp_path / "b.sqlite")
+    assert bad.returncode != 0 and "DATE_INVALID" in bad.stderr + bad.stdout
+    assert "1404/13/40" in bad.stderr + bad.stdout
+    assert not (tmp_path / "b").exists() or not any((tmp_path / "b").iterdir())

@@ -29,7 +29,7 @@ from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
 from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.cli_whatif import whatif
-from smartalloc.entrypoints.clock import jalali_today
+from smartalloc.entrypoints.clock import jalali_date, jalali_today
 from smartalloc.entrypoints.inputs import choose_policy, resolve_inputs
 from smartalloc.entrypoints.private_files import private_files
 from smartalloc.service_layer.run_reports import RunRequest
@@ -70,7 +70,8 @@ def _run(args: dict) -> None:
     system = bootstrap(args["database_url"])
     telemetry.configure_from_settings("cli")   # the run's spans, when traces are on
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
-                         now=jalali_today(), event_key=system.event_key)
+                         now=jalali_date(args["date"]) if args.get("date") else jalali_today(),
+                         event_key=system.event_key)
     with _progress() as bar:
         task = bar.add_task("start", total=100)
 
@@ -98,6 +99,9 @@ def run(
     year: Annotated[int | None, Opt(help="Jalali academic year")] = None,
     overrides: Annotated[Path | None, Opt(help="JSON {mentor_id: bool} or CSV mentor_id,enabled")] = None,
     database_url: DbOpt = None,
+    date: Annotated[str | None, Opt(help=(
+        "Allocation date, Jalali (1405/09/15); default: today in Tehran. The same inputs, "
+        "policy and date give byte-identical workbooks"))] = None,
 ) -> None:
     """Run the whole pipeline: matrix, allocation, codes, ImportToSabt, QA, history."""
     _run(locals())
