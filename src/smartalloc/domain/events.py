@@ -27,8 +27,10 @@ MENTOR_ASSIGNED = "MentorAssigned"
 ALLOCATION_FAILED = "AllocationFailed"
 MENTOR_STATUS_CHANGED = "MentorStatusChanged"
 RUN_COMPLETED = "RunCompleted"
+STUDENT_REASSIGNED = "StudentReassigned"   # manual review: assigned or moved (issue K)
+STUDENT_RELEASED = "StudentReleased"       # manual review: seat freed, code kept
 EVENT_TYPES = (STUDENT_IMPORTED, COUNTER_GENERATED, MENTOR_ASSIGNED, ALLOCATION_FAILED,
-               MENTOR_STATUS_CHANGED, RUN_COMPLETED)
+               MENTOR_STATUS_CHANGED, RUN_COMPLETED, STUDENT_REASSIGNED, STUDENT_RELEASED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,3 +98,15 @@ def status_changed(mentor_id: str, from_status: str, to_status: str, reason: str
     return _event(MENTOR_STATUS_CHANGED, "", at, f"{mentor_id}|{sequence}",
                   {"mentor_id": mentor_id, "from_status": from_status, "to_status": to_status,
                    "reason": reason, "changed_by": by})
+
+
+def review_event(change, key: bytes, sequence: int) -> Event:
+    """A manual-review change (``domain.review.ReviewChange``); ``sequence`` (its audit row)
+    makes the id unique. The student by its reference, the reason as the operator wrote it."""
+    ref = student_ref(change.national_id, key)
+    kind = STUDENT_RELEASED if change.action == "release" else STUDENT_REASSIGNED
+    return _event(kind, change.run_id, change.at, f"review|{sequence}",
+                  {"student_ref": ref, "action": str(change.action),
+                   "from_mentor": change.from_mentor, "to_mentor": change.to_mentor,
+                   "registration_code": change.code, "exception": change.exception,
+                   "reason": change.reason, "by": change.by})

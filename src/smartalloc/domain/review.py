@@ -1,0 +1,175 @@
+"""Manual review (issue K): the operator's last word over the allocations, audited.
+
+No run places everyone, and parents ask for changes. Rather than editing the ImportToSabt by
+hand (after which history, seats and QA no longer match what was uploaded), the operator acts
+here, and every action is one audited change of the database's allocations:
+
+- **assign** an unallocated student to a mentor (a registration code is issued, or the
+  student's own code of this year kept — D15);
+- **move** an allocated student to another mentor (one seat released, one taken; the code stays);
+- **release** a student (the seat is freed; the code stays the student's, per D15, and comes
+  back if the student is assigned again).
+
+The target must be one of the student's eligible mentors (the matrix rows of its six keys,
+the same engine as explain) with a free seat and an active status. An administrator may go
+outside the matrix — an **exception**, flagged in the audit, every output and QA. A reason is
+always required: it is what the next operator reads.
+
+This module decides; it reads and writes nothing (``service_layer.review`` does).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from smartalloc.domain.errors import ConflictError, InputError, NotFoundError, Problem
+
+REASON_MAX = 500
+ACTIVE = "active"
+
+
+class ReviewAction(StrEnum):
+    ASSIGN = "assign"
+    MOVE = "move"
+    RELEASE = "release"
+
+
+class ReviewRefused(ConflictError):
+    """The action cannot be carried out in the current state (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class Holding:
+    """A student's allocation as the database holds it now."""
+
+    national_id: str
+    mentor_id: str
+    code: str
+    run_id: str
+
+
+@dataclass(frozen=True)
+class Seats:
+    """A mentor's seats now: its capacity less the students it covers and was given."""
+
+    mentor_id: str
+    name: str
+    status: str
+    capacity: int
+    taken: int
+    last_taken_by: str = ""       # who took its last seat, for a refusal that names them
+    last_taken_at: str = ""
+
+    @property
+    def left(self) -> int:
+        return self.capacity - self.taken
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    national_id: str
+    action: ReviewAction
+    mentor_id: str            # the target; "" for a release
+    reason: str
+    by: str
+    at: str                   # Jalali, Tehran: «1405-09-15 10:30:00»
+    exception: bool = False   # an administrator going outside the student's matrix rows
+
+
+@dataclass(frozen=True)
+class ReviewChange:
+    """One audited change: who, when, before → after, why."""
+
+    national_id: str
+    action: ReviewAction
+    from_mentor: str          # "" when the student was not allocated
+    to_mentor: str            # "" for a release
+    code: str                 # the student's registration code (kept on a release)
+    reason: str
+    by: str
+    at: str
+    exception: bool
+    run_id: str               # the run the allocation belongs to (its seats are that run's)
+
+
+def checked_reason(reason: str) -> str:
+    """A reason an operator can read later: not empty, not a novel."""
+    text = " ".join(reason.split())
+    if not "".join(c for c in text if unicodedata.category(c) != "Cf").strip():  # ZWNJ alone
+        raise InputError(Problem("REVIEW_REASON_REQUIRED", "دلیل این تغییر الزامی است",
+                                 "a reason is required for every review action"))
+    if len(text) > REASON_MAX:
+        raise InputError(Problem("REVIEW_REASON_TOO_LONG",
+                                 f"دلیل بیش از {REASON_MAX} نویسه است",
+                                 f"the reason is longer than {REASON_MAX} characters"))
+    return text
+
+
+def decide(request: ReviewRequest, holding: Holding | None, target: Seats | None, *,
+           eligible: bool, admin: bool, code: str, run_id: str) -> ReviewChange:
+    """The change ``request`` makes, or the reason it is refused.
+
+    ``holding`` is the student's allocation now (None: unallocated); ``target`` the mentor
+    asked for (None: no such mentor); ``eligible`` whether it is one of the student's matrix
+    rows; ``code`` the registration code the student would hold (its own, or the next one);
+    ``run_id`` the run a new allocation is counted in."""
+    reason = checked_reason(request.reason)
+    action = request.action
+    if action is ReviewAction.ASSIGN and holding is not None:
+        raise ReviewRefused(Problem(
+            "REVIEW_ALREADY_ALLOCATED",
+            f"این دانش‌آموز به پشتیبان {holding.mentor_id} تخصیص یافته است؛ «جابه‌جایی» را "
+            "به کار ببرید",
+            f"the student is allocated to mentor {holding.mentor_id}; use «move»"))
+    if action in (ReviewAction.MOVE, ReviewAction.RELEASE) and holding is None:
+        raise ReviewRefused(Problem("REVIEW_NOT_ALLOCATED",
+                                    "این دانش‌آموز تخصیص نیافته است؛ «تخصیص» را به کار ببرید",
+                                    "the student is not allocated; use «assign»"))
+    if action is ReviewAction.RELEASE:
+        assert holding is not None
+        return ReviewChange(request.national_id, action, holding.mentor_id, "", holding.code,
+                            reason, request.by, request.at, False, holding.run_id)
+    _check_target(request, holding, target, eligible=eligible, admin=admin)
+    assert target is not None
+    return ReviewChange(request.national_id, action, holding.mentor_id if holding else "",
+                        target.mentor_id, holding.code if holding else code, reason, request.by,
+                        request.at, request.exception, holding.run_id if holding else run_id)
+
+
+def _check_target(request: ReviewRequest, holding: Holding | None, target: Seats | None, *,
+                  eligible: bool, admin: bool) -> None:
+    wanted = request.mentor_id
+    if target is None:
+        raise NotFoundError(Problem("REVIEW_UNKNOWN_MENTOR",
+                                    f"پشتیبانی با شناسه {wanted} در فهرست پشتیبان‌ها نیست",
+                                    f"no mentor with id {wanted} in the mentor list"))
+    if holding is not None and holding.mentor_id == target.mentor_id:
+        raise ReviewRefused(Problem("REVIEW_SAME_MENTOR",
+                                    f"دانش‌آموز هم‌اکنون نزد پشتیبان {wanted} است",
+                                    f"the student is already with mentor {wanted}"))
+    if request.exception and not admin:
+        raise ReviewRefused(Problem(
+            "REVIEW_EXCEPTION_ADMIN_ONLY",
+            "تخصیص بیرون از ردیف‌های ماتریس دانش‌آموز فقط با نقش مدیر سامانه ممکن است",
+            "an allocation outside the student's matrix rows is for an administrator only"))
+    if not eligible and not request.exception:
+        raise ReviewRefused(Problem(
+            "REVIEW_NOT_ELIGIBLE",
+            f"پشتیبان {wanted} در ردیف‌های ماتریس این دانش‌آموز نیست (گروه، جنسیت، وضعیت "
+            "تحصیلی، مرکز، مالی یا مدرسه جور نیست)",
+            f"mentor {wanted} is not in this student's matrix rows (group, gender, graduation "
+            "status, centre, finance or school do not match)"))
+    if target.status != ACTIVE:
+        raise ReviewRefused(Problem("REVIEW_MENTOR_NOT_ACTIVE",
+                                    f"پشتیبان {wanted} فعال نیست",
+                                    f"mentor {wanted} is not active ({target.status})"))
+    if target.left <= 0:
+        who = (f"؛ آخرین ظرفیت را {target.last_taken_by} در {target.last_taken_at} گرفت"
+               if target.last_taken_by else "")
+        who_en = (f"; its last seat was taken by {target.last_taken_by} at "
+                  f"{target.last_taken_at}" if target.last_taken_by else "")
+        raise ReviewRefused(Problem("REVIEW_NO_SEAT",
+                                    f"پشتیبان {wanted} ظرفیت خالی ندارد{who}",
+                                    f"mentor {wanted} has no free seat{who_en}"))
