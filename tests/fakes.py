@@ -60,6 +60,7 @@ class MemoryHistory:
     events: list[Event] = field(default_factory=list)
     counters: dict[tuple[str, str], int] = field(default_factory=dict)
     snapshots: list[Snapshot] = field(default_factory=list)
+    reviews: dict[str, int] = field(default_factory=dict)   # run id → review changes
 
     def exclusive(self):
         return nullcontext()
@@ -73,6 +74,12 @@ class MemoryHistory:
     def runs_since(self, run_id: str) -> list[str]:
         ordered = [r.run_id for r in self._in_order()]
         return ordered[ordered.index(run_id):] if run_id in ordered else []
+
+    def reviewed(self, run_id: str) -> int:
+        return self.reviews.get(run_id, 0)
+
+    def kept_codes(self) -> list:
+        return []
 
     def _in_order(self) -> list[RunRecord]:
         return sorted(self.runs.values(), key=lambda r: (r.started_at, r.run_id))

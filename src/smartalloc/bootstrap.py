@@ -5,6 +5,13 @@ The CLI, the API (and its in-process job runner), the queue worker and the relay
 cached singleton, so a test or a second database in one process gets its own system. The
 environment is read here and only here (the event key, the database URL's default), so every
 entry point runs a job exactly as every other does.
+
+Importing this module loads the settings, the policy file and the use cases, nothing more: each
+adapter that brings a heavy library (SQLAlchemy, the Excel writer, aio-pika, numpy and
+OR-Tools, the password hasher) is imported by the function that wires it, so a command pays
+only for what it runs — `smartalloc --help` loads no database, `run` no broker client (issue P,
+held by tests/unit/test_cli_startup.py). Those are still static imports: import-linter sees
+every edge.
 """
 
 from __future__ import annotations
@@ -12,25 +19,12 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from smartalloc.adapters import config_file
-from smartalloc.adapters.db import engine as db_engine
-from smartalloc.adapters.db.agency_profiles import AgencyProfiles
-from smartalloc.adapters.db.engine import make_read_engine, sqlite_url
-from smartalloc.adapters.db.jobs import JobStore
-from smartalloc.adapters.db.mentor_registry import MentorRegistry
-from smartalloc.adapters.db.store import SqlStore
-from smartalloc.adapters.db.users import UserStore
 from smartalloc.adapters.explain_file import ExplainFile
-from smartalloc.adapters.flow_solver import OrToolsFlowSolver
-from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.key_file import installation_key
-from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer
-from smartalloc.adapters.messaging.broker import DEFAULT_AMQP_URL, EXCHANGE
-from smartalloc.adapters.messaging.relay import Relay
-from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.adapters.messaging.names import DEFAULT_AMQP_URL, EXCHANGE
 from smartalloc.adapters.overrides_book import OverridesBook
 from smartalloc.adapters.overrides_file import read_overrides
 from smartalloc.adapters.parallel import bind_to_parent
@@ -40,25 +34,38 @@ from smartalloc.adapters.readers import read_history_seed
 from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
 from smartalloc.adapters.uploads import upload_path as kept_upload
 from smartalloc.adapters.whatif_file import WhatIfFile
-from smartalloc.domain.explain import Explanation
 from smartalloc.domain.key_strength import check_secret
-from smartalloc.domain.policy import Policy
-from smartalloc.domain.records import HistoryEntry
-from smartalloc.domain.run_results import RunResults
-from smartalloc.domain.whatif import WhatIfReport
-from smartalloc.service_layer import history_records, run_views, whatif
+from smartalloc.service_layer import history_records, review, run_views, whatif
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
-from smartalloc.service_layer.ports import InputPaths, ProgressFn
 from smartalloc.service_layer.run_allocation import run_allocation
-from smartalloc.service_layer.run_reports import RunRequest, RunResult
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from smartalloc.adapters.db.agency_profiles import AgencyProfiles
+    from smartalloc.adapters.db.jobs import JobStore
+    from smartalloc.adapters.db.mentor_registry import MentorRegistry
+    from smartalloc.adapters.db.review_store import SqlReviewStore
+    from smartalloc.adapters.db.store import SqlStore
+    from smartalloc.adapters.db.users import UserStore
+    from smartalloc.adapters.input_reader import ExcelInputReader
+    from smartalloc.adapters.output_writer import ExcelOutputWriter
+    from smartalloc.domain.explain import Explanation
+    from smartalloc.domain.policy import Policy
+    from smartalloc.domain.records import HistoryEntry
+    from smartalloc.domain.review import ReviewChange, ReviewRequest
+    from smartalloc.domain.run_results import RunResults
+    from smartalloc.domain.whatif import WhatIfReport
+    from smartalloc.service_layer.ports import InputPaths, ProgressFn
+    from smartalloc.service_layer.run_reports import RunRequest, RunResult
 
 # Besides ``bootstrap``: the files an entry point reads or writes besides the reports (the
 # policy, overrides), the database URL's default, and the messaging processes' wiring.
 __all__ = [
     "DEFAULT_AMQP_URL",
     "EXCHANGE",
-    "Relay",
+    "Relay",  # noqa: F822 (``__getattr__``)
     "System",
     "bind_to_parent",
     "bootstrap",
@@ -74,7 +81,7 @@ __all__ = [
     "migrations",
     "policy_json_schema",
     "read_overrides",
-    "run_audit_consumer",
+    "run_audit_consumer",  # noqa: F822 (``__getattr__``)
     "sqlite_url",
     "write_policy",
 ]
@@ -98,7 +105,28 @@ def configured(env: str, key: str) -> str | None:
 def database_url(explicit: str | None = None) -> str:
     """``explicit`` (``--database-url``) → ``DATABASE_URL`` → the settings file → the SQLite
     file in the data folder."""
+    from smartalloc.adapters.db import engine as db_engine
+
     return db_engine.database_url(explicit or configured(db_engine.ENV, "database_url"))
+
+
+def sqlite_url(path: Path) -> str:
+    """The URL of the SQLite file at ``path``."""
+    from smartalloc.adapters.db.engine import sqlite_url as url
+
+    return url(path)
+
+
+def __getattr__(name: str) -> object:
+    """The messaging processes' wiring, imported when first asked for (PEP 562): aio-pika,
+    structlog and the Prometheus client stay out of every other command."""
+    if name == "Relay":
+        from smartalloc.adapters.messaging.relay import Relay as found
+    elif name == "run_audit_consumer":
+        from smartalloc.adapters.messaging.audit_consumer import run_audit_consumer as found
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return found
 
 
 def event_key(*, required: bool = False) -> bytes:
@@ -120,8 +148,8 @@ class System:
 
     history: SqlStore
     event_key: bytes
-    reader: ExcelInputReader = field(default_factory=ExcelInputReader)
-    writer: ExcelOutputWriter = field(default_factory=ExcelOutputWriter)
+    reader: ExcelInputReader = field(default_factory=lambda: _excel()[0])
+    writer: ExcelOutputWriter = field(default_factory=lambda: _excel()[1])
 
     @property
     def engine(self) -> Engine:
@@ -129,20 +157,44 @@ class System:
 
     def read_engine(self) -> Engine:
         """The engine for reads that may go to a replica (on SQLite a plain WAL reader), else ours."""
+        from smartalloc.adapters.db.engine import make_read_engine
+
         return make_read_engine(self.history.url, self.engine)
 
     def jobs(self, read_engine: Engine | None = None) -> JobStore:
+        from smartalloc.adapters.db.jobs import JobStore
+
         return JobStore(self.engine, read_engine) if read_engine else JobStore(self.engine)
 
     def mentors(self) -> MentorRegistry:
         """Mentor governance, with the outbox when the system of record has one."""
+        from smartalloc.adapters.db.mentor_registry import MentorRegistry
+
         return MentorRegistry(self.engine, outbox=self.history.outbox)
+
+    def review(self) -> SqlReviewStore:
+        """Manual review's actions and audit (issue K), with the outbox when there is one."""
+        from smartalloc.adapters.db.review_store import SqlReviewStore
+
+        return SqlReviewStore(self.engine, outbox=self.history.outbox)
+
+    def review_action(self, request: ReviewRequest, paths: InputPaths, policy: Policy, *,
+                      admin: bool, year: int | None = None,
+                      overrides: dict[str, bool] | None = None) -> ReviewChange:
+        return review.act_on_inputs(request, paths, policy, reader=self.reader,
+                                    history=self.history, store=self.review(),
+                                    event_key=self.event_key, admin=admin, year=year,
+                                    overrides=overrides)
 
     def profiles(self) -> AgencyProfiles:
         """The agency's profile versions (managers → centres, academic year)."""
+        from smartalloc.adapters.db.agency_profiles import AgencyProfiles
+
         return AgencyProfiles(self.engine)
 
     def users(self, read_engine: Engine | None = None) -> UserStore:
+        from smartalloc.adapters.db.users import UserStore
+
         return UserStore(self.engine, read_engine)
 
     @staticmethod
@@ -191,6 +243,8 @@ class System:
     def what_if(self, paths: InputPaths, policy: Policy, *, year: int | None = None,
                 overrides: dict[str, bool] | None = None,
                 timings: dict[str, float] | None = None) -> WhatIfReport:
+        from smartalloc.adapters.flow_solver import OrToolsFlowSolver  # numpy, OR-Tools
+
         return whatif.what_if(paths, policy, reader=self.reader, history=self.history,
                               solver=OrToolsFlowSolver(), year=year, overrides=overrides,
                               timings=timings)
@@ -207,6 +261,8 @@ def bootstrap(url: str | None = None, *, outbox: bool | None = None,
     """Wire a process to the database at ``url`` (default: ``DATABASE_URL`` or the SQLite file
     in the user data dir); the schema is brought up to date on the way. ``key``: the pseudonym
     key (default: ``event_key()``)."""
+    from smartalloc.adapters.db.store import SqlStore  # SQLAlchemy and the schema
+
     return System(SqlStore(database_url(url), outbox=outbox), key or event_key())
 
 
@@ -220,5 +276,14 @@ def migrations():
 def matrix_only(paths: InputPaths, policy: Policy, out: Path,
                 overrides: dict[str, bool] | None = None) -> list[Path]:
     """The matrix workbook and CSV alone: no database."""
-    return run_matrix_only(paths, policy, out, reader=ExcelInputReader(),
-                           writer=ExcelOutputWriter(), overrides=overrides or {})
+    reader, writer = _excel()
+    return run_matrix_only(paths, policy, out, reader=reader, writer=writer,
+                           overrides=overrides or {})
+
+
+def _excel() -> tuple[ExcelInputReader, ExcelOutputWriter]:
+    """The run's reader and writer (python-calamine, XlsxWriter)."""
+    from smartalloc.adapters.input_reader import ExcelInputReader
+    from smartalloc.adapters.output_writer import ExcelOutputWriter
+
+    return ExcelInputReader(), ExcelOutputWriter()

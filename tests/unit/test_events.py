@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 
 from smartalloc.domain.batch import allocate_batch
-from smartalloc.domain.events import EVENT_TYPES, run_events, status_changed, student_ref
+from smartalloc.domain.events import (
+    _NAMESPACE,
+    EVENT_TYPES,
+    event_id,
+    run_events,
+    status_changed,
+    student_ref,
+)
 
 from .alloc_fixtures import default_policy, matrix_of, mentor, rows_for, student
 
@@ -54,3 +62,11 @@ def test_status_change_event():
     e = status_changed("10", "active", "frozen", "leave", "ops", "t", 7)
     assert e.event_type == "MentorStatusChanged" and e.payload["to_status"] == "frozen"
     assert e.event_id != status_changed("10", "active", "frozen", "leave", "ops", "t", 8).event_id
+
+
+def test_event_ids_are_the_uuid5_they_always_were():
+    """``event_id`` skips building a ``UUID`` (issue P): the ids consumers already hold stay."""
+    for run, kind, subject in (("", "MentorStatusChanged", "10|3"), ("a" * 32, "RunCompleted", "run"),
+                               ("r1", "StudentImported", "ab12|7"), ("r", "T", "دانش‌آموز|۱۲"),
+                               ("r", "T", ""), ("r", "T", "x" * 300)):
+        assert event_id(run, kind, subject) == str(uuid.uuid5(_NAMESPACE, f"{run}|{kind}|{subject}"))

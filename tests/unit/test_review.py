@@ -13,9 +13,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartalloc.domain.errors import InputError, NotFoundError
+from smartalloc.domain.errors import CounterError, InputError, NotFoundError
 from smartalloc.domain.events import STUDENT_REASSIGNED, STUDENT_RELEASED
 from smartalloc.domain.review import (
+    CodeFamily,
     Holding,
     ReviewAction,
     ReviewChange,
@@ -27,6 +28,7 @@ from smartalloc.domain.review import (
 from smartalloc.service_layer.review import ReviewStudent, carry_out
 
 KEY = b"k" * 32
+CODES = CodeFamily(5, {0: "373", 1: "357"}, 4)   # academic year 1355: «05» + mid + 4 digits
 AT = "1405-09-15 10:00:00"
 
 
@@ -79,13 +81,13 @@ class _Tx:
                      self.store.capacity[mentor_id], self.store.taken(mentor_id),
                      last.by if last else "", last.at if last else "")
 
-    def code_for(self, student):
-        kept = next((c.code for c in reversed(self.store.audit)
-                     if c.national_id == student.national_id and c.code), "")
-        if kept:
-            return kept
+    def kept_code(self, nid):
+        return next((c.code for c in reversed(self.store.audit) if c.national_id == nid), "")
+
+    def take_sequence(self, yy, mid):
+        assert (yy, mid) == (5, "357")
         self.store.last_sequence += 1
-        return f"05357{self.store.last_sequence:04d}"
+        return self.store.last_sequence
 
     def apply(self, change, events):
         if self.store.fail_apply:
@@ -118,7 +120,8 @@ ELIGIBLE = {"10", "20"}            # "30" is outside every student's matrix rows
 def _act(store, nid, action, mentor="", *, reason="درخواست ولی", by="op", admin=False,
          exception=False):
     request = ReviewRequest(nid, ReviewAction(action), mentor, reason, by, AT, exception)
-    return carry_out(request, store, eligible=lambda s: ELIGIBLE, admin=admin, event_key=KEY)
+    return carry_out(request, store, eligible=lambda s: ELIGIBLE, admin=admin, codes=CODES,
+                     event_key=KEY)
 
 
 def test_assign_issues_a_code_takes_a_seat_and_is_audited_with_its_event():
@@ -264,3 +267,19 @@ def test_any_sequence_keeps_seats_uniqueness_and_the_audit_true(steps, capacity)
 def _was_exception(store: FakeReviewStore, holding: Holding) -> bool:
     """Held outside the matrix only by an administrator's exception (the latest change)."""
     return [c for c in store.audit if c.national_id == holding.national_id][-1].exception
+
+
+def test_the_code_family_of_a_year():
+    assert CODES.code(1, 7) == "053570007" and CODES.owns("053570007", 1)
+    assert not CODES.owns("053730007", 1) and not CODES.owns("043570007", 1)
+    assert not CODES.owns("", 1) and not CODES.owns("05357007", 1)
+    with pytest.raises(CounterError):
+        CODES.code(1, 10_000)
+
+
+def test_a_student_with_unreadable_data_is_not_reviewed():
+    store = _store()
+    store.students["0000000001"] = ReviewStudent("0000000001", (27, 1, None, 0, 0, 0), 1, "r")
+    with pytest.raises(ReviewRefused) as err:
+        _act(store, "0000000001", "assign", "10")
+    assert err.value.problems[0].code == "REVIEW_STUDENT_DATA_MISSING" and store.audit == []

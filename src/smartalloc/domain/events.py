@@ -20,6 +20,7 @@ from smartalloc.domain.records import StudentRecord
 
 SCHEMA_VERSION = 1
 _NAMESPACE = uuid.UUID("6f2b8c1e-5a0d-4c3e-9b7a-2d1f0e9c8b7a")
+_NAMESPACE_BYTES = _NAMESPACE.bytes
 
 STUDENT_IMPORTED = "StudentImported"
 COUNTER_GENERATED = "CounterGenerated"
@@ -59,7 +60,15 @@ def student_ref(national_id: str, key: bytes) -> str:
 
 
 def event_id(run_id: str, event_type: str, subject: str) -> str:
-    return str(uuid.uuid5(_NAMESPACE, f"{run_id}|{event_type}|{subject}"))
+    """``str(uuid.uuid5(_NAMESPACE, "run|type|subject"))`` without building a ``UUID`` (its
+    constructor was two thirds of the 30k events of a 10k run, inside the run's transaction):
+    SHA-1 of namespace and name, version 5 and RFC 4122 variant bits set, 8-4-4-4-12 hex."""
+    digest = bytearray(hashlib.sha1(_NAMESPACE_BYTES + f"{run_id}|{event_type}|{subject}"
+                                    .encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    h = digest.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 def _event(kind: str, run_id: str, at: str, subject: str, payload: dict) -> Event:
@@ -105,8 +114,10 @@ def review_event(change, key: bytes, sequence: int) -> Event:
     makes the id unique. The student by its reference, the reason as the operator wrote it."""
     ref = student_ref(change.national_id, key)
     kind = STUDENT_RELEASED if change.action == "release" else STUDENT_REASSIGNED
-    return _event(kind, change.run_id, change.at, f"review|{sequence}",
-                  {"student_ref": ref, "action": str(change.action),
+    # No run id on the event itself: a replay of that run replaces its own unsent events,
+    # and a review is not the run's to replace (the run is in the payload).
+    return _event(kind, "", change.at, f"review|{sequence}",
+                  {"student_ref": ref, "run_id": change.run_id, "action": str(change.action),
                    "from_mentor": change.from_mentor, "to_mentor": change.to_mentor,
                    "registration_code": change.code, "exception": change.exception,
                    "reason": change.reason, "by": change.by})

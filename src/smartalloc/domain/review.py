@@ -21,13 +21,15 @@ This module decides; it reads and writes nothing (``service_layer.review`` does)
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from smartalloc.domain.errors import ConflictError, InputError, NotFoundError, Problem
+from smartalloc.domain.errors import ConflictError, CounterError, InputError, NotFoundError, Problem
+from smartalloc.domain.policy import Policy
 
 REASON_MAX = 500
-ACTIVE = "active"
+ASSIGNABLE = ("active", "restricted")   # a restriction is already in the student's matrix rows
 
 
 class ReviewAction(StrEnum):
@@ -92,6 +94,36 @@ class ReviewChange:
     at: str
     exception: bool
     run_id: str               # the run the allocation belongs to (its seats are that run's)
+
+
+@dataclass(frozen=True)
+class CodeFamily:
+    """The registration codes of one academic year (D15): YY + the gender's mid + sequence."""
+
+    yy: int
+    mids: Mapping[int, str]        # gender code → counter mid (357 boys, 373 girls)
+    digits: int
+
+    @classmethod
+    def of(cls, policy: Policy, year: int) -> CodeFamily:
+        return cls(year - policy.counters.year_offset,
+                   {g.code: g.counter_mid for g in policy.genders.values()},
+                   policy.counters.sequence_digits)
+
+    def prefix(self, gender: int) -> str:
+        return f"{self.yy:02d}{self.mids[gender]}"
+
+    def owns(self, code: str, gender: int) -> bool:
+        """Whether ``code`` is a code of this year for this gender (one a student keeps)."""
+        return (gender in self.mids and len(code) == 5 + self.digits
+                and code.startswith(self.prefix(gender)) and code.isdecimal())
+
+    def code(self, gender: int, sequence: int) -> str:
+        if not 0 < sequence < 10 ** self.digits:
+            raise CounterError(Problem(
+                "COUNTER_EXHAUSTED", f"شماره‌های کد ثبت‌نام پیشوند {self.prefix(gender)} تمام شده است",
+                f"the registration codes of prefix {self.prefix(gender)} are used up"))
+        return self.prefix(gender) + str(sequence).zfill(self.digits)
 
 
 def checked_reason(reason: str) -> str:
@@ -161,7 +193,7 @@ def _check_target(request: ReviewRequest, holding: Holding | None, target: Seats
             "تحصیلی، مرکز، مالی یا مدرسه جور نیست)",
             f"mentor {wanted} is not in this student's matrix rows (group, gender, graduation "
             "status, centre, finance or school do not match)"))
-    if target.status != ACTIVE:
+    if target.status not in ASSIGNABLE:
         raise ReviewRefused(Problem("REVIEW_MENTOR_NOT_ACTIVE",
                                     f"پشتیبان {wanted} فعال نیست",
                                     f"mentor {wanted} is not active ({target.status})"))

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from zxcvbn import zxcvbn
-
 from smartalloc.domain.errors import InputError, Location, Problem
 
 ROLES = ("admin", "operator", "viewer")
@@ -69,6 +67,8 @@ def password_weakness(username: str, password: str) -> tuple[str, str] | None:
     estimator) ships the lists of common and breached passwords, names and words, and sees
     keyboard patterns, dates, repeats and the username in it; ``MIN_STRENGTH`` (3) means
     about 10⁸ guesses — beyond an online attack with the per-account throttle."""
+    from zxcvbn import zxcvbn  # its word lists load in ~30 ms: only when a password is set
+
     if len(password) < MIN_PASSWORD:
         return (f"دست‌کم {MIN_PASSWORD} نویسه لازم است",
                 f"it needs at least {MIN_PASSWORD} characters")

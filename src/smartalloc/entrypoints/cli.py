@@ -27,6 +27,7 @@ from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
+from smartalloc.entrypoints.cli_review import review_app
 from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.cli_whatif import whatif
 from smartalloc.entrypoints.clock import jalali_date, jalali_today
@@ -42,6 +43,7 @@ app.add_typer(history_app, name="history")
 app.add_typer(mentors_app, name="mentors")
 app.add_typer(db_app, name="db")
 app.add_typer(relay_app, name="relay")
+app.add_typer(review_app, name="review")   # manual review (issue K)
 app.add_typer(policy_app, name="policy")
 app.add_typer(service_app)  # serve, users (issue C)
 app.command()(setup)        # the agency's managers → centres and academic year (issue G)

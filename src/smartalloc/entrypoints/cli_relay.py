@@ -14,15 +14,8 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-from prometheus_client import start_http_server
 
-from smartalloc.bootstrap import (
-    DEFAULT_AMQP_URL,
-    EXCHANGE,
-    Relay,
-    database_url,
-    run_audit_consumer,
-)
+from smartalloc.bootstrap import DEFAULT_AMQP_URL, EXCHANGE, database_url
 from smartalloc.entrypoints import render, telemetry
 
 relay_app = typer.Typer(
@@ -62,6 +55,8 @@ def _logging(verbose: bool) -> None:
 
 def _metrics(port: int | None, address: str) -> None:
     if port is not None:
+        from prometheus_client import start_http_server
+
         start_http_server(port, addr=address)
 
 
@@ -88,6 +83,8 @@ def relay(
     may run at once; on SQLite run one. A lost or refused broker never stops it."""
     if ctx.invoked_subcommand is not None:
         return
+    from smartalloc.bootstrap import Relay  # aio-pika: only when the relay runs (issue P)
+
     _logging(verbose)
     url = database_url(database_url_)
     _metrics(metrics_port, metrics_address)
@@ -126,6 +123,8 @@ def consume_audit(
 ) -> None:
     """Append one JSON line per event to an audit file, once per event id; reconnects when
     the broker drops or refuses it."""
+    from smartalloc.bootstrap import run_audit_consumer
+
     _logging(verbose)
     _metrics(metrics_port, metrics_address)
     stats = _run(lambda stop: run_audit_consumer(

@@ -18,7 +18,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-import structlog
 from opentelemetry import context, propagate, trace
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode
 
@@ -79,6 +78,8 @@ def flush(timeout_ms: int = 2000) -> None:
 def carrier() -> dict[str, str]:
     """The current trace context and correlation id, JSON-safe, for a job to join (empty
     when there is neither)."""
+    import structlog  # ~0.1 s: the service has it loaded, `smartalloc run` never needs it
+
     found: dict[str, str] = {}
     propagate.inject(found)
     cid = structlog.contextvars.get_contextvars().get(CORRELATION_ID)
@@ -92,6 +93,8 @@ def joined(found: Mapping[str, str] | None, name: str,
            **attributes: str | int | float | bool) -> Iterator[Span]:
     """A span ``name`` continuing the trace of ``found`` (a ``carrier``), with the carrier's
     correlation id bound for the block's log lines and spans."""
+    import structlog
+
     found = dict(found or {})
     cid = found.get(CORRELATION_ID)
     with structlog.contextvars.bound_contextvars(**({CORRELATION_ID: cid} if cid else {})):

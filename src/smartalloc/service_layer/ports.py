@@ -186,6 +186,15 @@ class HistoryStore(Protocol):
         recorded. A replay keeps the run's place in that order."""
         ...
 
+    def reviewed(self, run_id: str) -> int:
+        """How many manual-review changes (issue K) touched this run's allocations."""
+        ...
+
+    def kept_codes(self) -> list[RosterEntry]:
+        """The codes manual review kept for students it released (D15: a code stays its
+        student's), for a run's counter book to learn like the roster's."""
+        ...
+
     def governance(self) -> dict[str, GovernanceEntry]:
         """Mentor statuses set through governance commands (frozen, restricted, …)."""
         ...

@@ -13,21 +13,29 @@ six keys (``eligible``, from the run the student was decided in).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from smartalloc.domain.candidates import CandidateIndex
+from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import NotFoundError, Problem
 from smartalloc.domain.events import Event, review_event
+from smartalloc.domain.policy import Policy
 from smartalloc.domain.review import (
+    CodeFamily,
     Holding,
     ReviewAction,
     ReviewChange,
+    ReviewRefused,
     ReviewRequest,
     Seats,
     decide,
 )
+from smartalloc.service_layer.governance import policy_in_force
+from smartalloc.service_layer.ports import HistoryStore, InputPaths, InputReader
+from smartalloc.service_layer.run_context import build_matrix_for
 
 Keys = tuple[int, int, int, int, int, int]
 
@@ -52,9 +60,12 @@ class ReviewTransaction(Protocol):
 
     def seats(self, mentor_id: str) -> Seats | None: ...
 
-    def code_for(self, student: ReviewStudent) -> str:
-        """The student's own code of this year if it had one (D15), else the next code of
-        its gender's counter, which this transaction advances."""
+    def kept_code(self, national_id: str) -> str:
+        """The code the student last held (a release keeps it, D15); "" if none."""
+        ...
+
+    def take_sequence(self, yy: int, mid: str) -> int:
+        """The next sequence of the (year, mid) counter, which this transaction advances."""
         ...
 
     def apply(self, change: ReviewChange,
@@ -76,7 +87,7 @@ Eligible = Callable[[ReviewStudent], Collection[str]]
 
 
 def carry_out(request: ReviewRequest, store: ReviewStore, *, eligible: Eligible, admin: bool,
-              event_key: bytes) -> ReviewChange:
+              codes: CodeFamily, event_key: bytes) -> ReviewChange:
     """Carry out one review action; the change as audited. Refusals raise
     (``ReviewRefused`` 409, ``NotFoundError`` 404, ``InputError`` 422) and write nothing."""
     with store.review() as tx:
@@ -85,6 +96,11 @@ def carry_out(request: ReviewRequest, store: ReviewStore, *, eligible: Eligible,
             raise NotFoundError(Problem(
                 "REVIEW_UNKNOWN_STUDENT", "این کد ملی در هیچ اجرایی نیامده است",
                 "this national id was in no run"))
+        if None in student.keys or student.gender not in codes.mids:
+            raise ReviewRefused(Problem(
+                "REVIEW_STUDENT_DATA_MISSING",
+                "داده‌های این دانش‌آموز در گزارش ناقص یا نامعتبر بود؛ ابتدا گزارش را اصلاح کنید",
+                "this student's data in the report was missing or invalid; correct the report"))
         holding = tx.holding(request.national_id)
         releasing = request.action is ReviewAction.RELEASE
         target = None if releasing else tx.seats(request.mentor_id)
@@ -92,7 +108,35 @@ def carry_out(request: ReviewRequest, store: ReviewStore, *, eligible: Eligible,
                         eligible=not releasing and request.mentor_id in eligible(student),
                         admin=admin, code="", run_id=student.run_id)
         if not change.code:   # a new allocation: drawn only once the change will be written
-            change = replace(change, code=tx.code_for(student))
+            change = replace(change, code=_code(tx, student, codes))
         tx.apply(change, lambda sequence: [review_event(change, event_key, sequence)])
         tx.commit()
     return change
+
+
+def _code(tx: ReviewTransaction, student: ReviewStudent, codes: CodeFamily) -> str:
+    """The student's own code of this year if it held one (D15), else the next of its gender."""
+    kept = tx.kept_code(student.national_id)
+    if codes.owns(kept, student.gender):
+        return kept
+    return codes.code(student.gender, tx.take_sequence(codes.yy, codes.mids[student.gender]))
+
+
+def matrix_eligibility(matrix: EligibilityMatrix, policy: Policy) -> Eligible:
+    """The mentors with a matrix row on a student's six keys — the candidates explain lists,
+    from the same index the engine ranks (``CandidateIndex``)."""
+    index = CandidateIndex(matrix, policy)
+    return lambda student: {index.pool[c.mentor].mentor_id for c in index.candidates(student.keys)}
+
+
+def act_on_inputs(request: ReviewRequest, paths: InputPaths, policy: Policy, *,
+                  reader: InputReader, history: HistoryStore, store: ReviewStore,
+                  event_key: bytes, admin: bool, year: int | None = None,
+                  overrides: Mapping[str, bool] | None = None) -> ReviewChange:
+    """One action, its eligibility from the matrix these inputs make under the governance in
+    force now (as explain builds it); codes of the academic year the runs use."""
+    effective = policy_in_force(policy, history)[0]
+    matrix = build_matrix_for(reader.read(paths, effective), effective, overrides)
+    return carry_out(request, store, eligible=matrix_eligibility(matrix, effective),
+                     admin=admin, codes=CodeFamily.of(effective, year or effective.academic_year),
+                     event_key=event_key)

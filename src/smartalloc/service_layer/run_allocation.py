@@ -145,10 +145,20 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     # A re-run of the same inputs and policy replays on the state it was first decided on, so
     # it reproduces the same decisions and codes.
     run_id = run_id_for(inputs, policy, request.year or policy.academic_year, request.overrides)
+    if reviewed := history.reviewed(run_id):   # a replay would silently undo them
+        raise HistoryError(Problem(
+            "RUN_REVIEWED",
+            f"این اجرا پس از ثبت با بازبینی دستی تغییر کرده است ({reviewed} تغییر)؛ اجرای "
+            "دوبارهٔ همین فایل‌ها آن تغییرها را پاک می‌کرد و انجام نشد. فایل‌های اکسل اجرا در "
+            "پوشهٔ آن است و «smartalloc review log» تغییرها را نشان می‌دهد",
+            f"this run was changed by manual review after it was recorded ({reviewed} "
+            "changes); running the same files again would undo them, so nothing was run. Its "
+            "workbooks are in its folder; `smartalloc review log` lists the changes"))
     past, already = replay_state(inputs, history, run_id)
     engine = AllocationEngine(matrix, policy, already)
     batch = allocate_batch(inputs.students.records, matrix, policy, history=past,
-                           roster=inputs.roster, year=request.year, engine=engine)
+                           roster=(*inputs.roster, *history.kept_codes()), year=request.year,
+                           engine=engine)
     timings["allocate"] = time.perf_counter() - t
 
     t = time.perf_counter()

@@ -66,6 +66,16 @@ def _copy(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
         raise BackupFailed(str(exc).splitlines()[0]) from exc
 
 
+def _copy_file(backup: Path, target: Path) -> None:
+    """The backup file's pages into the database at ``target``, in one write transaction."""
+    source, live = _open(backup, read_only=True), _open(target)
+    try:
+        _copy(source, live)
+    finally:
+        live.close()
+        source.close()
+
+
 class SqliteBackups:
     """Backup, restore and scratch restore of the SQLite file at ``url`` (None: verify only)."""
 
@@ -120,12 +130,7 @@ class SqliteBackups:
             with run_lock(engine):
                 if not target.exists():
                     touch_private(target)
-                source, live = _open(plain, read_only=True), _open(target)
-                try:
-                    _copy(source, live)
-                finally:
-                    live.close()
-                    source.close()
+                _copy_file(plain, target)
         finally:
             engine.dispose()
         return self.facts()
@@ -135,11 +140,6 @@ class SqliteBackups:
         _integrity(plain)
         copy_path = scratch / "verify.sqlite"
         touch_private(copy_path)
-        source, copy = _open(plain, read_only=True), _open(copy_path)
-        try:
-            _copy(source, copy)
-        finally:
-            copy.close()
-            source.close()
+        _copy_file(plain, copy_path)
         _integrity(copy_path)
         return file_facts(copy_path)

@@ -59,11 +59,11 @@ class SqlRunUnitOfWork:
                 "rows.students": len(snapshot.students)} if snapshot else {}
         self._open.span.set_attributes({"run_id": run.run_id,
                                         "rows.allocations": len(entries), **rows})
-        with _conflicts_named():
+        with conflicts_named():
             self._store._write_run(self._conn, run, entries, snapshot, events)
 
     def commit(self) -> None:
-        with _conflicts_named(), span("db.commit"):
+        with conflicts_named(), span("db.commit"):
             self._transaction.commit()
 
     def __exit__(self, _type: object, error: BaseException | None, _tb: object) -> None:
@@ -78,7 +78,7 @@ class SqlRunUnitOfWork:
 
 
 @contextmanager
-def _conflicts_named() -> Iterator[None]:
+def conflicts_named() -> Iterator[None]:
     """A broken uniqueness rule (a student or a code allocated twice) as the operator's
     error, naming the rule and never its values."""
     try:

@@ -4,13 +4,15 @@ Tables: منتورها (mentors), گروه_های_منتور (their allowed grou
 مدیران (manager → centre), تاریخچه_وضعیت_منتور (status audit trail), دانش_آموزان (students),
 تخصیص_ها (allocations: one per national id, ever), شمارنده_ها (registration counters per
 year and gender code), اجراها (runs), صندوق_خروجی (the transactional outbox of issue D),
-نسخه_های_پروفایل_نمایندگی (the agency's profile, versioned: issue G).
+نسخه_های_پروفایل_نمایندگی (the agency's profile, versioned: issue G), بازبینی_ها (manual
+review's audit: issue K).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -168,3 +170,19 @@ class OutboxMessage(Base):
     __table_args__ = (Index(None, "زمان_ارسال"),)
 
 
+class ReviewRow(Base):
+    """One manual-review change (issue K): who, when, before → after, why; the code the
+    student holds (a release keeps it here, D15) and whether it went outside the matrix."""
+
+    __tablename__ = "بازبینی_ها"
+    id: Mapped[int] = mapped_column("شناسه", Integer, primary_key=True, autoincrement=True)
+    national_id: Mapped[str] = mapped_column("کد_ملی", String(10), index=True)
+    action: Mapped[str] = mapped_column("اقدام", String(16))
+    from_mentor: Mapped[str] = mapped_column("از_پشتیبان", String(32))
+    to_mentor: Mapped[str] = mapped_column("به_پشتیبان", String(32), index=True)
+    code: Mapped[str] = mapped_column("کد_ثبت_نام", String(12))
+    reason: Mapped[str] = mapped_column("دلیل", Text)
+    changed_by: Mapped[str] = mapped_column("توسط", String(100))
+    changed_at: Mapped[str] = mapped_column("زمان", String(32))
+    exception: Mapped[bool] = mapped_column("استثنا", Boolean, default=False)
+    run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), index=True)

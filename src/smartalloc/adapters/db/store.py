@@ -26,6 +26,7 @@ from smartalloc.adapters.db.schema import (
     MentorGroup,
     MentorSchool,
     MentorStatusChange,
+    ReviewRow,
     Run,
     Student,
 )
@@ -34,7 +35,7 @@ from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
-from smartalloc.domain.records import HistoryEntry
+from smartalloc.domain.records import HistoryEntry, RosterEntry
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
 
@@ -105,6 +106,17 @@ class SqlStore:
                 return []
             return list(conn.execute(select(Run.run_id).where(Run.started_at >= first)
                                      .order_by(Run.started_at, Run.run_id)).scalars())
+
+    def reviewed(self, run_id: str) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.count()).select_from(ReviewRow)
+                                .where(ReviewRow.run_id == run_id)).scalar() or 0
+
+    def kept_codes(self) -> list[RosterEntry]:
+        with self.engine.connect() as conn:
+            return [RosterEntry(code, nid, None, "review") for code, nid in conn.execute(
+                select(ReviewRow.code, ReviewRow.national_id).distinct()
+                .order_by(ReviewRow.code))]
 
     def committed(self, folders: Sequence[str]) -> dict[str, str]:
         """A run records its own output folder (``…/<name>``); these names were committed."""

@@ -4,17 +4,24 @@ The code speaks in English attribute names; rows are translated to the table's c
 Bulk writes go straight to the driver's ``executemany`` with one prepared statement (sqlite3,
 psycopg 3 pipeline) — SQLAlchemy's per-row parameter processing cost more than the database
 itself on 100k-row runs. Upserts use the dialect's own ``ON CONFLICT`` (SQLite, PostgreSQL).
+On PostgreSQL, more than a handful of rows go by COPY instead (``pg_copy``: same rows, same
+transaction, a fraction of the time); SQLite keeps ``executemany``, already fast in process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from operator import itemgetter
+
+from smartalloc.adapters.db import pg_copy
+from smartalloc.adapters.db.pg_copy import quote as _q
 
 _BATCH = 5000
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
+def _names(model, attrs: Sequence[str]) -> list[str]:
+    columns = model.__mapper__.columns
+    return [columns[a].name for a in attrs]
 
 
 def _statement(conn, model, attrs: Sequence[str], keys: Sequence[str] = (),
@@ -31,16 +38,27 @@ def _statement(conn, model, attrs: Sequence[str], keys: Sequence[str] = (),
     return sql
 
 
+def _tuples(attrs: Sequence[str], rows: Sequence[dict]) -> list[tuple]:
+    """The rows as tuples in ``attrs`` order (``itemgetter``: a C call per row)."""
+    if len(attrs) == 1:
+        return [(row[attrs[0]],) for row in rows]
+    get = itemgetter(*attrs)
+    return [get(row) for row in rows]
+
+
 def _execute(conn, sql: str, attrs: Sequence[str], rows: Sequence[dict]) -> None:
     for start in range(0, len(rows), _BATCH):
-        conn.exec_driver_sql(sql, [tuple(row[a] for a in attrs)
-                                   for row in rows[start:start + _BATCH]])
+        conn.exec_driver_sql(sql, _tuples(attrs, rows[start:start + _BATCH]))
 
 
 def insert_rows(conn, model, rows: Sequence[dict]) -> None:
     """INSERT many rows given as {attribute: value} (all rows with the same attributes)."""
     if rows:
         attrs = list(rows[0])
+        if pg_copy.usable(conn, len(rows)):
+            pg_copy.copy_insert(conn, model.__table__.name, _names(model, attrs),
+                                _tuples(attrs, rows))
+            return
         _execute(conn, _statement(conn, model, attrs), attrs, rows)
 
 
@@ -49,4 +67,9 @@ def upsert(conn, model, rows: Sequence[dict], keys: Sequence[str], update: Seque
     empty), rows as {attribute: value}."""
     if rows:
         attrs = list(rows[0])
+        if pg_copy.usable(conn, len(rows)):
+            pg_copy.copy_upsert(conn, model.__table__.name, _names(model, attrs),
+                                _tuples(attrs, rows),
+                                _names(model, keys), _names(model, update))
+            return
         _execute(conn, _statement(conn, model, attrs, keys, update), attrs, rows)

@@ -16,12 +16,11 @@ from aio_pika.abc import AbstractConnection
 from aio_pika.exceptions import AMQPError
 from aiormq.exceptions import ChannelInvalidStateError
 
+from smartalloc.adapters.messaging.names import AMQP_ENV, DEFAULT_AMQP_URL
+from smartalloc.adapters.messaging.names import EXCHANGE as EXCHANGE  # the relay's, consumers'
 from smartalloc.domain.errors import Problem, SmartAllocError
 from smartalloc.service_layer.tracing import add_trace_ids
 
-AMQP_ENV = "AMQP_URL"
-DEFAULT_AMQP_URL = "amqp://guest:guest@127.0.0.1:5672/"
-EXCHANGE = "smartalloc.events"
 # what a broken or unreachable broker raises, all transient: AMQPError covers ConnectionClosed,
 # ChannelClosed and AMQPConnectionError (a refused open arrives as an InvalidFrameError);
 # TimeoutError is an OSError subclass; a channel the broker closed under a publish raises

@@ -1,0 +1,159 @@
+"""``ReviewStore`` on SQLAlchemy (issue K): one review action, one transaction.
+
+An action holds the run lock (``locks.run_lock``) for its transaction, as a run does: a run
+counts the seats history has taken when it starts and commits its own at the end, so a review
+slipping in between could fill a seat twice. Holding it also serialises two operators: the
+second reads the first's change and is refused with its name. Inside, PostgreSQL rows are read
+``FOR UPDATE`` as well, for any writer that does not take the lock.
+
+A mentor's seats are counted as a run counts them: the students its InspactorReport already
+covers, plus every allocation made by a run that read that same report
+(``seats_taken_since_report``) — so a review's allocation, which keeps the run it belongs to,
+is counted by the next batch on that report too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, delete, insert, select, update
+
+from smartalloc.adapters.db.locks import run_lock
+from smartalloc.adapters.db.outbox import write_outbox
+from smartalloc.adapters.db.run_unit_of_work import conflicts_named
+from smartalloc.adapters.db.schema import Allocation, Counter, Mentor, ReviewRow, Run, Student
+from smartalloc.domain.events import Event
+from smartalloc.domain.review import Holding, ReviewAction, ReviewChange, Seats
+from smartalloc.service_layer.review import ReviewStudent
+
+CHANNEL = "MANUAL"   # an allocation an operator made, not the engine
+
+
+class SqlReviewStore:
+    def __init__(self, engine: Engine, *, outbox: bool):
+        self.engine, self.outbox = engine, outbox
+
+    @contextmanager
+    def review(self) -> Iterator[_Transaction]:
+        with run_lock(self.engine), self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                yield _Transaction(conn, self.outbox)
+            finally:
+                if transaction.is_active:
+                    transaction.rollback()
+
+    def changes(self, national_id: str | None = None) -> list[ReviewChange]:
+        """Every change, oldest first (of one student when ``national_id`` is given)."""
+        query = select(*_AUDIT).order_by(ReviewRow.id)
+        if national_id is not None:
+            query = query.where(ReviewRow.national_id == national_id)
+        with self.engine.connect() as conn:
+            return [ReviewChange(nid, ReviewAction(action), *rest[:6], bool(rest[6]), rest[7])
+                    for nid, action, *rest in conn.execute(query)]
+
+
+_AUDIT = (ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor, ReviewRow.to_mentor,
+          ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by, ReviewRow.changed_at,
+          ReviewRow.exception, ReviewRow.run_id)
+
+
+class _Transaction:
+    def __init__(self, conn, outbox: bool):
+        self.conn, self.outbox = conn, outbox
+        self.locking = conn.dialect.name == "postgresql"
+
+    def _one(self, query):
+        return self.conn.execute(query.with_for_update() if self.locking else query).first()
+
+    def student(self, national_id: str) -> ReviewStudent | None:
+        row = self._one(select(Student.group_code, Student.gender, Student.graduation_status,
+                               Student.center, Student.finance, Student.school_code,
+                               Student.last_run_id).where(Student.national_id == national_id))
+        if row is None:
+            return None
+        keys = tuple(row[:6])
+        return ReviewStudent(national_id, keys, row[1], row[6])  # type: ignore[arg-type]
+
+    def holding(self, national_id: str) -> Holding | None:
+        row = self._one(select(Allocation.mentor_id, Allocation.code, Allocation.run_id)
+                        .where(Allocation.national_id == national_id))
+        return Holding(national_id, row[0], row[1], row[2]) if row else None
+
+    def seats(self, mentor_id: str) -> Seats | None:
+        row = self._one(select(Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
+                               Mentor.report_sha).where(Mentor.mentor_id == mentor_id))
+        if row is None:
+            return None
+        name, status, capacity, covered, report = row
+        runs = self._runs_reading(report)
+        given = self.conn.execute(select(Allocation.run_id).where(
+            Allocation.mentor_id == mentor_id)).scalars().all()
+        last = self.conn.execute(
+            select(ReviewRow.changed_by, ReviewRow.changed_at)
+            .where(ReviewRow.to_mentor == mentor_id).order_by(ReviewRow.id.desc()).limit(1)
+        ).first()
+        return Seats(mentor_id, name, status, capacity,
+                     covered + sum(run in runs for run in given),
+                     last[0] if last else "", last[1] if last else "")
+
+    def _runs_reading(self, report_sha: str) -> set[str]:
+        """The runs that read this InspactorReport (their allocations are its used seats)."""
+        if not report_sha:
+            return set()
+        return {run_id for run_id, inputs in self.conn.execute(select(Run.run_id, Run.inputs))
+                if any(role.startswith("inspactor:") and sha == report_sha
+                       for role, sha in (inputs or {}).items())}
+
+    def kept_code(self, national_id: str) -> str:
+        code = self.conn.execute(
+            select(ReviewRow.code).where(ReviewRow.national_id == national_id)
+            .order_by(ReviewRow.id.desc()).limit(1)).scalar()
+        return code or ""
+
+    def take_sequence(self, yy: int, mid: str) -> int:
+        where = (Counter.year == yy, Counter.mid == mid)
+        current = self._one(select(Counter.last_sequence).where(*where))
+        if current is None:
+            self.conn.execute(insert(Counter).values(year=yy, mid=mid, last_sequence=1))
+            return 1
+        self.conn.execute(update(Counter).where(*where).values(last_sequence=current[0] + 1))
+        return current[0] + 1
+
+    def apply(self, change: ReviewChange, events: Callable[[int], Sequence[Event]]) -> int:
+        with conflicts_named():
+            if change.action is ReviewAction.RELEASE:
+                self.conn.execute(delete(Allocation)
+                                  .where(Allocation.national_id == change.national_id))
+            elif change.from_mentor:
+                self.conn.execute(update(Allocation)
+                                  .where(Allocation.national_id == change.national_id)
+                                  .values(mentor_id=change.to_mentor))
+            else:
+                self._allocate(change)
+            sequence = self.conn.execute(insert(ReviewRow).values(
+                national_id=change.national_id, action=str(change.action),
+                from_mentor=change.from_mentor, to_mentor=change.to_mentor, code=change.code,
+                reason=change.reason, changed_by=change.by, changed_at=change.at,
+                exception=change.exception, run_id=change.run_id)).inserted_primary_key[0]
+            if self.outbox:
+                write_outbox(self.conn, list(events(sequence)))
+        return sequence
+
+    def _allocate(self, change: ReviewChange) -> None:
+        keys = self.conn.execute(select(
+            Student.group_code, Student.gender, Student.graduation_status, Student.center,
+            Student.finance, Student.school_code).where(
+                Student.national_id == change.national_id)).one()
+        stamp = self.conn.execute(select(Run.policy_stamp).where(
+            Run.run_id == change.run_id)).scalar() or ""
+        self.conn.execute(insert(Allocation).values(
+            national_id=change.national_id, mentor_id=change.to_mentor, code=change.code,
+            group_code=keys[0], gender=keys[1], graduation_status=keys[2], center=keys[3],
+            finance=keys[4], school_code=keys[5], channel=CHANNEL,
+            allocated_at=change.at[:10], run_id=change.run_id, policy_stamp=stamp))
+
+    def commit(self) -> None:
+        with conflicts_named():
+            self.conn.commit()

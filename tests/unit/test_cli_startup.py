@@ -1,0 +1,56 @@
+"""The command line loads only what a command uses (issue P): `smartalloc --help` no database,
+web, broker or solver library, and `smartalloc run` none of those but the database. Each of
+them costs 0.05–0.5 s of start-up, paid by every run; what is asserted is which modules a
+fresh interpreter has imported, never a time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+# Imported only by the commands (or processes) that use them: the service, the relay and
+# consumers, what-if, accounts, migrations, traces exported (the OpenTelemetry *API* stays).
+NOT_FOR_THE_CLI = {
+    "fastapi", "starlette", "uvicorn", "jinja2", "babel", "procrastinate", "httpx",
+    "aio_pika", "aiormq", "prometheus_client", "structlog", "opentelemetry.sdk",
+    "numpy", "ortools", "pwdlib", "argon2", "zxcvbn", "pyrage", "alembic",
+}
+# ...and, for `--help` and the commands without a database, the database.
+NOT_FOR_HELP = NOT_FOR_THE_CLI | {"sqlalchemy", "psycopg"}
+
+
+def _imported_after(code: str) -> set[str]:
+    """The modules a fresh interpreter holds after ``code`` (which the ``NOT_FOR_*`` name)."""
+    probe = (f"import sys, json\n{code}\n"
+             f"print(json.dumps(sorted(set(sys.modules) & set({sorted(NOT_FOR_HELP)!r}))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_importing_the_command_line_loads_no_heavy_library():
+    assert _imported_after("import smartalloc.entrypoints.cli") == set()
+
+
+def test_help_loads_no_heavy_library():
+    code = ("from smartalloc.entrypoints.cli import app\n"
+            "try:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass")
+    assert _imported_after(code) == set()
+
+
+def test_a_run_wires_the_database_but_nothing_else(tmp_path):
+    # what `smartalloc run` builds before its first stage: the system of record, the
+    # reader and the writer, and the traces' switch (off)
+    code = (
+        "import smartalloc.entrypoints.cli\n"
+        "from smartalloc.bootstrap import bootstrap, sqlite_url\n"
+        "from smartalloc.entrypoints import telemetry\n"
+        f"system = bootstrap(sqlite_url({str(tmp_path / 'db.sqlite')!r}), key=b'k' * 32)\n"
+        "system.reader, system.writer\n"
+        "telemetry.configure_from_settings('cli')")
+    loaded = _imported_after(code)
+    assert "sqlalchemy" in loaded   # the probe does see what is imported
+    assert loaded & NOT_FOR_THE_CLI == set()
+    assert "psycopg" not in loaded  # a SQLite run never loads PostgreSQL's driver (its COPY)
