@@ -4,12 +4,21 @@ caller holds (the backup's own, for the manifest; the restored database's, for t
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, func, inspect, select, table, text
+from sqlalchemy import Connection, Engine, func, inspect, select, table, text
 
 from smartalloc.adapters.db.schema import Counter
 from smartalloc.service_layer.backup_manifest import DatabaseFacts
 
 VERSION_TABLE = "alembic_version"
+
+
+def facts_of(engine: Engine) -> DatabaseFacts:
+    """The facts of the database behind a one-off engine, which is then let go."""
+    try:
+        with engine.connect() as conn:
+            return read_facts(conn)
+    finally:
+        engine.dispose()
 
 
 def read_facts(conn: Connection) -> DatabaseFacts:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import URL, create_engine, make_url, text
 
-from smartalloc.adapters.db.backup_facts import read_facts
+from smartalloc.adapters.db.backup_facts import facts_of, read_facts
 from smartalloc.adapters.db.backup_files import BackupFailed
 from smartalloc.adapters.db.locks import run_lock
 from smartalloc.service_layer.backup_manifest import DatabaseFacts
@@ -81,12 +81,7 @@ class PostgresBackups:
         return url.render_as_string(hide_password=False), env
 
     def facts(self) -> DatabaseFacts:
-        engine = self._engine()
-        try:
-            with engine.connect() as conn:
-                return read_facts(conn)
-        finally:
-            engine.dispose()
+        return facts_of(self._engine())
 
     def dump(self, into: Path) -> DatabaseFacts:
         """``pg_dump --format=custom`` of one exported snapshot into ``into`` (an existing
@@ -163,12 +158,7 @@ class PostgresBackups:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
             try:
                 self._load(plain, name)
-                engine = self._engine(name)
-                try:
-                    with engine.connect() as conn:
-                        return read_facts(conn)
-                finally:
-                    engine.dispose()
+                return facts_of(self._engine(name))
             finally:
                 with admin.connect() as conn:
                     conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

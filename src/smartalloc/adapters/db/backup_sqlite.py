@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from sqlalchemy import create_engine, make_url
 
-from smartalloc.adapters.db.backup_facts import read_facts
+from smartalloc.adapters.db.backup_facts import facts_of
 from smartalloc.adapters.db.backup_files import BackupFailed, touch_private
 from smartalloc.adapters.db.engine import make_engine, sqlite_url
 from smartalloc.adapters.db.locks import run_lock
@@ -39,12 +39,8 @@ def _open(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
 
 
 def file_facts(path: Path) -> DatabaseFacts:
-    engine = create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true")
-    try:
-        with engine.connect() as conn:
-            return read_facts(conn)
-    finally:
-        engine.dispose()
+    return facts_of(
+        create_engine(f"sqlite:///file:{quote(str(path))}?mode=ro&immutable=1&uri=true"))
 
 
 def _integrity(path: Path) -> None:
@@ -97,12 +93,8 @@ class SqliteBackups:
         target = self._target()
         if not target.exists():
             return DatabaseFacts(None, {}, ())
-        engine = create_engine(sqlite_url(target), connect_args={"timeout": BUSY_MS / 1000})
-        try:
-            with engine.connect() as conn:
-                return read_facts(conn)
-        finally:
-            engine.dispose()
+        return facts_of(create_engine(sqlite_url(target),
+                                      connect_args={"timeout": BUSY_MS / 1000}))
 
     def dump(self, into: Path) -> DatabaseFacts:
         """Copy the live database into ``into`` (an existing, empty private file) and return
