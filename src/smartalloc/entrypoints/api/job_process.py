@@ -18,6 +18,7 @@ import dataclasses
 import fcntl
 import multiprocessing
 import os
+import select
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,16 @@ def _die_with_service(send: Connection) -> None:
     signal.signal(signal.SIGIO, signal.SIG_DFL)
     fcntl.fcntl(send.fileno(), fcntl.F_SETOWN, os.getpid())
     _async(send, True)
+    if service_gone(send):   # it died before the line above: no SIGIO will ever come
+        os._exit(1)
+
+
+def service_gone(send: Connection) -> bool:
+    """Whether the read end of ``send`` is closed (the service is dead): a pipe's write end
+    polls as an error once it has no reader."""
+    poller = select.poll()
+    poller.register(send.fileno(), 0)   # errors and hang-ups are reported whatever is asked
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 def _async(connection: Connection, on: bool) -> None:
