@@ -23,6 +23,7 @@ from smartalloc.adapters.db.locks import run_lock
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.run_unit_of_work import conflicts_named
 from smartalloc.adapters.db.schema import Allocation, Counter, Mentor, ReviewRow, Run, Student
+from smartalloc.adapters.db.store import runs_with_input
 from smartalloc.domain.events import Event
 from smartalloc.domain.review import Holding, ReviewAction, ReviewChange, Seats
 from smartalloc.service_layer.review import ReviewStudent
@@ -87,7 +88,7 @@ class _Transaction:
         if row is None:
             return None
         name, status, capacity, covered, report = row
-        runs = self._runs_reading(report)
+        runs = set(runs_with_input(self.conn, report)) if report else set()
         given = self.conn.execute(select(Allocation.run_id).where(
             Allocation.mentor_id == mentor_id)).scalars().all()
         last = self.conn.execute(
@@ -97,14 +98,6 @@ class _Transaction:
         return Seats(mentor_id, name, status, capacity,
                      covered + sum(run in runs for run in given),
                      last[0] if last else "", last[1] if last else "")
-
-    def _runs_reading(self, report_sha: str) -> set[str]:
-        """The runs that read this InspactorReport (their allocations are its used seats)."""
-        if not report_sha:
-            return set()
-        return {run_id for run_id, inputs in self.conn.execute(select(Run.run_id, Run.inputs))
-                if any(role.startswith("inspactor:") and sha == report_sha
-                       for role, sha in (inputs or {}).items())}
 
     def kept_code(self, national_id: str) -> str:
         code = self.conn.execute(

@@ -96,8 +96,7 @@ class SqlStore:
 
     def runs_with_input(self, sha256: str) -> list[str]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
-        return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
+            return runs_with_input(conn, sha256)
 
     def runs_since(self, run_id: str) -> list[str]:
         with self.engine.connect() as conn:
@@ -242,6 +241,13 @@ class SqlStore:
                 insert_rows(conn, Allocation, [_allocation_row(e) for e in unique.values()])
                 self._advance_counters(conn, list(unique.values()))
             return len(unique)
+
+
+def runs_with_input(conn, sha256: str) -> list[str]:
+    """The runs that read an input file with this content, in commit order (the runs whose
+    allocations used the seats of an InspactorReport: ``seats_taken_since_report``)."""
+    rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
+    return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
 
 
 def _unique_students(students) -> Iterator:
