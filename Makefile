@@ -66,6 +66,7 @@ bench: env  ## every benchmark (pipeline, database, relay, API load, what-if, pa
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: the API load uses httpx threads"
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/floor_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md

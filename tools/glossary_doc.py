@@ -17,6 +17,7 @@ TITLES = {
     "outcome": "نتیجهٔ تخصیص / allocation outcome",
     "failure_class": "علت تخصیص‌نیافتن / why a student was not allocated",
     "channel": "کانال تخصیص / allocation channel",
+    "recorded_channel": "کانال ثبت‌شده در سابقه / channel recorded in history (review included)",
     "ranking_rule": "معیار رتبه‌بندی / ranking rule",
     "stage": "مرحله‌های انتخاب پشتیبان / the 8 stages",
     "centre": "مرکز / centre (join key)",

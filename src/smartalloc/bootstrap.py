@@ -44,9 +44,12 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from smartalloc.adapters.db.agency_profiles import AgencyProfiles
+    from smartalloc.adapters.db.intake_store import SqlIntakeEntries
     from smartalloc.adapters.db.jobs import JobStore
     from smartalloc.adapters.db.mentor_registry import MentorRegistry
+    from smartalloc.adapters.db.review_exports import SqlReviewExportStore
     from smartalloc.adapters.db.review_store import SqlReviewStore
+    from smartalloc.adapters.db.seats_view import SeatsView
     from smartalloc.adapters.db.store import SqlStore
     from smartalloc.adapters.db.users import UserStore
     from smartalloc.adapters.input_reader import ExcelInputReader
@@ -55,6 +58,8 @@ if TYPE_CHECKING:
     from smartalloc.domain.policy import Policy
     from smartalloc.domain.records import HistoryEntry
     from smartalloc.domain.review import ReviewChange, ReviewRequest
+    from smartalloc.domain.review_export import ExportVersion
+    from smartalloc.domain.review_list import ReviewItem
     from smartalloc.domain.run_results import RunResults
     from smartalloc.domain.whatif import WhatIfReport
     from smartalloc.service_layer.ports import InputPaths, ProgressFn
@@ -185,6 +190,74 @@ class System:
                                     history=self.history, store=self.review(),
                                     event_key=self.event_key, admin=admin, year=year,
                                     overrides=overrides)
+
+    def seats_now(self) -> SeatsView:
+        """Mentors' seats now, read without the run lock (the review page's candidate list)."""
+        from smartalloc.adapters.db.seats_view import SeatsView
+
+        return SeatsView(self.engine)
+
+    def review_exports(self) -> SqlReviewExportStore:
+        """The versions of runs' exports after review (issue K)."""
+        from smartalloc.adapters.db.review_exports import SqlReviewExportStore
+
+        return SqlReviewExportStore(self.engine)
+
+    def export_after_review(self, run_id: str, paths: InputPaths, policy: Policy, *, by: str,
+                            at: str, root: Path | None = None,
+                            overrides: dict[str, bool] | None = None) -> ExportVersion:
+        """The next version of ``run_id``'s ImportToSabt, its delta and QA (issue K)."""
+        from smartalloc.adapters.review_export_files import VersionFolders
+        from smartalloc.service_layer.review_export import export_version
+
+        return export_version(run_id, paths, policy, reader=self.reader, history=self.history,
+                              store=self.review_exports(), publisher=VersionFolders(root),
+                              by=by, at=at, overrides=overrides)
+
+    def review_flag(self, request: ReviewRequest) -> ReviewChange:
+        """Flag a student for review or clear its flag (``request.action`` flag/unflag)."""
+        return review.flag(request, self.review())
+
+    def review_list(self, policy: Policy, *, run_id: str | None = None,
+                    kind: str | None = None, include_resolved: bool = False
+                    ) -> list[ReviewItem]:
+        """The review list (issue K) of one run, or across runs (``run_id`` None); placeholder
+        mentors by ``policy``'s patterns and ranges."""
+        from smartalloc.adapters.db.review_list_store import SqlReviewList
+        from smartalloc.adapters.kept_decisions import KeptDecisions
+        from smartalloc.service_layer.review_list import review_list
+
+        return review_list(SqlReviewList(self.engine, KeptDecisions), policy.virtual_mentors,
+                           run_id=run_id, kind=kind, include_resolved=include_resolved)
+
+    def intake(self) -> SqlIntakeEntries:
+        """Live Gravity Forms entries (issue L), with the outbox when there is one."""
+        from smartalloc.adapters.db.intake_store import SqlIntakeEntries
+
+        return SqlIntakeEntries(self.engine, outbox=self.history.outbox)
+
+    @staticmethod
+    def intake_secrets(policy: Policy) -> dict[str, bytes]:
+        """Each intake source's secret, from the variable its policy entry names (or that name
+        in lower case in smartalloc.toml): the policy file holds references, never secrets.
+        A missing or guessable one stops the start-up, named, never printed."""
+        secrets = {}
+        for name, source in policy.intake.sources.items():
+            value = configured(source.secret_env, source.secret_env.lower()) or ""
+            check_secret(source.secret_env, value)
+            secrets[name] = value.encode()
+        return secrets
+
+    def export_intake(self, out: Path, *, at: str, include_exported: bool = False) -> int:
+        """The queued live entries as a student report (sheet Sabt (5)) for the next batch."""
+        from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
+        from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_SHEET
+        from smartalloc.service_layer.intake import export_queued
+
+        def write(path: Path, rows: list[tuple[str, ...]]) -> None:
+            write_workbook(path, [Sheet(STUDENT_SHEET, STUDENT_COLUMNS, rows)])
+
+        return export_queued(self.intake(), write, out, at=at, include_exported=include_exported)
 
     def profiles(self) -> AgencyProfiles:
         """The agency's profile versions (managers → centres, academic year)."""

@@ -40,9 +40,9 @@ def sheet(path: Path, name: str) -> list[list]:
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
 
 
-def run_agency(agency: Path, out: Path, history: Path) -> subprocess.CompletedProcess:
+def run_agency(agency: Path, out: Path, history: Path, *more: str) -> subprocess.CompletedProcess:
     return cli("run", "--agency", str(agency), "--out", str(out), "--policy",
-               str(agency / "policy.json"), "--date", "1405/09/15", env_history=history)
+               str(agency / "policy.json"), "--date", "1405/09/15", *more, env_history=history)
 
 
 def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
@@ -70,9 +70,31 @@ def test_run_writes_every_workbook_with_the_contracts(small_agency, tmp_path):
                 xml.dom.minidom.parseString(z.read(part))
 
 
+def test_the_trace_sheet_is_written_only_with_trace(small_agency, tmp_path):
+    """Issue P: the per-student stage trace is a sheet of allocation.xlsx only when asked for
+    (explain rebuilds any student's trace); every other sheet and workbook is the same."""
+    for name, more in (("plain", ()), ("traced", ("--trace",))):
+        done = run_agency(small_agency.out_dir, tmp_path / name, tmp_path / f"{name}.sqlite",
+                          *more)
+        assert done.returncode == 0, done.stderr + done.stdout
+    plain, traced = (CalamineWorkbook.from_path(str(tmp_path / n / "allocation.xlsx"))
+                     for n in ("plain", "traced"))
+    assert TRACE_SHEET not in plain.sheet_names
+    assert traced.sheet_names == [*plain.sheet_names[:2], TRACE_SHEET, *plain.sheet_names[2:]]
+    trace = traced.get_sheet_by_name(TRACE_SHEET).to_python()
+    assert len(trace) - 1 == small_agency.students_count
+    for name in plain.sheet_names:
+        assert sheet(tmp_path / "plain/allocation.xlsx", name) == \
+            sheet(tmp_path / "traced/allocation.xlsx", name), name
+    for name in OUTPUTS - {"allocation.xlsx"}:   # QA passed in both, the rest byte for byte
+        assert (tmp_path / "plain" / name).read_bytes() == \
+            (tmp_path / "traced" / name).read_bytes(), name
+
+
 def test_same_inputs_same_decisions_and_codes(small_agency, tmp_path):
     for name in ("a", "b"):
-        done = run_agency(small_agency.out_dir, tmp_path / name, tmp_path / f"{name}.sqlite")
+        done = run_agency(small_agency.out_dir, tmp_path / name, tmp_path / f"{name}.sqlite",
+                          "--trace")
         assert done.returncode == 0, done.stderr
     for sheet_name in (ALLOCATIONS_SHEET, TRACE_SHEET, SUMMARY_SHEET):
         assert sheet(tmp_path / "a/allocation.xlsx", sheet_name) == \

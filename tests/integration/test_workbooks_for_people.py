@@ -43,7 +43,7 @@ CODES = ({str(c) for table in glossary.ALL.values() for c in table if not isinst
 def run_out(small_agency, agency_policy, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("people") / "out"
     run_allocation(RunRequest(resolve_inputs(small_agency.out_dir), agency_policy, out,
-                              now="1404-09-15"),
+                              now="1404-09-15", trace_sheet=True),   # every sheet there is
                    reader=ExcelInputReader(), writer=ExcelOutputWriter(),
                    history=SqlStore(sqlite_url(out.parent / "h.sqlite")))
     return out
@@ -127,7 +127,7 @@ def test_the_fitted_filtered_workbooks_are_byte_deterministic(run_out, small_age
                                                              agency_policy, tmp_path):
     again = tmp_path / "again"
     run_allocation(RunRequest(resolve_inputs(small_agency.out_dir), agency_policy, again,
-                              now="1404-09-15"),
+                              now="1404-09-15", trace_sheet=True),
                    reader=ExcelInputReader(), writer=ExcelOutputWriter(),
                    history=SqlStore(sqlite_url(tmp_path / "h.sqlite")))
     for book in ("allocation.xlsx", "qa.xlsx", "import_to_sabt.xlsx"):

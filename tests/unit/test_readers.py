@@ -21,7 +21,6 @@ from smartalloc.adapters.readers import (
     read_schools,
     read_students,
 )
-from smartalloc.adapters.readers.students import _clean_column
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
 from smartalloc.domain.contracts import (
     CROSSWALK_GROUP_SHEET,
@@ -34,6 +33,7 @@ from smartalloc.domain.contracts import (
 from smartalloc.domain.national_id import checksum_digit
 from smartalloc.domain.normalize import clean_text
 from smartalloc.domain.policy import Policy, load_policy_mapping
+from smartalloc.domain.student_rows import clean_column as _clean_column
 
 BOOK1_COLUMNS = tuple(c for i, c in enumerate(STUDENT_COLUMNS) if i not in (1, 2, 3, 4))
 FA = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")

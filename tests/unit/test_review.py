@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from smartalloc.domain.errors import CounterError, InputError, NotFoundError
 from smartalloc.domain.events import STUDENT_REASSIGNED, STUDENT_RELEASED
 from smartalloc.domain.review import (
+    MOVING,
     CodeFamily,
     Holding,
     ReviewAction,
@@ -76,23 +77,32 @@ class _Tx:
     def seats(self, mentor_id):
         if mentor_id not in self.store.capacity:
             return None
-        last = next((c for c in reversed(self.store.audit) if c.to_mentor == mentor_id), None)
+        last = next((c for c in reversed(self.store.audit)
+                     if c.to_mentor == mentor_id and c.action in MOVING), None)
         return Seats(mentor_id, f"mentor {mentor_id}", self.store.status.get(mentor_id, "active"),
                      self.store.capacity[mentor_id], self.store.taken(mentor_id),
                      last.by if last else "", last.at if last else "")
 
-    def kept_code(self, nid):
-        return next((c.code for c in reversed(self.store.audit) if c.national_id == nid), "")
+    def kept_code(self, nid):   # as the SQL store: a flag row is never a holding
+        return next((c.code for c in reversed(self.store.audit)
+                     if c.national_id == nid and c.action in MOVING), "")
 
-    def take_sequence(self, yy, mid):
+    def flagged(self, nid):
+        last = next((c for c in reversed(self.store.audit) if c.national_id == nid
+                     and c.action in (ReviewAction.FLAG, ReviewAction.UNFLAG)), None)
+        return last is not None and last.action is ReviewAction.FLAG
+
+    def take_sequence(self, yy, mid, floor=0):
         assert (yy, mid) == (5, "357")
-        self.store.last_sequence += 1
+        self.store.last_sequence = max(self.store.last_sequence, floor) + 1
         return self.store.last_sequence
 
     def apply(self, change, events):
         if self.store.fail_apply:
             raise RuntimeError("disk full")
-        if change.action is ReviewAction.RELEASE:
+        if change.action in (ReviewAction.FLAG, ReviewAction.UNFLAG):
+            pass
+        elif change.action is ReviewAction.RELEASE:
             del self.store.holdings[change.national_id]
         else:
             self.store.holdings[change.national_id] = Holding(
@@ -118,9 +128,9 @@ ELIGIBLE = {"10", "20"}            # "30" is outside every student's matrix rows
 
 
 def _act(store, nid, action, mentor="", *, reason="درخواست ولی", by="op", admin=False,
-         exception=False):
+         exception=False, codes=CODES):
     request = ReviewRequest(nid, ReviewAction(action), mentor, reason, by, AT, exception)
-    return carry_out(request, store, eligible=lambda s: ELIGIBLE, admin=admin, codes=CODES,
+    return carry_out(request, store, eligible=lambda s: ELIGIBLE, admin=admin, codes=codes,
                      event_key=KEY)
 
 
@@ -225,7 +235,8 @@ def test_decide_keeps_the_holding_run_for_a_move():
 
 NIDS = [f"{i:010d}" for i in range(1, 6)]
 MENTORS = ["10", "20", "30", "40"]
-ACTIONS = st.tuples(st.sampled_from(NIDS), st.sampled_from(["assign", "move", "release"]),
+ACTIONS = st.tuples(st.sampled_from(NIDS), st.sampled_from(["assign", "move", "release", "flag",
+                                                           "unflag"]),
                     st.sampled_from(MENTORS), st.booleans(), st.booleans())
 
 
@@ -245,7 +256,8 @@ def test_any_sequence_keeps_seats_uniqueness_and_the_audit_true(steps, capacity)
                    store.holdings.values())
     # the audit, replayed from nothing, is exactly the allocations now
     replayed: dict[str, Holding] = {}
-    for c in store.audit:
+    moving = [c for c in store.audit if c.action in MOVING]   # a flag changes no holding
+    for c in moving:
         if c.action is ReviewAction.RELEASE:
             assert replayed.pop(c.national_id).code == c.code
         else:
@@ -255,18 +267,22 @@ def test_any_sequence_keeps_seats_uniqueness_and_the_audit_true(steps, capacity)
     assert replayed == store.holdings
     assert [e.event_type for e in store.outbox] == [
         STUDENT_RELEASED if c.action is ReviewAction.RELEASE else STUDENT_REASSIGNED
-        for c in store.audit]
+        for c in moving]
     assert len({e.event_id for e in store.outbox}) == len(store.outbox)
     # a student keeps one code for the year, whatever was done to it
     by_student: dict[str, set[str]] = {}
-    for c in store.audit:
+    for c in moving:
         by_student.setdefault(c.national_id, set()).add(c.code)
+    # a flag carries the code the student held then (or none), never another one
+    assert all(not c.code or c.code in by_student.get(c.national_id, ())
+               for c in store.audit if c.action not in MOVING)
     assert all(len(codes) == 1 for codes in by_student.values())
 
 
 def _was_exception(store: FakeReviewStore, holding: Holding) -> bool:
     """Held outside the matrix only by an administrator's exception (the latest change)."""
-    return [c for c in store.audit if c.national_id == holding.national_id][-1].exception
+    return [c for c in store.audit if c.national_id == holding.national_id
+            and c.action in MOVING][-1].exception
 
 
 def test_the_code_family_of_a_year():
@@ -283,3 +299,4 @@ def test_a_student_with_unreadable_data_is_not_reviewed():
     with pytest.raises(ReviewRefused) as err:
         _act(store, "0000000001", "assign", "10")
     assert err.value.problems[0].code == "REVIEW_STUDENT_DATA_MISSING" and store.audit == []
+

@@ -17,6 +17,7 @@ from smartalloc.domain.allocation_report import META_COLUMNS, META_SHEET, code_c
 from smartalloc.domain.qa import QaReport
 
 SUMMARY_SHEET, VIOLATIONS_SHEET = "خلاصه قواعد", "موارد نقض"
+LISTED_SHEET = "موارد فهرست‌شده"   # shown, not breaches: a reviewed export's exceptions
 RULE, RULE_CODE = "قاعده", code_column("قاعده")
 SUMMARY_COLUMNS = (RULE, "شرح", "نتیجه", "تعداد موارد نقض", RULE_CODE, code_column("نتیجه"))
 VIOLATION_COLUMNS = (RULE, "مورد", "شرح", "شرح (انگلیسی)", RULE_CODE)
@@ -43,9 +44,12 @@ def write_qa_workbook(path: Path, report: QaReport, meta: Mapping[str, object]) 
         "qa_status": str(report.status), "rules": len(report.rules),
         "rules_failed": sum(not r.passed for r in report.rules), "violations": len(violations)}
     facts.update((str(k), v) for k, v in meta.items() if k != "qa_status")
+    listed = [(rule_fa.get(v.rule_id, v.rule_id), v.subject, v.detail_fa, v.detail_en,
+               v.rule_id) for r in report.rules for v in r.listed]
     sheets = [
         Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
         Sheet(VIOLATIONS_SHEET, VIOLATION_COLUMNS, violations),
+        *([Sheet(LISTED_SHEET, VIOLATION_COLUMNS, listed)] if listed else []),
         Sheet(META_SHEET, META_COLUMNS, glossary.meta_rows(facts, _cell)),
     ]
     write_workbook(path, sheets)

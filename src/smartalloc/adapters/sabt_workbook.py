@@ -28,16 +28,19 @@ def _cell(value: object) -> Cell:
     return str(value)
 
 
-def write_sabt_workbook(path: Path, export: SabtExport, policy: Policy) -> None:
-    """Atomically write the three sheets to ``path``."""
-    rtl = policy.excel.right_to_left
+def sabt_sheets(export: SabtExport, rtl: bool) -> list[Sheet]:
+    """Sheet2, Summary and Errors of ``export`` (also the first sheets of a review's delta)."""
     summary = [(label, _cell(value)) for label, value in export.summary]
     errors = [(e.row or "", e.national_id, e.column, e.message_fa, e.message_en)
               for e in export.errors]
-    sheets = [
+    return [
         Sheet(SABT_SHEET, SABT_COLUMNS, export.rows, rtl),
         Sheet(SUMMARY_SHEET, SUMMARY_COLUMNS, summary, rtl),
         Sheet(ERRORS_SHEET, ERROR_COLUMNS, errors, rtl),
     ]
-    write_workbook(path, sheets, font_name=policy.excel.font_name,
-                   font_size=policy.excel.font_size)
+
+
+def write_sabt_workbook(path: Path, export: SabtExport, policy: Policy) -> None:
+    """Atomically write the three sheets to ``path``."""
+    write_workbook(path, sabt_sheets(export, policy.excel.right_to_left),
+                   font_name=policy.excel.font_name, font_size=policy.excel.font_size)

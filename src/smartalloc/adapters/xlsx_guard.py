@@ -44,6 +44,31 @@ def column_number(letters: bytes) -> int:
     return n
 
 
+def _number_over(limit: int) -> bytes:
+    """A regular expression for a decimal number above ``limit`` (leading zeros allowed)."""
+    digits = str(limit).encode()
+    over = [b"[1-9][0-9]{%d,}" % len(digits)]
+    for i, d in enumerate(digits):
+        if d != ord("9"):
+            over.append(digits[:i] + b"[%c-9][0-9]{%d}" % (d + 1, len(digits) - i - 1))
+    return b"0*(?:" + b"|".join(over) + b")"
+
+
+def _letters_over(limit: int) -> bytes:
+    """A regular expression for column letters (either case) past column ``limit``: more
+    letters, or as many and greater at the first letter that differs."""
+    name = b""
+    while limit:
+        limit, r = divmod(limit - 1, 26)
+        name = bytes([65 + r]) + name
+    over = [b"[A-Za-z]{%d,}" % (len(name) + 1)]
+    for i, ch in enumerate(name):
+        if ch != ord("Z"):
+            same = b"".join(b"[%c%c]" % (c, c + 32) for c in name[:i])
+            over.append(same + b"[%c-Z%c-z][A-Za-z]{%d}" % (ch + 1, ch + 33, len(name) - i - 1))
+    return b"(?:" + b"|".join(over) + b")"
+
+
 class _Extent:
     """Largest row and column a sheet part can place a cell at, as calamine would: from the
     cell references; a cell without one is one column further, a row without one one row
@@ -63,11 +88,20 @@ class _Extent:
         self.row_number = re.compile(rb"<" + p + rb"""row\s[^>]*?\br\s*=\s*["']\s*([0-9]+)""")
         self.max_col = self.max_row = 0
         self.loose_rows = self.loose_run = self.loose_cols = 0
+        self._beyond_key: tuple[int, int] | None = None
+        self._beyond_re: re.Pattern[bytes] | None = None
 
     def feed(self, text: bytes) -> None:
         opened = text.count(self.open_cell)   # <c…, <col…, <cfRule…: a superset of the cells
         canonical = text.count(self.canonical)
-        if canonical:
+        rows = text.count(self.open_row)   # <row…, <rowBreaks…: at most one row too many
+        if rows:
+            numbered = self.row_number.findall(text)
+            self.max_row = max(self.max_row, max((int(x) for x in set(numbered)), default=0))
+            self.loose_rows += rows - len(numbered)
+        # Lean pass (issue P): one search for a canonical cell beyond the extent known so far
+        # (its rows' numbers included); only a chunk that has one is read cell by cell.
+        if canonical and self._beyond().search(text) is not None:
             letters = set(self.letters.findall(text))
             self.max_col = max(self.max_col, max((column_number(x) for x in letters), default=0))
             digits = set(self.digits.findall(text))
@@ -80,11 +114,16 @@ class _Extent:
                 self.max_row = max(self.max_row, int(digits_))
             if len(refs) < cells:
                 self._loose_cells(text)
-        rows = text.count(self.open_row)   # <row…, <rowBreaks…: at most one row too many
-        if rows:
-            numbered = self.row_number.findall(text)
-            self.max_row = max(self.max_row, max((int(x) for x in set(numbered)), default=0))
-            self.loose_rows += rows - len(numbered)
+
+    def _beyond(self) -> re.Pattern[bytes]:
+        """A canonical cell whose column or row is past ``max_col``/``max_row``."""
+        key = (self.max_col, self.max_row)
+        if key != self._beyond_key:
+            self._beyond_key = key
+            self._beyond_re = re.compile(
+                re.escape(self.canonical) + b"(?:" + _letters_over(self.max_col) + b"[0-9]|"
+                + b"[A-Za-z]+" + _number_over(self.max_row) + b'")')
+        return self._beyond_re
 
     def _loose_cells(self, text: bytes) -> None:
         """The longest run of reference-less cells within one row."""

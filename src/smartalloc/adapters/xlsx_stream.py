@@ -1,8 +1,8 @@
 """A small streaming xlsx writer: fast, byte-deterministic, right-to-left, ids as text.
 
-Measured on this machine for 100,000 × 46 text cells: 1.3 s here, 2.4 s with
-rustpy-xlsxwriter (Rust) and 26.6 s with XlsxWriter (see docs/decisions.md). It writes the
-sheet XML directly with inline strings and a fast deflate level, fixed zip timestamps and no
+Several times faster than XlsxWriter or rustpy-xlsxwriter on the run's tables (figures in
+docs/performance.md); the rows' XML is rendered by ``xlsx_rows``. It writes the sheet XML
+directly with inline strings and a fast deflate level, fixed zip timestamps and no
 document properties, so the same tables always give the same bytes. ``str`` → text cell,
 ``bool`` → boolean, ``int``/``float`` → number, ``None``/"" → empty. Characters XML forbids
 (C0 controls) are written in Excel's ``_xHHHH_`` escape form, never dropped silently.
@@ -17,7 +17,6 @@ milliseconds whatever the sheet's length, while the rows are still written once.
 from __future__ import annotations
 
 import itertools
-import math
 import os
 import re
 import tempfile
@@ -27,6 +26,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from smartalloc.adapters.xlsx_fit import FIT_ROWS, MIN_WIDTH, cols_xml, fitted_widths
+from smartalloc.adapters.xlsx_rows import Neutralise, cell, rows_xml, safe_row
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -34,9 +34,6 @@ _PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
 _XML = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
 _FLUSH_ROWS = 2000
-_MEMO = 4096               # distinct values remembered per sheet and type (see _rows_xml)
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_LITERAL_ESCAPE = re.compile("_(x[0-9A-Fa-f]{4}_)")   # text that Excel would decode
 
 # (name, header, rows) or (name, header, rows, column width); width None = from content
 SheetSpec = (tuple[str, Sequence[str], Iterable[Sequence]]
@@ -68,79 +65,19 @@ def _col_letters(n: int) -> list[str]:
     return out
 
 
-def _text(value: str) -> str:
-    if "&" in value or "<" in value or ">" in value:
-        value = escape(value)
-    if "_x" in value:
-        value = _LITERAL_ESCAPE.sub(r"_x005F_\1", value)
-    if _CONTROL.search(value):
-        value = _CONTROL.sub(lambda m: f"_x{ord(m.group()):04X}_", value)
-    return value
-
-
-def _cell(ref: str, value, style: str = "") -> str:
-    if value.__class__ is not str:
-        if value is True or value is False:
-            return f'<c r="{ref}"{style} t="b"><v>{int(value)}</v></c>'
-        if value.__class__ in (int, float) and math.isfinite(value):
-            return f'<c r="{ref}"{style}><v>{value!r}</v></c>'
-        value = str(value)  # str subclasses (enums), inf/nan and anything else: as text
-        if not value:
-            return ""
-    space = ' xml:space="preserve"' if value[0] == " " or value[-1] == " " else ""
-    return f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
-
-
-def _str_tail(value: str) -> str:
-    """A text cell after its reference: the same for every cell holding ``value``."""
-    space = ' xml:space="preserve"' if value[0] == " " or value[-1] == " " else ""
-    return f' t="inlineStr"><is><t{space}>{_text(value)}</t></is></c>'
-
-
-def _rows_xml(rows: Iterable[Sequence], letters: Sequence[str]):
-    """Each row's XML (from row 2). The hot loop of every large workbook: a cell's text after
-    its reference is remembered for the first ``_MEMO`` distinct strings and integers of the
-    sheet (labels, codes, keys, mentor ids repeat on every row), which writes the 100k-row
-    allocations and trace sheets ~35 % faster than encoding every cell anew (same bytes)."""
-    prefix = [f'<c r="{letter}' for letter in letters]
-    texts: dict[str, str] = {}
-    numbers: dict[int, str] = {}
-    for r, row in enumerate(rows, start=2):
-        rs = f'{r}"'
-        parts: list[str] = []
-        append = parts.append
-        for c, v in enumerate(row):
-            kind = v.__class__
-            if kind is str:
-                if v:
-                    tail = texts.get(v)
-                    if tail is None:
-                        tail = _str_tail(v)
-                        if len(texts) < _MEMO:
-                            texts[v] = tail
-                    append(prefix[c] + rs + tail)
-            elif kind is int:
-                tail = numbers.get(v)
-                if tail is None:
-                    tail = f"><v>{v}</v></c>"
-                    if len(numbers) < _MEMO:
-                        numbers[v] = tail
-                append(prefix[c] + rs + tail)
-            elif v is not None and v != "":
-                append(_cell(f"{letters[c]}{r}", v))
-        yield f'<row r="{rs}>{"".join(parts)}</row>'
-
-
 def _sheet_xml(handle, columns: Sequence[str], rows: Iterable[Sequence], rtl: bool,
-               width: float | None, autofilter: bool = False) -> int:
-    """Stream one worksheet; returns its last row number (1 = header only)."""
+               width: float | None, autofilter: bool = False,
+               neutralise: Neutralise | None = None) -> int:
+    """Stream one worksheet; returns its last row number (1 = header only). The widths are
+    measured on the cells as written (neutralised)."""
     ncols = max(len(columns), 1)
     letters = _col_letters(ncols)
     view = ' rightToLeft="1"' if rtl else ""
     if width is None:
         rows = iter(rows)
         sample = list(itertools.islice(rows, FIT_ROWS))
-        widths: Sequence[float] = fitted_widths(columns, sample) or [MIN_WIDTH]
+        widths: Sequence[float] = fitted_widths(
+            columns, [safe_row(row, neutralise) for row in sample]) or [MIN_WIDTH]
         rows = itertools.chain(sample, rows)
     else:
         widths = [width] * ncols
@@ -148,10 +85,10 @@ def _sheet_xml(handle, columns: Sequence[str], rows: Iterable[Sequence], rtl: bo
                   'workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
                   'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
                   f'{cols_xml(widths)}<sheetData>').encode())
-    header = "".join(_cell(f"{letters[c]}1", v, ' s="1"') for c, v in enumerate(columns) if v)
+    header = "".join(cell(f"{letters[c]}1", v, ' s="1"') for c, v in enumerate(columns) if v)
     chunk: list[str] = [f'<row r="1">{header}</row>']
     last = 1
-    for last, row_xml in enumerate(_rows_xml(rows, letters), start=2):  # noqa: B007
+    for last, row_xml in enumerate(rows_xml(rows, letters, neutralise), start=2):  # noqa: B007
         chunk.append(row_xml)
         if len(chunk) >= _FLUSH_ROWS:
             handle.write("".join(chunk).encode())
@@ -227,8 +164,11 @@ def _package(sheets: Sequence[SheetSpec], font: str, size: int, fit: bool) -> di
 
 def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool = True,
                font: str = "Tahoma", size: int = 8, width: float = 14.0,
-               fit: bool = False) -> None:
+               fit: bool = False, neutralise: Neutralise | None = None) -> None:
     """Write the sheets to ``path`` atomically: a temp file in the same folder, then rename.
+
+    ``neutralise``: the caller's rule applied to every body cell value (``xlsx_writer``'s
+    formula rule), as ``xlsx_rows.safe_row`` states it.
 
     ``fit``: widths from content (for a sheet that names no width of its own) and an
     autofilter on every sheet. Without it every column is ``width`` wide and nothing is
@@ -251,7 +191,8 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool =
                 if chosen is None and not fit:
                     chosen = width
                 with _member(zf, f"xl/worksheets/sheet{i}.xml") as handle:
-                    last = _sheet_xml(handle, columns, rows, right_to_left, chosen, fit)
+                    last = _sheet_xml(handle, columns, rows, right_to_left, chosen, fit,
+                                      neutralise)
                 filters.append(_filter_ref(_col_letters(max(len(columns), 1)), last)
                                if fit else None)
             if fit:   # after the sheets: their filters' last rows are known now

@@ -52,9 +52,11 @@ def write_workbook(path: Path, sheets: list[Sheet], *, font_name: str = "Tahoma"
     """Write ``sheets`` to ``path`` atomically, each column fitted to its content and every
     sheet with an autofilter on its header (people sort and filter these tables)."""
     rtl = all(s.right_to_left for s in sheets)
-    write_xlsx(Path(path), [(s.name, [neutralise(c) for c in s.columns], _safe_rows(s.rows),
+    # body cells: neutralised by the stream, once per distinct value of a column (issue P)
+    write_xlsx(Path(path), [(s.name, [neutralise(c) for c in s.columns], s.rows,
                              s.column_width) for s in sheets],
-               right_to_left=rtl, font=font_name, size=font_size, fit=True)
+               right_to_left=rtl, font=font_name, size=font_size, fit=True,
+               neutralise=neutralise)
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:

@@ -82,11 +82,15 @@ def _names(s: StudentRecord) -> tuple[str, str]:
 
 
 def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Decision],
-                      summaries: Sequence[MentorSummary], policy_stamp: str) -> list[Table]:
+                      summaries: Sequence[MentorSummary], policy_stamp: str, *,
+                      trace_sheet: bool = False) -> list[Table]:
     """All per-student and per-mentor tables, one row per input student where per-student.
     Each coded value is written twice: in the operator's words, and as its code at the end
-    of the row."""
+    of the row. ``trace_sheet``: also the per-student stage trace (``run --trace``); off by
+    default because explain rebuilds any student's trace on demand, while the sheet is one of
+    the workbook's two 100k-row sheets (issue P)."""
     allocations, trace, reasons, unallocated = [], [], [], []
+    keep_trace = trace.append if trace_sheet else None
     for d in decisions:
         s = students[d.index]
         first, last = _names(s)
@@ -100,12 +104,13 @@ def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Dec
             _OUTCOME_FA.get(d.outcome, str(d.outcome)), d.mentor_id, d.mentor_name, d.alias,
             d.code if ok else "", _YES if d.code_reused else _NO, failure_fa, d.reason_fa,
             d.dedupe_reason, before, policy_stamp, str(d.outcome), channel, failure))
-        counts = tuple(d.stage_counts) + ("",) * (len(STAGES) - len(d.stage_counts))
-        trace.append((
-            s.row, d.national_id, channel_fa, d.dedupe_reason, before,
-            d.pool_size, *counts, d.mentor_id, d.runner_up_id,
-            _RULE_FA.get(d.decided_by, d.decided_by), round(d.occupancy_before, 6),
-            d.allocations_before, policy_stamp, channel, d.decided_by))
+        if keep_trace is not None:
+            counts = tuple(d.stage_counts) + ("",) * (len(STAGES) - len(d.stage_counts))
+            keep_trace((
+                s.row, d.national_id, channel_fa, d.dedupe_reason, before,
+                d.pool_size, *counts, d.mentor_id, d.runner_up_id,
+                _RULE_FA.get(d.decided_by, d.decided_by), round(d.occupancy_before, 6),
+                d.allocations_before, policy_stamp, channel, d.decided_by))
         if ok:
             reasons.append((s.row, d.national_id, first, last, d.mentor_id, selection_reason(d)))
         else:
@@ -118,7 +123,7 @@ def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Dec
     return [
         Table(ALLOCATIONS_SHEET, ALLOCATIONS_COLUMNS, allocations),
         Table(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
-        Table(TRACE_SHEET, TRACE_COLUMNS, trace),
+        *([Table(TRACE_SHEET, TRACE_COLUMNS, trace)] if trace_sheet else []),
         Table(REASONS_SHEET, REASONS_COLUMNS, reasons),
         Table(UNALLOCATED_SHEET, UNALLOCATED_COLUMNS, unallocated),
     ]

@@ -41,6 +41,9 @@ CHANNELS: Mapping[str, Term] = {
     "SADRA": Term("صدرا", "Sadra"),
     "GENERIC": Term("عمومی", "general"),
 }
+# The channel recorded with an allocation: the engine's, or an operator's review (issue K).
+RECORDED_CHANNELS: Mapping[str, Term] = {
+    **CHANNELS, "MANUAL": Term("دستی (بازبینی اپراتور)", "manual (operator review)")}
 # Ranking rules (D6), as the trace and the selection reasons name them.
 RANKING_RULES: Mapping[str, Term] = {
     "min_occupancy_ratio": Term("کمترین نسبت اشغال", "lowest occupancy ratio"),
@@ -99,11 +102,13 @@ QA_RULES: Mapping[str, Term] = {
     "QA_RULE_SCHOOL_01": Term("قاعده مدرسه", "school rule"),
     "QA_RULE_ALLOC_01": Term("ظرفیت و نسبت اشغال", "capacity and occupancy"),
     "QA_RULE_OUT_01": Term("برگه‌ها و ستون‌های خروجی", "output sheets and columns"),
+    "QA_RULE_REVIEW_01": Term("استثناهای بازبینی", "review exceptions"),
 }
 BOOLEANS: Mapping[bool, Term] = {True: Term("بله", "yes"), False: Term("خیر", "no")}
 
 ALL: Mapping[str, Mapping] = {
     "outcome": OUTCOMES, "failure_class": FAILURE_CLASSES, "channel": CHANNELS,
+    "recorded_channel": RECORDED_CHANNELS,
     "ranking_rule": RANKING_RULES, "stage": STAGES, "centre": CENTRES, "gender": GENDERS,
     "graduation_status": GRADUATION_STATUSES, "finance": FINANCES,
     "mentor_status": MENTOR_STATUSES,

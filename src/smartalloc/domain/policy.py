@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from smartalloc.domain.contracts import JOIN_KEYS
 from smartalloc.domain.errors import Location, PolicyError, Problem
+from smartalloc.domain.intake_policy import IntakePolicy
 
 DEFAULT_CENTRE_KEY = "*"  # the manager → centre map's explicit default (D16)
 OFFICIAL_GROUP_CODES: tuple[int, ...] = (
@@ -177,6 +178,7 @@ class Policy(_Strict):
     counters: CounterPolicy = CounterPolicy()
     excel: ExcelPolicy = ExcelPolicy()
     column_aliases: dict[str, list[str]] = {}
+    intake: IntakePolicy = IntakePolicy()   # live Gravity Forms entries (issue L)
 
     @field_validator("join_keys")
     @classmethod
@@ -217,7 +219,9 @@ class Policy(_Strict):
 
     @property
     def content_hash(self) -> str:
-        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+        # intake (issue L) decides how entries arrive, not who gets which mentor: outside
+        canonical = json.dumps(self.model_dump(mode="json", exclude={"intake"}), sort_keys=True,
+                               ensure_ascii=False)
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 

@@ -17,7 +17,7 @@ from smartalloc.domain import glossary
 from smartalloc.domain.centres import NO_CENTRES, CentreMap, CentreResolution, resolve_centres
 from smartalloc.domain.eligibility import PoolDecision, PoolMentor, SideRow
 from smartalloc.domain.normalize import clean_text, match_key, name_key, natural_key, parse_int
-from smartalloc.domain.policy import GovernanceEntry, MentorStatus, Policy
+from smartalloc.domain.policy import GovernanceEntry, MentorStatus, Policy, VirtualMentorPolicy
 from smartalloc.domain.records import MentorRecord, MentorReport
 
 ACTIVE, INACTIVE, FROZEN = MentorStatus.ACTIVE, MentorStatus.INACTIVE, MentorStatus.FROZEN
@@ -63,6 +63,21 @@ class _Governance:
         return f"{glossary.fa(glossary.MENTOR_STATUSES, status.value)} در سیاست (نسخهٔ {self.version}): {why}"
 
 
+def in_virtual_range(alias: str, virtual: VirtualMentorPolicy) -> bool:
+    """Whether ``alias`` (the mentor's postal alias) is in one of the policy's placeholder
+    ranges (D17)."""
+    number = parse_int(alias)
+    return number is not None and any(lo <= number <= hi for lo, hi in virtual.alias_ranges)
+
+
+def is_placeholder(name: str, alias: str, virtual: VirtualMentorPolicy) -> bool:
+    """A placeholder mentor (D17) by the pool's own test: a name matching one of the policy's
+    patterns, or an alias in one of its ranges. For readers that see a mentor's name and alias
+    but not its report row (the review list); the pool applies the same two tests."""
+    return (any(re.search(p, name) for p in virtual.name_patterns)
+            or in_virtual_range(alias, virtual))
+
+
 class _Builder:
     def __init__(self, report: MentorReport, policy: Policy, overrides: Mapping[str, bool]):
         self.policy, self.gov = policy, _Governance(policy)
@@ -90,9 +105,7 @@ class _Builder:
     def is_virtual(self, r: MentorRecord) -> bool:
         if any(p.search(r.name) for p in self.virtual_names):
             return True
-        alias = parse_int(r.postal)
-        return alias is not None and any(
-            lo <= alias <= hi for lo, hi in self.policy.virtual_mentors.alias_ranges)
+        return in_virtual_range(r.postal, self.policy.virtual_mentors)
 
     def decide(self, r: MentorRecord, mid: str, status: str, in_pool: bool, reason: str,
                source: str) -> None:

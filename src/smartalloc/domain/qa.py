@@ -19,6 +19,7 @@ from smartalloc.domain.records import StudentRecord
 
 STU_01, STU_02, JOIN_01 = "QA_RULE_STU_01", "QA_RULE_STU_02", "QA_RULE_JOIN_01"
 SCHOOL_01, ALLOC_01, OUT_01 = "QA_RULE_SCHOOL_01", "QA_RULE_ALLOC_01", "QA_RULE_OUT_01"
+REVIEW_01 = "QA_RULE_REVIEW_01"   # reviewed exports only (domain.review_qa)
 DESCRIPTIONS_FA: dict[str, str] = {
     STU_01: "هر دانش‌آموز ورودی دقیقاً یک تصمیم دارد و ردیف‌های ثبت برابر تخصیص‌هاست",
     STU_02: "برای هر پشتیبان، تعداد خلاصه تخصیص برابر ردیف‌های تخصیص‌یافته به اوست",
@@ -26,6 +27,7 @@ DESCRIPTIONS_FA: dict[str, str] = {
     SCHOOL_01: "ردیف سراسری مدرسه ۰ دارد و در عیب‌یابی مدرسه نیست؛ ردیف مدرسه‌ای کد > ۰ دارد",
     ALLOC_01: "تخصیص هر پشتیبان ≤ ظرفیت باقی‌مانده آغاز و نسبت اشغال = تخصیص/باقی‌مانده آغاز",
     OUT_01: "هر برگه خروجی با ستون‌های قراردادی و به همان ترتیب وجود دارد",
+    REVIEW_01: "هر تخصیص بیرون از ماتریس، استثنای ثبت‌شدهٔ یک مدیر سامانه است و فهرست می‌شود",
 }
 _KEY_NAMES = ("group", "gender", "status", "center", "finance", "school")
 _EPS = 1e-6
@@ -51,6 +53,7 @@ class QaRuleResult:
     description_fa: str
     passed: bool
     violations: list[QaViolation] = field(default_factory=list)
+    listed: list[QaViolation] = field(default_factory=list)   # shown, not failing (exceptions)
 
 
 @dataclass(slots=True)

@@ -8,7 +8,9 @@ here, and every action is one audited change of the database's allocations:
   student's own code of this year kept — D15);
 - **move** an allocated student to another mentor (one seat released, one taken; the code stays);
 - **release** a student (the seat is freed; the code stays the student's, per D15, and comes
-  back if the student is assigned again).
+  back if the student is assigned again);
+- **flag** a student for review, and **unflag** it: a note for the next operator (the review
+  list shows it), audited like any action but changing no allocation, seat or code.
 
 The target must be one of the student's eligible mentors (the matrix rows of its six keys,
 the same engine as explain) with a free seat and an active status. An administrator may go
@@ -21,8 +23,8 @@ This module decides; it reads and writes nothing (``service_layer.review`` does)
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from smartalloc.domain.errors import ConflictError, CounterError, InputError, NotFoundError, Problem
@@ -36,6 +38,19 @@ class ReviewAction(StrEnum):
     ASSIGN = "assign"
     MOVE = "move"
     RELEASE = "release"
+    FLAG = "flag"
+    UNFLAG = "unflag"
+
+
+# The actions that change an allocation. A flag row of the audit is a note: it must not count
+# as the code a student last held, the last taker of a seat, or a change a replay would undo.
+MOVING = (ReviewAction.ASSIGN, ReviewAction.MOVE, ReviewAction.RELEASE)
+FLAGS = (ReviewAction.FLAG, ReviewAction.UNFLAG)
+# The actions in the operators' words (Persian, English), for the audit as people read it.
+ACTION_WORDS = {ReviewAction.ASSIGN: ("تخصیص", "assign"), ReviewAction.MOVE: ("جابه‌جایی", "move"),
+                ReviewAction.RELEASE: ("آزادسازی", "release"),
+                ReviewAction.FLAG: ("نشان‌گذاری", "flag"),
+                ReviewAction.UNFLAG: ("برداشتن نشان", "unflag")}
 
 
 class ReviewRefused(ConflictError):
@@ -98,17 +113,37 @@ class ReviewChange:
 
 @dataclass(frozen=True)
 class CodeFamily:
-    """The registration codes of one academic year (D15): YY + the gender's mid + sequence."""
+    """The registration codes of one academic year (D15): YY + the gender's mid + sequence.
+
+    ``known`` holds, per mid, the highest sequence of this year known *outside* the database —
+    the roster and the codes typed in the student report — which the database's counter (the
+    codes SmartAlloc issued) does not count: review issues above both, as a batch does."""
 
     yy: int
     mids: Mapping[int, str]        # gender code → counter mid (357 boys, 373 girls)
     digits: int
+    known: Mapping[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, policy: Policy, year: int) -> CodeFamily:
-        return cls(year - policy.counters.year_offset,
-                   {g.code: g.counter_mid for g in policy.genders.values()},
-                   policy.counters.sequence_digits)
+    def of(cls, policy: Policy, year: int, known: Iterable[str] = ()) -> CodeFamily:
+        return cls.of_codes(year - policy.counters.year_offset,
+                            {g.code: g.counter_mid for g in policy.genders.values()},
+                            policy.counters.sequence_digits, known)
+
+    @classmethod
+    def of_codes(cls, yy: int, mids: Mapping[int, str], digits: int,
+                 known: Iterable[str] = ()) -> CodeFamily:
+        highest: dict[str, int] = {}
+        prefixes = {f"{yy:02d}{mid}": mid for mid in mids.values()}
+        for code in known:
+            mid = prefixes.get(code[:5])
+            if mid is not None and len(code) == 5 + digits and code.isdecimal():
+                highest[mid] = max(highest.get(mid, 0), int(code[5:]))
+        return cls(yy, mids, digits, highest)
+
+    def floor(self, gender: int) -> int:
+        """The highest sequence of the gender's codes known outside the database (0: none)."""
+        return self.known.get(self.mids[gender], 0)
 
     def prefix(self, gender: int) -> str:
         return f"{self.yy:02d}{self.mids[gender]}"
@@ -140,15 +175,19 @@ def checked_reason(reason: str) -> str:
 
 
 def decide(request: ReviewRequest, holding: Holding | None, target: Seats | None, *,
-           eligible: bool, admin: bool, code: str, run_id: str) -> ReviewChange:
+           eligible: bool, admin: bool, code: str, run_id: str,
+           flagged: bool = False) -> ReviewChange:
     """The change ``request`` makes, or the reason it is refused.
 
     ``holding`` is the student's allocation now (None: unallocated); ``target`` the mentor
     asked for (None: no such mentor); ``eligible`` whether it is one of the student's matrix
     rows; ``code`` the registration code the student would hold (its own, or the next one);
-    ``run_id`` the run a new allocation is counted in."""
+    ``run_id`` the run a new allocation is counted in; ``flagged`` whether the student has an
+    open flag (for a flag or an unflag)."""
     reason = checked_reason(request.reason)
     action = request.action
+    if action in FLAGS:
+        return _flag(request, reason, holding, flagged=flagged, run_id=run_id)
     if action is ReviewAction.ASSIGN and holding is not None:
         raise ReviewRefused(Problem(
             "REVIEW_ALREADY_ALLOCATED",
@@ -168,6 +207,26 @@ def decide(request: ReviewRequest, holding: Holding | None, target: Seats | None
     return ReviewChange(request.national_id, action, holding.mentor_id if holding else "",
                         target.mentor_id, holding.code if holding else code, reason, request.by,
                         request.at, request.exception, holding.run_id if holding else run_id)
+
+
+def _flag(request: ReviewRequest, reason: str, holding: Holding | None, *, flagged: bool,
+          run_id: str) -> ReviewChange:
+    """A flag (or its clearing): no mentor on either side, the student's current code if it
+    holds one, the run its allocation (or, unallocated, its last decision) belongs to."""
+    if request.action is ReviewAction.FLAG and flagged:
+        raise ReviewRefused(Problem(
+            "REVIEW_ALREADY_FLAGGED",
+            "این دانش‌آموز از پیش برای بازبینی نشان‌گذاری شده است؛ نشان را در فهرست بازبینی "
+            "ببینید یا نخست آن را بردارید",
+            "the student is already flagged for review; see the flag in the review list or "
+            "clear it first"))
+    if request.action is ReviewAction.UNFLAG and not flagged:
+        raise ReviewRefused(Problem(
+            "REVIEW_NOT_FLAGGED", "این دانش‌آموز نشان بازبینی ندارد که برداشته شود",
+            "the student has no review flag to clear"))
+    return ReviewChange(request.national_id, request.action, "", "",
+                        holding.code if holding else "", reason, request.by, request.at, False,
+                        holding.run_id if holding else run_id)
 
 
 def _check_target(request: ReviewRequest, holding: Holding | None, target: Seats | None, *,

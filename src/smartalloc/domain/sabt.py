@@ -183,8 +183,10 @@ def _text(value: int | None) -> str:
 
 
 def build_sabt(students: Sequence[StudentRecord], decisions: Sequence[Decision],
-               policy: Policy) -> SabtExport:
-    """Sheet2 rows (one per ALLOCATED decision, in decision order), Summary and Errors."""
+               policy: Policy, stamp: str | None = None) -> SabtExport:
+    """Sheet2 rows (one per ALLOCATED decision, in decision order), Summary and Errors;
+    ``stamp``: the policy stamp the Summary names (default the policy's own; a version after
+    review names its run's)."""
     builder = _Builder(policy)
     rows = [builder.row(students[d.index], d) for d in decisions
             if d.outcome is Outcome.ALLOCATED]
@@ -204,6 +206,6 @@ def build_sabt(students: Sequence[StudentRecord], decisions: Sequence[Decision],
         ("رابط ۲ جایگزین رابط ۱ | contact 2 moved up", c["contact2_moved_up"]),
         ("مقدار اجباری خالی | mandatory values missing", c["missing_mandatory"]),
         ("خطاها | errors", len(builder.errors)),
-        ("نسخه سیاست | policy stamp", policy.stamp),
+        ("نسخه سیاست | policy stamp", stamp or policy.stamp),
     ]
     return SabtExport(rows, summary, builder.errors)

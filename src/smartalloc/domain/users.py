@@ -15,10 +15,14 @@ FIRST_ADMIN = "admin"   # the account the service's first start makes
 # (counts, occupancy, unallocated combinations, capacity plan, what-if), the mentors and their
 # audit trail, and the matrix; never a student. docs/security.md has the whole matrix.
 PERSONAL = "personal:read"
+# Manual review (issue K): assign, move or release a student, audited — the operator's work;
+# going outside the student's matrix rows (an exception) is the administrator's alone.
+REVIEW = "review:write"
+REVIEW_EXCEPTION = "review:exception"
 SCOPES: dict[str, frozenset[str]] = {
     "admin": frozenset({"alloc:run", "import", "report:read", PERSONAL, "mentors:write",
-                        "users:admin"}),
-    "operator": frozenset({"alloc:run", "import", "report:read", PERSONAL}),
+                        "users:admin", REVIEW, REVIEW_EXCEPTION}),
+    "operator": frozenset({"alloc:run", "import", "report:read", PERSONAL, REVIEW}),
     "viewer": frozenset({"report:read"}),
 }
 # The run's workbooks that name students (the matrix names mentors and schools only).

@@ -25,9 +25,11 @@ from smartalloc.domain.gc_pause import allow_in_this_process
 from smartalloc.entrypoints import render, telemetry
 from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
+from smartalloc.entrypoints.cli_intake import intake_app
 from smartalloc.entrypoints.cli_mentors import mentors_app
 from smartalloc.entrypoints.cli_relay import relay_app
 from smartalloc.entrypoints.cli_review import review_app
+from smartalloc.entrypoints.cli_review_export import export as _registers_review_export  # noqa: F401
 from smartalloc.entrypoints.cli_setup import setup
 from smartalloc.entrypoints.cli_whatif import whatif
 from smartalloc.entrypoints.clock import jalali_date, jalali_today
@@ -44,6 +46,7 @@ app.add_typer(mentors_app, name="mentors")
 app.add_typer(db_app, name="db")
 app.add_typer(relay_app, name="relay")
 app.add_typer(review_app, name="review")   # manual review (issue K)
+app.add_typer(intake_app, name="intake")   # live Gravity Forms entries (issue L)
 app.add_typer(policy_app, name="policy")
 app.add_typer(service_app)  # serve, users (issue C)
 app.command()(setup)        # the agency's managers → centres and academic year (issue G)
@@ -73,7 +76,8 @@ def _run(args: dict) -> None:
     telemetry.configure_from_settings("cli")   # the run's spans, when traces are on
     request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
                          now=jalali_date(args["date"]) if args.get("date") else jalali_today(),
-                         event_key=system.event_key)
+                         event_key=system.event_key, trace_sheet=bool(args.get("trace")),
+                         explanations=bool(args.get("explanations")))
     with _progress() as bar:
         task = bar.add_task("start", total=100)
 
@@ -104,6 +108,13 @@ def run(
     date: Annotated[str | None, Opt(help=(
         "Allocation date, Jalali (1405/09/15); default: today in Tehran. The same inputs, "
         "policy and date give byte-identical workbooks"))] = None,
+    trace: Annotated[bool, Opt("--trace", help=(
+        "Also write every student's 8-stage trace as a sheet of allocation.xlsx (off by "
+        "default: `smartalloc explain` shows any student's trace on demand)"))] = False,
+    explanations: Annotated[bool, Opt("--explanations", help=(
+        "Also keep every student's explanation (explain.sqlite, as the service's runs do): "
+        "`smartalloc review list` then shows each unallocated student's class, reason and "
+        "capacity-plan line (off by default: seconds at 100k students)"))] = False,
 ) -> None:
     """Run the whole pipeline: matrix, allocation, codes, ImportToSabt, QA, history."""
     _run(locals())

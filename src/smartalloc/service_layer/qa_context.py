@@ -10,6 +10,7 @@ from smartalloc.domain.allocation_report import (
     CAPACITY_PLAN_SHEET,
     META_COLUMNS,
     META_SHEET,
+    TRACE_SHEET,
 )
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.decision import Decision
@@ -28,14 +29,19 @@ EXPECTED_SHEETS: dict[str, tuple[str, ...]] = {
 
 def qa_context(students: Sequence[StudentRecord], decisions: Sequence[Decision],
                matrix: EligibilityMatrix, allocations: Mapping[str, int], tables: Sequence[Table],
-               sabt: SabtExport, summaries: Sequence[MentorSummary]) -> QaContext:
+               sabt: SabtExport, summaries: Sequence[MentorSummary], *,
+               trace_sheet: bool = True) -> QaContext:
     """The sheets produced are the tables handed to the writers, plus the Sabt and matrix
-    sheets with the headers their writers use."""
+    sheets with the headers their writers use. The trace sheet is contracted only when the
+    run was asked for it (``trace_sheet``), so a run without it does not fail OUT_01 and a
+    run with it still checks its columns."""
+    expected = (EXPECTED_SHEETS if trace_sheet else
+                {k: v for k, v in EXPECTED_SHEETS.items() if k != TRACE_SHEET})
     sheets = {t.name: t.columns for t in tables}
     sheets.update({name: tuple(cols) for name, cols in SABT_SHEETS.items()})
     sheets["Sheet2"] = tuple(sabt.columns)
     sheets["matrix"] = MATRIX_COLUMNS
     occupancy = {m.mentor_id: m.occupancy_ratio for m in summaries}
     earlier = {m.mentor_id: m.allocations_earlier_runs for m in summaries}
-    return QaContext(students, decisions, matrix, allocations, sheets, EXPECTED_SHEETS,
+    return QaContext(students, decisions, matrix, allocations, sheets, expected,
                      len(sabt.rows), occupancy, earlier)

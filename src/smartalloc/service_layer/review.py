@@ -24,6 +24,7 @@ from smartalloc.domain.errors import NotFoundError, Problem
 from smartalloc.domain.events import Event, review_event
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.review import (
+    FLAGS,
     CodeFamily,
     Holding,
     ReviewAction,
@@ -61,11 +62,17 @@ class ReviewTransaction(Protocol):
     def seats(self, mentor_id: str) -> Seats | None: ...
 
     def kept_code(self, national_id: str) -> str:
-        """The code the student last held (a release keeps it, D15); "" if none."""
+        """The code the student last held (a release keeps it, D15); "" if none. A flag row
+        is no holding: its code (often "") is never the answer."""
         ...
 
-    def take_sequence(self, yy: int, mid: str) -> int:
-        """The next sequence of the (year, mid) counter, which this transaction advances."""
+    def flagged(self, national_id: str) -> bool:
+        """Whether the student's latest flag row is a flag (not cleared by an unflag)."""
+        ...
+
+    def take_sequence(self, yy: int, mid: str, floor: int = 0) -> int:
+        """The next sequence of the (year, mid) counter, above ``floor`` too (codes known
+        outside the database); this transaction advances the counter to it."""
         ...
 
     def apply(self, change: ReviewChange,
@@ -91,11 +98,9 @@ def carry_out(request: ReviewRequest, store: ReviewStore, *, eligible: Eligible,
     """Carry out one review action; the change as audited. Refusals raise
     (``ReviewRefused`` 409, ``NotFoundError`` 404, ``InputError`` 422) and write nothing."""
     with store.review() as tx:
-        student = tx.student(request.national_id)
-        if student is None:
-            raise NotFoundError(Problem(
-                "REVIEW_UNKNOWN_STUDENT", "این کد ملی در هیچ اجرایی نیامده است",
-                "this national id was in no run"))
+        student = _known(tx, request.national_id)
+        if request.action in FLAGS:
+            return _flag(request, tx, student)
         if None in student.keys or student.gender not in codes.mids:
             raise ReviewRefused(Problem(
                 "REVIEW_STUDENT_DATA_MISSING",
@@ -114,12 +119,44 @@ def carry_out(request: ReviewRequest, store: ReviewStore, *, eligible: Eligible,
     return change
 
 
+def flag(request: ReviewRequest, store: ReviewStore) -> ReviewChange:
+    """Flag a student for review, or clear its flag (``request.action`` FLAG/UNFLAG): no
+    inputs are needed — a flag reads no matrix and draws no code. Refused (409) when the
+    student is already flagged / has no flag; 404 when it was in no run."""
+    if request.action not in FLAGS:
+        raise ValueError(f"not a flag action: {request.action}")
+    with store.review() as tx:
+        return _flag(request, tx, _known(tx, request.national_id))
+
+
+def _known(tx: ReviewTransaction, national_id: str) -> ReviewStudent:
+    student = tx.student(national_id)
+    if student is None:
+        raise NotFoundError(Problem(
+            "REVIEW_UNKNOWN_STUDENT", "این کد ملی در هیچ اجرایی نیامده است",
+            "this national id was in no run"))
+    return student
+
+
+def _flag(request: ReviewRequest, tx: ReviewTransaction, student: ReviewStudent) -> ReviewChange:
+    """A flag or an unflag: an audit row only (no allocation, seat, code or event — nothing
+    downstream of the allocations changes). A student whose report data was unreadable may
+    be flagged too: that is often why."""
+    holding = tx.holding(request.national_id)
+    change = decide(request, holding, None, eligible=False, admin=False, code="",
+                    run_id=student.run_id, flagged=tx.flagged(request.national_id))
+    tx.apply(change, lambda _sequence: [])
+    tx.commit()
+    return change
+
+
 def _code(tx: ReviewTransaction, student: ReviewStudent, codes: CodeFamily) -> str:
     """The student's own code of this year if it held one (D15), else the next of its gender."""
     kept = tx.kept_code(student.national_id)
     if codes.owns(kept, student.gender):
         return kept
-    return codes.code(student.gender, tx.take_sequence(codes.yy, codes.mids[student.gender]))
+    return codes.code(student.gender, tx.take_sequence(
+        codes.yy, codes.mids[student.gender], codes.floor(student.gender)))
 
 
 def matrix_eligibility(matrix: EligibilityMatrix, policy: Policy) -> Eligible:
@@ -136,7 +173,11 @@ def act_on_inputs(request: ReviewRequest, paths: InputPaths, policy: Policy, *,
     """One action, its eligibility from the matrix these inputs make under the governance in
     force now (as explain builds it); codes of the academic year the runs use."""
     effective = policy_in_force(policy, history)[0]
-    matrix = build_matrix_for(reader.read(paths, effective), effective, overrides)
+    inputs = reader.read(paths, effective)
+    matrix = build_matrix_for(inputs, effective, overrides)
+    known = [e.code for e in inputs.roster]
+    if inputs.students:
+        known += [c for s in inputs.students.records for c in s.prior_codes]
     return carry_out(request, store, eligible=matrix_eligibility(matrix, effective),
-                     admin=admin, codes=CodeFamily.of(effective, year or effective.academic_year),
-                     event_key=event_key)
+                     admin=admin, codes=CodeFamily.of(effective, year or effective.academic_year,
+                                                      known), event_key=event_key)

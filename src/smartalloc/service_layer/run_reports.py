@@ -46,6 +46,7 @@ class RunRequest:
     now: str = ""                      # allocation date stamp (Jalali), set by the entrypoint
     event_key: bytes = PROCESS_EVENT_KEY   # HMAC key naming students in events
     explanations: bool = False         # keep every student's explanation (explain.sqlite)
+    trace_sheet: bool = False          # allocation.xlsx also gets the per-student stage trace
     profile_version: int | None = None  # the stored agency profile applied (set by the run)
 
 
@@ -74,7 +75,8 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
     run_id = run_id_for(inputs, policy, year, request.overrides)
     summaries = mentor_summaries(matrix.pool, batch.allocations, already)
     sabt = build_sabt(students, decisions, policy)
-    tables = allocation_tables(students, decisions, summaries, policy.stamp)
+    tables = allocation_tables(students, decisions, summaries, policy.stamp,
+                               trace_sheet=request.trace_sheet)
     plan = plan_capacity(students, decisions, matrix, policy, index)
     counts = outcome_counts(decisions)
     meta = {"run_id": run_id, "policy_version": policy.version, "policy_stamp": policy.stamp,
@@ -87,7 +89,7 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
             "agency_profile_version": request.profile_version or ""}
     tables = [*tables, capacity_plan_table(plan), meta_table(meta)]
     qa = run_all_invariants(qa_context(students, decisions, matrix, batch.allocations, tables,
-                                       sabt, summaries))
+                                       sabt, summaries, trace_sheet=request.trace_sheet))
     meta["qa_status"] = qa.status
     tables[-1] = meta_table(meta)
     return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa,

@@ -25,7 +25,7 @@ from smartalloc.adapters.db.run_unit_of_work import conflicts_named
 from smartalloc.adapters.db.schema import Allocation, Counter, Mentor, ReviewRow, Run, Student
 from smartalloc.adapters.db.store import runs_with_input
 from smartalloc.domain.events import Event
-from smartalloc.domain.review import Holding, ReviewAction, ReviewChange, Seats
+from smartalloc.domain.review import FLAGS, MOVING, Holding, ReviewAction, ReviewChange, Seats
 from smartalloc.service_layer.review import ReviewStudent
 
 CHANNEL = "MANUAL"   # an allocation an operator made, not the engine
@@ -55,6 +55,8 @@ class SqlReviewStore:
                     for nid, action, *rest in conn.execute(query)]
 
 
+_MOVING = [str(a) for a in MOVING]
+_FLAGS = [str(a) for a in FLAGS]
 _AUDIT = (ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor, ReviewRow.to_mentor,
           ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by, ReviewRow.changed_at,
           ReviewRow.exception, ReviewRow.run_id)
@@ -93,7 +95,8 @@ class _Transaction:
             Allocation.mentor_id == mentor_id)).scalars().all()
         last = self.conn.execute(
             select(ReviewRow.changed_by, ReviewRow.changed_at)
-            .where(ReviewRow.to_mentor == mentor_id).order_by(ReviewRow.id.desc()).limit(1)
+            .where(ReviewRow.to_mentor == mentor_id, ReviewRow.action.in_(_MOVING))
+            .order_by(ReviewRow.id.desc()).limit(1)
         ).first()
         return Seats(mentor_id, name, status, capacity,
                      covered + sum(run in runs for run in given),
@@ -101,22 +104,33 @@ class _Transaction:
 
     def kept_code(self, national_id: str) -> str:
         code = self.conn.execute(
-            select(ReviewRow.code).where(ReviewRow.national_id == national_id)
+            select(ReviewRow.code).where(ReviewRow.national_id == national_id,
+                                         ReviewRow.action.in_(_MOVING))
             .order_by(ReviewRow.id.desc()).limit(1)).scalar()
         return code or ""
 
-    def take_sequence(self, yy: int, mid: str) -> int:
+    def flagged(self, national_id: str) -> bool:
+        latest = self.conn.execute(
+            select(ReviewRow.action).where(ReviewRow.national_id == national_id,
+                                           ReviewRow.action.in_(_FLAGS))
+            .order_by(ReviewRow.id.desc()).limit(1)).scalar()
+        return latest == ReviewAction.FLAG
+
+    def take_sequence(self, yy: int, mid: str, floor: int = 0) -> int:
         where = (Counter.year == yy, Counter.mid == mid)
         current = self._one(select(Counter.last_sequence).where(*where))
+        taken = max(current[0] if current else 0, floor) + 1
         if current is None:
-            self.conn.execute(insert(Counter).values(year=yy, mid=mid, last_sequence=1))
-            return 1
-        self.conn.execute(update(Counter).where(*where).values(last_sequence=current[0] + 1))
-        return current[0] + 1
+            self.conn.execute(insert(Counter).values(year=yy, mid=mid, last_sequence=taken))
+        else:
+            self.conn.execute(update(Counter).where(*where).values(last_sequence=taken))
+        return taken
 
     def apply(self, change: ReviewChange, events: Callable[[int], Sequence[Event]]) -> int:
         with conflicts_named():
-            if change.action is ReviewAction.RELEASE:
+            if change.action in FLAGS:
+                pass                      # a note: the audit row below is all it writes
+            elif change.action is ReviewAction.RELEASE:
                 self.conn.execute(delete(Allocation)
                                   .where(Allocation.national_id == change.national_id))
             elif change.from_mentor:

@@ -5,7 +5,7 @@ Tables: منتورها (mentors), گروه_های_منتور (their allowed grou
 تخصیص_ها (allocations: one per national id, ever), شمارنده_ها (registration counters per
 year and gender code), اجراها (runs), صندوق_خروجی (the transactional outbox of issue D),
 نسخه_های_پروفایل_نمایندگی (the agency's profile, versioned: issue G), بازبینی_ها (manual
-review's audit: issue K).
+review's audit: issue K), ورودی_های_فرم (live Gravity Forms entries: issue L).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -186,3 +187,43 @@ class ReviewRow(Base):
     changed_at: Mapped[str] = mapped_column("زمان", String(32))
     exception: Mapped[bool] = mapped_column("استثنا", Boolean, default=False)
     run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), index=True)
+
+
+class ExportVersionRow(Base):
+    """One version of a run's export after review (issue K): what it includes (the audit up to
+    ``audit_head``), who made it and when, its counts and QA status, and where its files are.
+    Version 1 is the run's own and has no row."""
+
+    __tablename__ = "نسخه_های_خروجی"
+    run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), primary_key=True)
+    version: Mapped[int] = mapped_column("نسخه", Integer, primary_key=True)
+    audit_head: Mapped[int] = mapped_column("آخرین_بازبینی", Integer)
+    made_at: Mapped[str] = mapped_column("زمان", String(32))
+    made_by: Mapped[str] = mapped_column("توسط", String(100))
+    rows: Mapped[int] = mapped_column("ردیف_ها", Integer)
+    changed: Mapped[int] = mapped_column("تغییرات", Integer)
+    exceptions: Mapped[int] = mapped_column("استثناها", Integer)
+    qa_status: Mapped[str] = mapped_column("وضعیت_کنترل_کیفیت", String(16))
+    folder: Mapped[str] = mapped_column("پوشه", Text)
+
+
+class IntakeEntry(Base):
+    """A live Gravity Forms entry (issue L), once per (source, form, entry): the answer the
+    site was given (replayed to a retry), the body's digest (a different body under the same
+    ids is a conflict), and the student-report row it became, in arrival order (``id``)."""
+
+    __tablename__ = "ورودی_های_فرم"
+    id: Mapped[int] = mapped_column("شناسه", Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column("منبع", String(32))
+    form_id: Mapped[str] = mapped_column("شناسه_فرم", String(16))
+    entry_id: Mapped[str] = mapped_column("شناسه_ورودی", String(20))
+    digest: Mapped[str] = mapped_column("چکیده_بدنه", String(64))
+    received_at: Mapped[str] = mapped_column("زمان_دریافت", String(32))
+    status: Mapped[str] = mapped_column("وضعیت", String(16), index=True)
+    national_id: Mapped[str] = mapped_column("کد_ملی", String(10), index=True)
+    row: Mapped[list] = mapped_column("ردیف", JSON)             # STUDENT_COLUMNS order
+    http_status: Mapped[int] = mapped_column("کد_پاسخ", Integer)
+    response: Mapped[dict] = mapped_column("پاسخ", JSON)
+    exported_at: Mapped[str | None] = mapped_column("زمان_خروجی", String(32), nullable=True)
+    __table_args__ = (UniqueConstraint("منبع", "شناسه_فرم", "شناسه_ورودی",
+                                       name="uq_ورودی_های_فرم_شناسه"),)

@@ -36,6 +36,7 @@ from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
 from smartalloc.domain.records import HistoryEntry, RosterEntry
+from smartalloc.domain.review import MOVING
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
 
@@ -108,13 +109,16 @@ class SqlStore:
 
     def reviewed(self, run_id: str) -> int:
         with self.engine.connect() as conn:
-            return conn.execute(select(func.count()).select_from(ReviewRow)
-                                .where(ReviewRow.run_id == run_id)).scalar() or 0
+            # a flag is a note, which a replay would not undo: only allocation changes count
+            return conn.execute(select(func.count()).select_from(ReviewRow).where(
+                ReviewRow.run_id == run_id,
+                ReviewRow.action.in_([str(a) for a in MOVING]))).scalar() or 0
 
     def kept_codes(self) -> list[RosterEntry]:
         with self.engine.connect() as conn:
             return [RosterEntry(code, nid, None, "review") for code, nid in conn.execute(
                 select(ReviewRow.code, ReviewRow.national_id).distinct()
+                .where(ReviewRow.action.in_([str(a) for a in MOVING]))   # not a flag's note
                 .order_by(ReviewRow.code))]
 
     def committed(self, folders: Sequence[str]) -> dict[str, str]:

@@ -26,6 +26,10 @@ from smartalloc.entrypoints.api.ratelimit import RateLimiter
 from smartalloc.entrypoints.api.routes_admin import router as admin_router
 from smartalloc.entrypoints.api.routes_agency import router as agency_router
 from smartalloc.entrypoints.api.routes_imports import router as imports_router
+from smartalloc.entrypoints.api.routes_intake import PATH as INTAKE_PATH
+from smartalloc.entrypoints.api.routes_intake import router as intake_router
+from smartalloc.entrypoints.api.routes_review import router as review_router
+from smartalloc.entrypoints.api.routes_review_export import router as review_export_router
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
 from smartalloc.entrypoints.api.routes_whatif import router as whatif_router
 from smartalloc.entrypoints.api.runner import JobRunner
@@ -61,6 +65,9 @@ def create_api_app(settings: Settings) -> FastAPI:
     app.state.system = system
     app.state.settings, app.state.store, app.state.engine = settings, store, store.engine
     app.state.jobs, app.state.policy = jobs, load_policy(settings.policy_path)
+    # live intake (issue L): each source's secret resolved now, so a missing one stops start-up
+    app.state.intake_secrets = system.intake_secrets(app.state.policy)
+    app.state.intake = system.intake()
     queue = None
     if settings.uses_pg_queue:
         from smartalloc.entrypoints.api.queue import PgQueue
@@ -103,6 +110,8 @@ def create_api_app(settings: Settings) -> FastAPI:
         """A 429 (or 503 when Redis is down and the limiter fails closed), else None."""
         if request.url.path in OPEN_PATHS or request.url.path.startswith("/static/"):
             return None   # probes, and the web UI's CSS/JS/font (no data, cached by browsers)
+        if request.url.path == INTAKE_PATH:
+            return None   # one WordPress server's rush must not be a 429: routes_intake
         ip = request.client.host if request.client else "unknown"
         user = limiter.subject(request.headers.get("authorization", ""))
         verdict = await run_in_threadpool(limiter.check, ip, user)
@@ -149,6 +158,7 @@ def create_api_app(settings: Settings) -> FastAPI:
     def metrics() -> Response:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    for router in (imports_router, runs_router, whatif_router, admin_router, agency_router):
+    for router in (imports_router, runs_router, whatif_router, admin_router, agency_router,
+                   review_router, review_export_router, intake_router):
         app.include_router(router)
     return app

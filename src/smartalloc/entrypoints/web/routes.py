@@ -12,6 +12,8 @@ from smartalloc.entrypoints.web import (
     routes_history,
     routes_jobs,
     routes_mentors,
+    routes_review,
+    routes_review_export,
     routes_run,
     routes_setup,
     routes_signin,
@@ -21,5 +23,6 @@ from smartalloc.entrypoints.web import (
 
 router = APIRouter(include_in_schema=False)
 for _pages in (routes_signin, routes_run, routes_jobs, routes_students, routes_mentors,
-               routes_history, routes_setup, routes_whatif):
+               routes_history, routes_setup, routes_whatif, routes_review,
+               routes_review_export):
     router.include_router(_pages.router)

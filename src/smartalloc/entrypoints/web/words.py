@@ -28,7 +28,9 @@ STAGES = {"queued": N_("queued"), "read": N_("reading files"),
 ROLES = {"admin": N_("administrator"), "operator": N_("operator"), "viewer": N_("viewer")}
 SCOPES = {"alloc:run": N_("run allocations"), "import": N_("upload files"),
           "report:read": N_("read reports"), "personal:read": N_("see students' data"),
-          "mentors:write": N_("govern mentors"), "users:admin": N_("manage users")}
+          "mentors:write": N_("govern mentors"), "users:admin": N_("manage users"),
+          "review:write": N_("review allocations"),
+          "review:exception": N_("allocate outside the matrix")}
 ACTIONS = {"freeze": N_("Freeze"), "activate": N_("Activate"), "restrict": N_("Restrict")}
 DOWNLOADS = {"sabt": N_("ImportToSabt"), "allocation": N_("Allocation workbook"),
              "qa": N_("QA workbook"), "matrix": N_("Eligibility matrix")}
@@ -50,6 +52,9 @@ STEPS = {"history": N_("recording history: part %(done)s of %(total)s"),
          "combos": N_("keeping each key combination's candidates: %(done)s of %(total)s"),
          "explain": N_("keeping the students' explanations: %(done)s of %(total)s"),
          "search_index": N_("indexing names for search: %(done)s of %(total)s")}
+# Manual review (issue K): the actions (why a student is listed: ``domain.review_list.KINDS``).
+REVIEW_ACTIONS = {"assign": N_("Assign"), "move": N_("Move"), "release": N_("Release"),
+                  "flag": N_("Flag"), "unflag": N_("Remove the flag")}
 HTTP_ERRORS = {400: N_("The request cannot be carried out."),
                401: N_("Please sign in to continue."),
                403: N_("You are not allowed to do this."),
@@ -66,6 +71,7 @@ OTHER_ERROR = N_("An error occurred.")
 FAMILIES: Mapping[str, Mapping] = {
     "state": STATES, "stage": STAGES, "role": ROLES, "scope": SCOPES, "action": ACTIONS,
     "download": DOWNLOADS, "slot": SLOTS, "report": REPORTS, "centre_how": CENTRE_HOW,
+    "review": REVIEW_ACTIONS,
 }
 
 

@@ -1,0 +1,89 @@
+"""Live intake entries in the system of record (issue L): ``service_layer.intake``'s store.
+
+Idempotency rests on the unique key (source, form, entry), not on a read before the write:
+two copies of one webhook racing on PostgreSQL both insert, one wins, the other rolls back,
+reads the winner and answers as a retry. The entry and its ``StudentImported`` event commit
+together (the transactional outbox of issue D), so a rolled-back entry emits nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from smartalloc.adapters.db.outbox import write_outbox
+from smartalloc.adapters.db.schema import IntakeEntry
+from smartalloc.domain.events import Event
+from smartalloc.domain.intake import QUEUED, REJECTED, EntryKey
+from smartalloc.service_layer.intake import StoredEntry
+
+TABLE = IntakeEntry.__table__
+C = {attr: column for attr, column in IntakeEntry.__mapper__.columns.items()}
+
+
+class SqlIntakeEntries:
+    def __init__(self, engine: Engine, *, outbox: bool = False):
+        self.engine, self.outbox = engine, outbox
+
+    def find(self, key: EntryKey) -> StoredEntry | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(TABLE).where(*_is(key))).mappings().first()
+        return None if row is None else _entry(row)
+
+    def save(self, entry: StoredEntry, events: Sequence[Event], *,
+             replace_rejected: bool) -> tuple[StoredEntry, bool]:
+        values = _values(entry)
+        try:
+            with self.engine.begin() as conn:
+                if replace_rejected:
+                    done = conn.execute(update(TABLE).where(*_is(entry.key), C["status"] == REJECTED)
+                                        .values(values)).rowcount
+                else:
+                    conn.execute(insert(TABLE).values(values))
+                    done = 1
+                if done and self.outbox:
+                    write_outbox(conn, events)
+        except IntegrityError:
+            done = 0
+        stored = self.find(entry.key)
+        if stored is None:    # the rejected row we meant to replace is gone: cannot happen
+            raise RuntimeError("intake entry vanished while being stored")
+        return stored, bool(done) and stored.digest == entry.digest
+
+    def queued(self, *, include_exported: bool) -> list[StoredEntry]:
+        query = select(TABLE).where(C["status"] == QUEUED).order_by(C["id"])
+        if not include_exported:
+            query = query.where(C["exported_at"].is_(None))
+        with self.engine.connect() as conn:
+            return [_entry(r) for r in conn.execute(query).mappings()]
+
+    def mark_exported(self, ids: Sequence[int], at: str) -> None:
+        with self.engine.begin() as conn:
+            for start in range(0, len(ids), 500):
+                conn.execute(update(TABLE).where(C["id"].in_(ids[start:start + 500]))
+                             .values({C["exported_at"]: at}))
+
+
+def _is(key: EntryKey) -> tuple:
+    return (C["source"] == key.source, C["form_id"] == key.form_id,
+            C["entry_id"] == key.entry_id)
+
+
+def _values(e: StoredEntry) -> dict:
+    return {C[attr]: value for attr, value in _attrs(e).items()}
+
+
+def _attrs(e: StoredEntry) -> dict:
+    return {"source": e.key.source, "form_id": e.key.form_id, "entry_id": e.key.entry_id,
+            "digest": e.digest, "received_at": e.received_at, "status": e.status,
+            "national_id": e.national_id[:10], "row": list(e.row),
+            "http_status": e.http_status, "response": dict(e.response), "exported_at": None}
+
+
+def _entry(row) -> StoredEntry:
+    v = {attr: row[column] for attr, column in C.items()}
+    return StoredEntry(EntryKey(v["source"], v["form_id"], v["entry_id"]), v["digest"],
+                       v["received_at"], v["status"], v["national_id"], tuple(v["row"]),
+                       v["http_status"], v["response"], v["id"], v["exported_at"])

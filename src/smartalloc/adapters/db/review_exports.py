@@ -1,0 +1,118 @@
+"""``ReviewExportStore`` on SQLAlchemy (issue K): what a version of a run's export is made of.
+
+The snapshot is read under the run lock (``locks.run_lock``), the lock review actions and runs
+hold, so no change slips in between reading the allocations and recording which audit rows the
+version includes; the version row is written in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, func, insert, select
+
+from smartalloc.adapters.db.locks import run_lock
+from smartalloc.adapters.db.run_unit_of_work import conflicts_named
+from smartalloc.adapters.db.schema import Allocation, ExportVersionRow, ReviewRow, Run
+from smartalloc.adapters.db.store import runs_with_input
+from smartalloc.domain.review import ReviewAction, ReviewChange
+from smartalloc.domain.review_export import AuditedChange, ExportVersion, Placed
+from smartalloc.service_layer.review_export import ExportSnapshot, no_run
+
+_AUDIT = (ReviewRow.id, ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor,
+          ReviewRow.to_mentor, ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by,
+          ReviewRow.changed_at, ReviewRow.exception, ReviewRow.run_id)
+_VERSION = (ExportVersionRow.run_id, ExportVersionRow.version, ExportVersionRow.audit_head,
+            ExportVersionRow.made_at, ExportVersionRow.made_by, ExportVersionRow.rows,
+            ExportVersionRow.changed, ExportVersionRow.exceptions, ExportVersionRow.qa_status,
+            ExportVersionRow.folder)
+_PLACING = (str(ReviewAction.ASSIGN), str(ReviewAction.MOVE))
+
+
+class SqlReviewExportStore:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    @contextmanager
+    def exporting(self, run_id: str) -> Iterator[_Transaction]:
+        with run_lock(self.engine), self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                yield _Transaction(conn, _snapshot(conn, run_id))
+            finally:
+                if transaction.is_active:
+                    transaction.rollback()
+
+    def versions(self, run_id: str) -> list[ExportVersion]:
+        """The run's recorded versions after review, oldest first (``NotFoundError`` if no
+        such run)."""
+        with self.engine.connect() as conn:
+            if conn.execute(select(Run.run_id).where(Run.run_id == run_id)).first() is None:
+                raise no_run()
+            return [ExportVersion(*row) for row in conn.execute(
+                select(*_VERSION).where(ExportVersionRow.run_id == run_id)
+                .order_by(ExportVersionRow.version))]
+
+
+class _Transaction:
+    def __init__(self, conn, snapshot: ExportSnapshot):
+        self.conn, self.snapshot = conn, snapshot
+
+    def record(self, version: ExportVersion) -> None:
+        with conflicts_named():
+            self.conn.execute(insert(ExportVersionRow).values(
+                run_id=version.run_id, version=version.version, audit_head=version.audit_head,
+                made_at=version.made_at, made_by=version.made_by, rows=version.rows,
+                changed=version.changed, exceptions=version.exceptions,
+                qa_status=version.qa_status, folder=version.folder))
+
+    def commit(self) -> None:
+        with conflicts_named():
+            self.conn.commit()
+
+
+def _change(row) -> AuditedChange:
+    number, nid, action, *rest = row
+    return AuditedChange(number, ReviewChange(nid, ReviewAction(action), *rest[:6],
+                                              bool(rest[6]), rest[7]))
+
+
+def _snapshot(conn, run_id: str) -> ExportSnapshot:
+    run = conn.execute(select(Run.inputs, Run.out_dir, Run.policy_stamp)
+                       .where(Run.run_id == run_id)).first()
+    if run is None:
+        raise no_run()
+    inputs, out_dir, stamp = run
+    placed = {nid: Placed(mentor, code) for nid, mentor, code in conn.execute(
+        select(Allocation.national_id, Allocation.mentor_id, Allocation.code)
+        .where(Allocation.run_id == run_id))}
+    last_row = conn.execute(select(*_VERSION).where(ExportVersionRow.run_id == run_id)
+                            .order_by(ExportVersionRow.version.desc()).limit(1)).first()
+    last = ExportVersion(*last_row) if last_row else None
+    audit = [_change(r) for r in conn.execute(
+        select(*_AUDIT).where(ReviewRow.run_id == run_id).order_by(ReviewRow.id))]
+    # the exception in force: the latest placing change of a student, if it placed the
+    # student where the student is now and went outside the matrix
+    latest = {a.change.national_id: a.change for a in audit
+              if str(a.change.action) in _PLACING}
+    exceptions = {nid: c for nid, c in latest.items()
+                  if c.exception and nid in placed and placed[nid].mentor_id == c.to_mentor}
+    head = last.audit_head if last else 0
+    return ExportSnapshot(run_id, inputs, stamp, out_dir,
+                          {n: Placed(p.mentor_id, p.code, n in exceptions)
+                           for n, p in placed.items()},
+                          _held_elsewhere(conn, run_id, inputs),
+                          [a for a in audit if a.number > head], exceptions, last)
+
+
+def _held_elsewhere(conn, run_id: str, inputs: dict) -> dict[str, int]:
+    """Students other runs that read this run's InspactorReport hold, per mentor: the report's
+    covered counts were taken before them, so they use the same seats."""
+    report = next((sha for name, sha in inputs.items() if name.startswith("inspactor:")), "")
+    runs = set(runs_with_input(conn, report)) - {run_id} if report else set()
+    if not runs:
+        return {}
+    return dict(conn.execute(select(Allocation.mentor_id, func.count())
+                             .where(Allocation.run_id.in_(sorted(runs)))
+                             .group_by(Allocation.mentor_id)).all())

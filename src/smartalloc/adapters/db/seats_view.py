@@ -1,0 +1,58 @@
+"""Mentors' seats now, for the review page's and the API's candidate list (issue K).
+
+A page that lists a student's candidates must not wait for a run: ``SqlReviewStore`` reads
+seats inside an action's transaction, under the run lock, which a run holds from its start to
+its commit. This view reads the same numbers without the lock, in one pass for all the
+candidates — what the operator sees before acting. It is advice: the action itself re-reads
+the seats under the lock and refuses (409, naming who took the last one) if they went.
+
+The count is the one ``review_store._Transaction.seats`` makes (and a run makes): the students
+the mentor's InspactorReport covers plus the allocations of every run that read that report.
+Keep the two in step (they belong in one place: see the review notes).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+
+from sqlalchemy import Engine, select
+
+from smartalloc.adapters.db.schema import Allocation, Mentor, ReviewRow
+from smartalloc.adapters.db.store import runs_with_input
+from smartalloc.domain.review import Seats
+
+
+class SeatsView:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def seats(self, mentor_ids: Collection[str]) -> dict[str, Seats]:
+        """Each known mentor of ``mentor_ids`` → its seats now (unknown ids are left out)."""
+        wanted = sorted(set(mentor_ids))
+        if not wanted:
+            return {}
+        with self.engine.connect() as conn:
+            mentors = conn.execute(select(
+                Mentor.mentor_id, Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
+                Mentor.report_sha).where(Mentor.mentor_id.in_(wanted))).all()
+            given: dict[str, list[str]] = defaultdict(list)
+            for mentor_id, run_id in conn.execute(select(Allocation.mentor_id, Allocation.run_id)
+                                                  .where(Allocation.mentor_id.in_(wanted))):
+                given[mentor_id].append(run_id)
+            last: dict[str, tuple[str, str]] = {}
+            for mentor_id, by, at in conn.execute(
+                    select(ReviewRow.to_mentor, ReviewRow.changed_by, ReviewRow.changed_at)
+                    .where(ReviewRow.to_mentor.in_(wanted)).order_by(ReviewRow.id)):
+                last[mentor_id] = (by, at)          # the latest wins
+            runs: dict[str, set[str]] = {}
+            found = {}
+            for mentor_id, name, status, capacity, covered, report in mentors:
+                if report and report not in runs:
+                    runs[report] = set(runs_with_input(conn, report))
+                read = runs.get(report, set()) if report else set()
+                by, at = last.get(mentor_id, ("", ""))
+                found[mentor_id] = Seats(mentor_id, name, status, capacity,
+                                         covered + sum(r in read for r in given[mentor_id]),
+                                         by, at)
+            return found

@@ -1,0 +1,91 @@
+"""Live intake over HTTP (issue L): the Gravity Forms Webhooks add-on posts each entry here.
+
+Authentication is a per-source secret in the ``X-SmartAlloc-Intake-Key`` header — the one
+kind of credential the add-on sends without code (its request headers are static; a body
+signature needs PHP on the site). It is compared in constant time with every source's secret
+(SHA-256 of both sides, no early exit) and a failure is a bare 401. A replayed request is
+harmless by design: the same ids get the same stored answer. The path is outside the per-IP
+rate limit (app.py): a registration rush from the one WordPress server must not be answered
+429, since the add-on does not retry.
+
+Answers: 202 queued, 422 rejected (stored, D14) or unfit for the map (not stored), 409 a
+different body under stored ids. Log lines and errors name the source, form and entry ids
+and the fields by id and column, never a value the student typed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import Counter, Histogram
+
+from smartalloc.domain.errors import ConflictError, InputError
+from smartalloc.entrypoints.api import problems
+from smartalloc.entrypoints.api.observability import log
+from smartalloc.entrypoints.clock import jalali_now
+from smartalloc.service_layer.intake import receive_entry
+
+PATH = "/api/v1/intake/gravity-forms"
+KEY_HEADER = "X-SmartAlloc-Intake-Key"
+OUTCOMES = ("queued", "rejected", "replayed", "invalid", "conflict", "unauthorized", "error")
+INTAKE_ENTRIES = Counter("intake_entries_total", "Live intake requests by outcome (queued, "
+                         "rejected, replayed, invalid, conflict, unauthorized, error)",
+                         ["outcome"])
+INTAKE_DURATION = Histogram("intake_entry_duration_seconds", "Time to answer a live intake "
+                            "request", buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+
+router = APIRouter(prefix="/api/v1/intake", tags=["intake"])
+
+
+def source_of(secrets: dict[str, bytes], given: str) -> str | None:
+    """The source whose secret is ``given``; every secret is compared (constant time)."""
+    probe = hashlib.sha256(given.encode()).digest()
+    found = None
+    for name, secret in secrets.items():
+        if hmac.compare_digest(probe, hashlib.sha256(secret).digest()) and given:
+            found = name
+    return found
+
+
+@router.post("/gravity-forms", status_code=202)
+async def gravity_forms(request: Request) -> Response:
+    """One Gravity Forms entry (Webhooks add-on, JSON, all fields): stored once per
+    (source, form id, entry id) and queued for the next batch, or rejected with the reason."""
+    started, outcome = time.perf_counter(), "error"
+    try:
+        source = source_of(request.app.state.intake_secrets,
+                           request.headers.get(KEY_HEADER, ""))
+        if source is None:
+            outcome = "unauthorized"
+            return problems.problem(request, 401, "unauthorized")
+        try:
+            payload = json.loads(await request.body())
+        except ValueError:
+            outcome = "invalid"
+            return problems.problem(request, 422, "the body is not JSON",
+                                    "بدنه درخواست JSON نیست / the body is not JSON")
+        state = request.app.state
+        try:
+            result = await run_in_threadpool(
+                receive_entry, source, payload, state.policy, store=state.intake,
+                event_key=state.system.event_key, at=jalali_now())
+        except InputError:
+            outcome = "invalid"
+            raise
+        except ConflictError:
+            outcome = "conflict"
+            raise
+        outcome = result.outcome
+        log.info("intake_entry", source=source, form_id=result.body.get("form_id"),
+                 entry_id=result.body.get("entry_id"), outcome=outcome,
+                 failure=result.body.get("failure"))
+        return JSONResponse(dict(result.body), status_code=result.http_status)
+    finally:
+        INTAKE_ENTRIES.labels(outcome).inc()
+        INTAKE_DURATION.observe(time.perf_counter() - started)

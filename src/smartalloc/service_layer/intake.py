@@ -1,0 +1,116 @@
+"""Live intake, queued mode (issue L, slice 1): one handler per command.
+
+``receive_entry`` reads a Gravity Forms entry as a student-report row, judges it as the batch
+would (D14), stores it once per (source, form, entry) with the answer given, and writes
+``StudentImported`` to the outbox in the same transaction. A retry — the same body under the
+same ids — gets the stored answer; a different body is a conflict (409), unless the stored
+entry was rejected for its data: then the corrected entry replaces it (an operator who fixes
+an entry in WordPress and resends it must not be locked out by the first attempt).
+
+``export_queued`` hands the queued entries to the next batch as a student-report workbook.
+Slice 2 adds ``mode = "now"``: the same handler, allocating under row locks after ``judge``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from smartalloc.domain.errors import ConflictError, Problem
+from smartalloc.domain.events import Event
+from smartalloc.domain.intake import (
+    QUEUED,
+    REJECTED,
+    EntryKey,
+    answer,
+    body_digest,
+    entry_key,
+    imported_event,
+    judge,
+    read_entry,
+)
+from smartalloc.domain.policy import Policy
+
+ACCEPTED, UNPROCESSABLE = 202, 422
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEntry:
+    key: EntryKey
+    digest: str
+    received_at: str
+    status: str
+    national_id: str
+    row: tuple[str, ...]            # STUDENT_COLUMNS order, cleaned as the reader cleans
+    http_status: int
+    response: Mapping[str, object]
+    id: int | None = None
+    exported_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IntakeAnswer:
+    http_status: int
+    body: Mapping[str, object]
+    outcome: str                    # queued | rejected | replayed (a metrics label)
+
+
+class IntakeEntries(Protocol):
+    def find(self, key: EntryKey) -> StoredEntry | None: ...
+
+    def save(self, entry: StoredEntry, events: Sequence[Event], *,
+             replace_rejected: bool) -> tuple[StoredEntry, bool]:
+        """Store ``entry`` with its events in one transaction → (what the key now holds,
+        whether it is ours). ``replace_rejected``: overwrite a rejected entry of that key."""
+        ...
+
+    def queued(self, *, include_exported: bool) -> list[StoredEntry]: ...
+
+    def mark_exported(self, ids: Sequence[int], at: str) -> None: ...
+
+
+def receive_entry(source: str, payload: object, policy: Policy, *, store: IntakeEntries,
+                  event_key: bytes, at: str) -> IntakeAnswer:
+    """Store and answer one entry (``InputError`` → 422 not stored, ``ConflictError`` → 409)."""
+    key = entry_key(source, payload)
+    assert isinstance(payload, Mapping)
+    digest = body_digest(payload)
+    prior = store.find(key)
+    if prior is not None and prior.digest == digest:
+        return IntakeAnswer(prior.http_status, prior.response, "replayed")
+    if prior is not None and prior.status != REJECTED:
+        raise _conflict(key)
+    gf = policy.intake.gravity_forms
+    judged = judge(read_entry(payload, gf), policy, gf)
+    body = answer(key, judged, policy.intake.mode)
+    status = QUEUED if judged.failure is None else REJECTED
+    entry = StoredEntry(key, digest, at, status, judged.record.national_id,
+                        judged.record.values, ACCEPTED if status == QUEUED else UNPROCESSABLE,
+                        body)
+    stored, ours = store.save(entry, [imported_event(key, judged, digest, at, event_key)],
+                              replace_rejected=prior is not None)
+    if stored.digest != digest:      # another body under these ids won a race
+        raise _conflict(key)
+    return IntakeAnswer(stored.http_status, stored.response, status if ours else "replayed")
+
+
+def export_queued(store: IntakeEntries, write: Callable[[Path, list[tuple[str, ...]]], None],
+                  out: Path, *, at: str, include_exported: bool = False) -> int:
+    """Write the queued entries (arrival order) as a student report the batch reads, then mark
+    them exported, so next week's file holds only the new ones (``include_exported``: all)."""
+    entries = store.queued(include_exported=include_exported)
+    if not entries:
+        return 0
+    write(out, [e.row for e in entries])
+    store.mark_exported([e.id for e in entries if e.id is not None and e.exported_at is None],
+                        at)
+    return len(entries)
+
+
+def _conflict(key: EntryKey) -> ConflictError:
+    return ConflictError(Problem(
+        "INTAKE_CONFLICT",
+        f"ورودی {key.entry_id} فرم {key.form_id} پیش‌تر با محتوای دیگری ثبت شده است",
+        f"entry {key.entry_id} of form {key.form_id} was stored before with a different body"))

@@ -1,0 +1,62 @@
+"""The package guard's lean pass (issue P) reads a chunk cell by cell only when one search
+finds a canonical cell past the extent known so far. These hold it to the protection: a far
+cell hidden among ordinary ones, in a late chunk, past every row element's number, is still
+found, and an ordinary sheet still reads."""
+
+from __future__ import annotations
+
+import zipfile
+
+import pytest
+
+from smartalloc.adapters import xlsx_guard
+from smartalloc.domain.errors import InputError
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _package(path, rows: list[str]) -> None:
+    sheet = (f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>{"".join(rows)}'
+             "</sheetData></worksheet>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", sheet)
+
+
+def _ordinary(n: int, cols: str = "ABC") -> list[str]:
+    return [f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in cols) + "</row>"
+            for r in range(1, n + 1)]
+
+
+@pytest.fixture(autouse=True)
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(xlsx_guard, "_CHUNK", 512)   # many chunks: the extent is carried over
+
+
+def test_an_ordinary_sheet_passes(tmp_path):
+    _package(tmp_path / "ok.xlsx", _ordinary(400))
+    assert xlsx_guard.check_package(tmp_path / "ok.xlsx", "ok.xlsx") == {}
+
+
+@pytest.mark.parametrize("far", ['<c r="A900000"><v>1</v></c>',      # row past its row's
+                                 '<c r="XFD301"><v>1</v></c>',        # column, late chunk
+                                 '<c r="xfd301"><v>1</v></c>',        # lower case
+                                 '<c r="AAA0000900001"><v>1</v></c>'])  # leading zeros
+def test_a_far_cell_among_ordinary_ones_is_refused(tmp_path, far, monkeypatch):
+    monkeypatch.setattr(xlsx_guard, "MAX_GRID_CELLS", 1_000_000)
+    rows = _ordinary(400)
+    rows[300] = rows[300].replace("</row>", far + "</row>")
+    _package(tmp_path / "far.xlsx", rows)
+    with pytest.raises(InputError) as refused:
+        xlsx_guard.check_package(tmp_path / "far.xlsx", "far.xlsx")
+    assert refused.value.problems[0].code == "INPUT_TOO_LARGE"
+
+
+@pytest.mark.parametrize(("limit", "inside", "outside"), [
+    (0, [], [1, 9]), (59, [1, 59], [60, 100, 1000]), (99, [99, 10], [100, 101]),
+    (1_048_576, [1_048_576, 999_999], [1_048_577, 2_000_000, 10_000_000])])
+def test_the_searches_for_a_number_past_the_extent(limit, inside, outside):
+    import re
+
+    number = re.compile(xlsx_guard._number_over(limit) + b"$")
+    assert not [n for n in inside if number.match(b"%d" % n)]
+    assert all(number.match(b"%d" % n) and number.match(b"00%d" % n) for n in outside)
