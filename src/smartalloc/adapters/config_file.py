@@ -58,6 +58,17 @@ def read_config(path: Path | None = None) -> dict[str, object]:
                        f"the settings file is not valid TOML: {exc}", path) from None
 
 
+def configured(env: str, key: str) -> str | None:
+    """A setting: its environment variable, else its key in the installation's settings file
+    (``smartalloc.toml``), else None (the caller's documented default)."""
+    if value := os.environ.get(env):
+        return value
+    value = read_config().get(key)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return None if value is None else str(value)
+
+
 def create_config(text: str, path: Path | None = None) -> bool:
     """Write ``text`` as the settings file if there is none (0600, in a 0700 folder, whole or
     not at all); False when one exists (another process may have made it first: theirs is

@@ -23,7 +23,7 @@ from smartalloc.adapters.db.locks import run_lock
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.run_unit_of_work import conflicts_named
 from smartalloc.adapters.db.schema import Allocation, Counter, Mentor, ReviewRow, Run, Student
-from smartalloc.adapters.db.store import runs_with_input
+from smartalloc.adapters.db.seats_view import seats_of
 from smartalloc.domain.events import Event
 from smartalloc.domain.review import FLAGS, MOVING, Holding, ReviewAction, ReviewChange, Seats
 from smartalloc.service_layer.review import ReviewStudent
@@ -85,22 +85,9 @@ class _Transaction:
         return Holding(national_id, row[0], row[1], row[2]) if row else None
 
     def seats(self, mentor_id: str) -> Seats | None:
-        row = self._one(select(Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
-                               Mentor.report_sha).where(Mentor.mentor_id == mentor_id))
-        if row is None:
-            return None
-        name, status, capacity, covered, report = row
-        runs = set(runs_with_input(self.conn, report)) if report else set()
-        given = self.conn.execute(select(Allocation.run_id).where(
-            Allocation.mentor_id == mentor_id)).scalars().all()
-        last = self.conn.execute(
-            select(ReviewRow.changed_by, ReviewRow.changed_at)
-            .where(ReviewRow.to_mentor == mentor_id, ReviewRow.action.in_(_MOVING))
-            .order_by(ReviewRow.id.desc()).limit(1)
-        ).first()
-        return Seats(mentor_id, name, status, capacity,
-                     covered + sum(run in runs for run in given),
-                     last[0] if last else "", last[1] if last else "")
+        if self._one(select(Mentor.mentor_id).where(Mentor.mentor_id == mentor_id)) is None:
+            return None                             # (the mentor's row is locked from here)
+        return seats_of(self.conn, [mentor_id]).get(mentor_id)
 
     def kept_code(self, national_id: str) -> str:
         code = self.conn.execute(

@@ -6,9 +6,9 @@ its commit. This view reads the same numbers without the lock, in one pass for a
 candidates — what the operator sees before acting. It is advice: the action itself re-reads
 the seats under the lock and refuses (409, naming who took the last one) if they went.
 
-The count is the one ``review_store._Transaction.seats`` makes (and a run makes): the students
-the mentor's InspactorReport covers plus the allocations of every run that read that report.
-Keep the two in step (they belong in one place: see the review notes).
+The count (``seats_of``) is the one a review action makes under its lock (``review_store``)
+and a run makes: the students the mentor's InspactorReport covers plus the allocations of
+every run that read that report; the last taker is the latest assign or move to the mentor.
 """
 
 from __future__ import annotations
@@ -20,7 +20,9 @@ from sqlalchemy import Engine, select
 
 from smartalloc.adapters.db.schema import Allocation, Mentor, ReviewRow
 from smartalloc.adapters.db.store import runs_with_input
-from smartalloc.domain.review import Seats
+from smartalloc.domain.review import ReviewAction, Seats
+
+TAKING = (str(ReviewAction.ASSIGN), str(ReviewAction.MOVE))   # the audit rows that take a seat
 
 
 class SeatsView:
@@ -29,30 +31,36 @@ class SeatsView:
 
     def seats(self, mentor_ids: Collection[str]) -> dict[str, Seats]:
         """Each known mentor of ``mentor_ids`` → its seats now (unknown ids are left out)."""
-        wanted = sorted(set(mentor_ids))
-        if not wanted:
-            return {}
         with self.engine.connect() as conn:
-            mentors = conn.execute(select(
-                Mentor.mentor_id, Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
-                Mentor.report_sha).where(Mentor.mentor_id.in_(wanted))).all()
-            given: dict[str, list[str]] = defaultdict(list)
-            for mentor_id, run_id in conn.execute(select(Allocation.mentor_id, Allocation.run_id)
-                                                  .where(Allocation.mentor_id.in_(wanted))):
-                given[mentor_id].append(run_id)
-            last: dict[str, tuple[str, str]] = {}
-            for mentor_id, by, at in conn.execute(
-                    select(ReviewRow.to_mentor, ReviewRow.changed_by, ReviewRow.changed_at)
-                    .where(ReviewRow.to_mentor.in_(wanted)).order_by(ReviewRow.id)):
-                last[mentor_id] = (by, at)          # the latest wins
-            runs: dict[str, set[str]] = {}
-            found = {}
-            for mentor_id, name, status, capacity, covered, report in mentors:
-                if report and report not in runs:
-                    runs[report] = set(runs_with_input(conn, report))
-                read = runs.get(report, set()) if report else set()
-                by, at = last.get(mentor_id, ("", ""))
-                found[mentor_id] = Seats(mentor_id, name, status, capacity,
-                                         covered + sum(r in read for r in given[mentor_id]),
-                                         by, at)
-            return found
+            return seats_of(conn, mentor_ids)
+
+
+def seats_of(conn, mentor_ids: Collection[str]) -> dict[str, Seats]:
+    """The mentors' seats as a run counts them, on ``conn`` — in a review action's locked
+    transaction (``review_store``) or a page's plain read (``SeatsView``): one count for both."""
+    wanted = sorted(set(mentor_ids))
+    if not wanted:
+        return {}
+    mentors = conn.execute(select(
+        Mentor.mentor_id, Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
+        Mentor.report_sha).where(Mentor.mentor_id.in_(wanted))).all()
+    given: dict[str, list[str]] = defaultdict(list)
+    for mentor_id, run_id in conn.execute(select(Allocation.mentor_id, Allocation.run_id)
+                                          .where(Allocation.mentor_id.in_(wanted))):
+        given[mentor_id].append(run_id)
+    last: dict[str, tuple[str, str]] = {}
+    for mentor_id, by, at in conn.execute(
+            select(ReviewRow.to_mentor, ReviewRow.changed_by, ReviewRow.changed_at)
+            .where(ReviewRow.to_mentor.in_(wanted), ReviewRow.action.in_(TAKING))
+            .order_by(ReviewRow.id)):
+        last[mentor_id] = (by, at)          # the latest wins
+    runs: dict[str, set[str]] = {}
+    found = {}
+    for mentor_id, name, status, capacity, covered, report in mentors:
+        if report and report not in runs:
+            runs[report] = set(runs_with_input(conn, report))
+        read = runs.get(report, set()) if report else set()
+        by, at = last.get(mentor_id, ("", ""))
+        found[mentor_id] = Seats(mentor_id, name, status, capacity,
+                                 covered + sum(r in read for r in given[mentor_id]), by, at)
+    return found

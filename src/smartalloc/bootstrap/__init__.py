@@ -16,7 +16,6 @@ every edge.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,8 +33,10 @@ from smartalloc.adapters.readers import read_history_seed
 from smartalloc.adapters.uploads import ExcelReportChecker, FileUploadShelf
 from smartalloc.adapters.uploads import upload_path as kept_upload
 from smartalloc.adapters.whatif_file import WhatIfFile
+from smartalloc.bootstrap.intake_wiring import IntakeWiring
+from smartalloc.bootstrap.review_wiring import ReviewWiring
 from smartalloc.domain.key_strength import check_secret
-from smartalloc.service_layer import history_records, review, run_views, whatif
+from smartalloc.service_layer import history_records, run_views, whatif
 from smartalloc.service_layer.build_matrix import run_matrix_only
 from smartalloc.service_layer.explain_student import explain_student
 from smartalloc.service_layer.run_allocation import run_allocation
@@ -44,12 +45,8 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from smartalloc.adapters.db.agency_profiles import AgencyProfiles
-    from smartalloc.adapters.db.intake_store import SqlIntakeEntries
     from smartalloc.adapters.db.jobs import JobStore
     from smartalloc.adapters.db.mentor_registry import MentorRegistry
-    from smartalloc.adapters.db.review_exports import SqlReviewExportStore
-    from smartalloc.adapters.db.review_store import SqlReviewStore
-    from smartalloc.adapters.db.seats_view import SeatsView
     from smartalloc.adapters.db.store import SqlStore
     from smartalloc.adapters.db.users import UserStore
     from smartalloc.adapters.input_reader import ExcelInputReader
@@ -57,9 +54,6 @@ if TYPE_CHECKING:
     from smartalloc.domain.explain import Explanation
     from smartalloc.domain.policy import Policy
     from smartalloc.domain.records import HistoryEntry
-    from smartalloc.domain.review import ReviewChange, ReviewRequest
-    from smartalloc.domain.review_export import ExportVersion
-    from smartalloc.domain.review_list import ReviewItem
     from smartalloc.domain.run_results import RunResults
     from smartalloc.domain.whatif import WhatIfReport
     from smartalloc.service_layer.ports import InputPaths, ProgressFn
@@ -70,7 +64,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_AMQP_URL",
     "EXCHANGE",
-    "Relay",  # noqa: F822 (``__getattr__``)
+    "Relay",
     "System",
     "bind_to_parent",
     "bootstrap",
@@ -86,7 +80,7 @@ __all__ = [
     "migrations",
     "policy_json_schema",
     "read_overrides",
-    "run_audit_consumer",  # noqa: F822 (``__getattr__``)
+    "run_audit_consumer",
     "sqlite_url",
     "write_policy",
 ]
@@ -96,15 +90,7 @@ data_dir, config_path, create_config = (config_file.data_dir, config_file.config
                                         config_file.create_config)
 
 
-def configured(env: str, key: str) -> str | None:
-    """A setting: its environment variable, else its key in the installation's settings file
-    (``smartalloc.toml``), else None (the caller's documented default)."""
-    if value := os.environ.get(env):
-        return value
-    value = config_file.read_config().get(key)
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    return None if value is None else str(value)
+configured = config_file.configured
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -148,8 +134,9 @@ def event_key(*, required: bool = False) -> bytes:
 
 
 @dataclass
-class System:
-    """The adapters of one process, wired to the use cases it may run."""
+class System(ReviewWiring, IntakeWiring):
+    """The adapters of one process, wired to the use cases it may run (manual review's and live
+    intake's in their own modules)."""
 
     history: SqlStore
     event_key: bytes
@@ -176,88 +163,6 @@ class System:
         from smartalloc.adapters.db.mentor_registry import MentorRegistry
 
         return MentorRegistry(self.engine, outbox=self.history.outbox)
-
-    def review(self) -> SqlReviewStore:
-        """Manual review's actions and audit (issue K), with the outbox when there is one."""
-        from smartalloc.adapters.db.review_store import SqlReviewStore
-
-        return SqlReviewStore(self.engine, outbox=self.history.outbox)
-
-    def review_action(self, request: ReviewRequest, paths: InputPaths, policy: Policy, *,
-                      admin: bool, year: int | None = None,
-                      overrides: dict[str, bool] | None = None) -> ReviewChange:
-        return review.act_on_inputs(request, paths, policy, reader=self.reader,
-                                    history=self.history, store=self.review(),
-                                    event_key=self.event_key, admin=admin, year=year,
-                                    overrides=overrides)
-
-    def seats_now(self) -> SeatsView:
-        """Mentors' seats now, read without the run lock (the review page's candidate list)."""
-        from smartalloc.adapters.db.seats_view import SeatsView
-
-        return SeatsView(self.engine)
-
-    def review_exports(self) -> SqlReviewExportStore:
-        """The versions of runs' exports after review (issue K)."""
-        from smartalloc.adapters.db.review_exports import SqlReviewExportStore
-
-        return SqlReviewExportStore(self.engine)
-
-    def export_after_review(self, run_id: str, paths: InputPaths, policy: Policy, *, by: str,
-                            at: str, root: Path | None = None,
-                            overrides: dict[str, bool] | None = None) -> ExportVersion:
-        """The next version of ``run_id``'s ImportToSabt, its delta and QA (issue K)."""
-        from smartalloc.adapters.review_export_files import VersionFolders
-        from smartalloc.service_layer.review_export import export_version
-
-        return export_version(run_id, paths, policy, reader=self.reader, history=self.history,
-                              store=self.review_exports(), publisher=VersionFolders(root),
-                              by=by, at=at, overrides=overrides)
-
-    def review_flag(self, request: ReviewRequest) -> ReviewChange:
-        """Flag a student for review or clear its flag (``request.action`` flag/unflag)."""
-        return review.flag(request, self.review())
-
-    def review_list(self, policy: Policy, *, run_id: str | None = None,
-                    kind: str | None = None, include_resolved: bool = False
-                    ) -> list[ReviewItem]:
-        """The review list (issue K) of one run, or across runs (``run_id`` None); placeholder
-        mentors by ``policy``'s patterns and ranges."""
-        from smartalloc.adapters.db.review_list_store import SqlReviewList
-        from smartalloc.adapters.kept_decisions import KeptDecisions
-        from smartalloc.service_layer.review_list import review_list
-
-        return review_list(SqlReviewList(self.engine, KeptDecisions), policy.virtual_mentors,
-                           run_id=run_id, kind=kind, include_resolved=include_resolved)
-
-    def intake(self) -> SqlIntakeEntries:
-        """Live Gravity Forms entries (issue L), with the outbox when there is one."""
-        from smartalloc.adapters.db.intake_store import SqlIntakeEntries
-
-        return SqlIntakeEntries(self.engine, outbox=self.history.outbox)
-
-    @staticmethod
-    def intake_secrets(policy: Policy) -> dict[str, bytes]:
-        """Each intake source's secret, from the variable its policy entry names (or that name
-        in lower case in smartalloc.toml): the policy file holds references, never secrets.
-        A missing or guessable one stops the start-up, named, never printed."""
-        secrets = {}
-        for name, source in policy.intake.sources.items():
-            value = configured(source.secret_env, source.secret_env.lower()) or ""
-            check_secret(source.secret_env, value)
-            secrets[name] = value.encode()
-        return secrets
-
-    def export_intake(self, out: Path, *, at: str, include_exported: bool = False) -> int:
-        """The queued live entries as a student report (sheet Sabt (5)) for the next batch."""
-        from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
-        from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_SHEET
-        from smartalloc.service_layer.intake import export_queued
-
-        def write(path: Path, rows: list[tuple[str, ...]]) -> None:
-            write_workbook(path, [Sheet(STUDENT_SHEET, STUDENT_COLUMNS, rows)])
-
-        return export_queued(self.intake(), write, out, at=at, include_exported=include_exported)
 
     def profiles(self) -> AgencyProfiles:
         """The agency's profile versions (managers → centres, academic year)."""
