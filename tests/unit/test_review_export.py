@@ -59,7 +59,7 @@ def test_qa_lists_an_exception_and_fails_an_unexplained_one():
     matrix = make_matrix(pool, [make_matrix_row("M1"), make_matrix_row("M2", gender=0)])
     a, b = make_student(0), make_student(1)
     placed = {a.national_id: Placed("M1", "543570001"),
-              b.national_id: Placed("M2", "543570002", True)}   # M2 has no row for a boy
+              b.national_id: Placed("M2", "543570002")}   # M2 has no row for a boy
     exception = _change(b.national_id, "move", "M2", exception=True)
 
     listed = build_version(_snapshot(placed, {b.national_id: exception},

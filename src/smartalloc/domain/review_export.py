@@ -30,12 +30,10 @@ VERSION_FILES = {"full": "import_to_sabt.xlsx", "changes": "import_to_sabt_chang
 
 @dataclass(frozen=True)
 class Placed:
-    """A student's allocation in the database now: mentor, code and whether an
-    administrator's exception put it outside the matrix."""
+    """A student's allocation in the database now: its mentor and code."""
 
     mentor_id: str
     code: str
-    exception: bool = False
 
 
 @dataclass(frozen=True)

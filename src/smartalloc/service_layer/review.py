@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Protocol
 
+from smartalloc.domain.batch import claimed_codes
 from smartalloc.domain.candidates import CandidateIndex
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import NotFoundError, Problem
@@ -175,9 +176,8 @@ def act_on_inputs(request: ReviewRequest, paths: InputPaths, policy: Policy, *,
     effective = policy_in_force(policy, history)[0]
     inputs = reader.read(paths, effective)
     matrix = build_matrix_for(inputs, effective, overrides)
-    known = [e.code for e in inputs.roster]
-    if inputs.students:
-        known += [c for s in inputs.students.records for c in s.prior_codes]
+    students = inputs.students.records if inputs.students else ()
+    known = [e.code for e in (*inputs.roster, *claimed_codes(students))]   # as the batch learns
     return carry_out(request, store, eligible=matrix_eligibility(matrix, effective),
                      admin=admin, codes=CodeFamily.of(effective, year or effective.academic_year,
                                                       known), event_key=event_key)

@@ -14,6 +14,7 @@ would change with them, and a correction upload must change only what review cha
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
@@ -29,6 +30,7 @@ from smartalloc.domain.qa import QaContext, QaReport
 from smartalloc.domain.records import StudentRecord
 from smartalloc.domain.review import ReviewChange, ReviewRefused
 from smartalloc.domain.review_export import (
+    FIRST_VERSION,
     AuditedChange,
     Delta,
     ExportVersion,
@@ -155,14 +157,12 @@ def build_version(snap: ExportSnapshot, students: Sequence[StudentRecord],
     delta_sabt = build_sabt(students, [d for d in decisions if d.national_id in wanted
                                        and d.outcome is Outcome.ALLOCATED], policy,
                             stamp=snap.policy_stamp)
-    per_mentor: dict[str, int] = {}
-    for where in snap.placed.values():
-        per_mentor[where.mentor_id] = per_mentor.get(where.mentor_id, 0) + 1
-    sheets = {name: tuple(cols) for name, cols in SABT_SHEETS.items()}
-    qa = reviewed_qa(QaContext(students, decisions, matrix, per_mentor, sheets, SABT_SHEETS,
+    per_mentor = Counter(where.mentor_id for where in snap.placed.values())
+    # the sheets written are the export's own (adapters.review_export_files.sabt_sheets)
+    qa = reviewed_qa(QaContext(students, decisions, matrix, per_mentor, SABT_SHEETS, SABT_SHEETS,
                                len(sabt.rows), {}, dict(snap.held_elsewhere)),
                      snap.exceptions)
-    number = snap.last.version + 1 if snap.last else 2
+    number = (snap.last.version if snap.last else FIRST_VERSION) + 1
     head = max((c.number for c in snap.changes), default=snap.last.audit_head if snap.last else 0)
     version = ExportVersion(snap.run_id, number, head, at, by, len(sabt.rows),
                             len(change.changed) + len(change.released), len(snap.exceptions),

@@ -100,8 +100,7 @@ def _snapshot(conn, run_id: str) -> ExportSnapshot:
                   if c.exception and nid in placed and placed[nid].mentor_id == c.to_mentor}
     head = last.audit_head if last else 0
     return ExportSnapshot(run_id, inputs, stamp, out_dir,
-                          {n: Placed(p.mentor_id, p.code, n in exceptions)
-                           for n, p in placed.items()},
+                          placed,
                           _held_elsewhere(conn, run_id, inputs),
                           [a for a in audit if a.number > head], exceptions, last)
 
