@@ -62,7 +62,7 @@ i18n: env  ## extract the pages' words → $(LOCALE)/fa/LC_MESSAGES/messages.po 
 sweep: env  ## every fault-injection point (a kill at each syscall of publish and commit; minutes)
 	$(BIN)/pytest -m sweep
 
-bench: env  ## every benchmark (pipeline, database, relay, API load, what-if, pages at 100k) → docs/performance.md
+bench: env  ## every benchmark (pipeline, database, relay, API load, live intake, what-if, pages at 100k) → docs/performance.md
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -qq wrk >/dev/null; } || echo "wrk not installed: the API load uses httpx threads"
 	$(BIN)/python benchmarks/pipeline_bench.py --write-doc docs/performance.md
@@ -70,6 +70,7 @@ bench: env  ## every benchmark (pipeline, database, relay, API load, what-if, pa
 	$(BIN)/python benchmarks/db_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/relay_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/api_bench.py --write-doc docs/performance.md
+	$(BIN)/python benchmarks/intake_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/whatif_bench.py --write-doc docs/performance.md
 	$(BIN)/python benchmarks/web_pages_bench.py --write-doc docs/performance.md
 

@@ -50,7 +50,7 @@ WRK_SCRIPT = Path(__file__).with_name("wrk_paths.lua")
 Stats = tuple[int, float, float, float, float]   # requests, error rate, p50, p95, p99 (ms)
 
 
-def serve(settings: Settings, port: int) -> subprocess.Popen:
+def serve(settings: Settings, port: int, workers: int = 1) -> subprocess.Popen:
     """`smartalloc serve` in its own process, as in production (the load generator's threads
     must not share the server's interpreter lock); its JSON logs go to a file."""
     env = {**os.environ, "DATABASE_URL": settings.database_url,
@@ -64,7 +64,8 @@ def serve(settings: Settings, port: int) -> subprocess.Popen:
            or secrets.token_urlsafe(48)}
     log = (settings.data_dir.parent / "server.log").open("wb")
     server = subprocess.Popen([sys.executable, "-m", "smartalloc.entrypoints.cli", "serve",
-                               "--port", str(port)], env=env, stdout=log, stderr=log)
+                               "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=log, stderr=log)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:

@@ -5,6 +5,8 @@ national ids pass the checksum. No network: tests post these to the app in proce
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from smartalloc.domain.contracts import StudentCol as C
 from tests.policies import make_policy
 from tests.unit.factories import student_columns, valid_national_id
@@ -23,6 +25,13 @@ INTAKE = {"mode": "queued",
 
 def intake_policy():
     return make_policy(intake=INTAKE)
+
+
+def now_policy_file(folder: Path) -> Path:
+    """The test policy with live intake allocating on arrival (mode "now"), as a file."""
+    path = folder / "policy-now.json"
+    path.write_text(make_policy(intake={**INTAKE, "mode": "now"}).model_dump_json(), "utf-8")
+    return path
 
 
 def entry(n: int = 0, *, entry_id: int | None = None, **fields: object) -> dict:

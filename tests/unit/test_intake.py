@@ -28,7 +28,7 @@ def _with(**gf) -> dict:
     (_with(fields={"ستون ناشناس": "3"}), "not a column of the student report"),
     (_with(fields={C.GENDER: "92", C.GROUP: "92"}), "mapped to two columns"),
     (_with(fields={C.GENDER: "nine"}), "not a Gravity Forms id"),
-    ({**INTAKE, "mode": "now"}, "not built yet"),
+    ({**INTAKE, "mode": "at once"}, "is not known"),
     (_with(fields={C.GENDER: "92"}), "required columns"),
     ({**INTAKE, "sources": {"main": {"secret_env": "the-secret-itself"}}}, "secret_env"),
 ])

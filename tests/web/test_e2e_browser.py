@@ -28,6 +28,7 @@ from smartalloc.adapters.readers import read_students
 from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.entrypoints.service import create_app
 from smartalloc.synthetic import generate_agency
+from tests.intake_payloads import SECRET, SECRET_ENV, now_policy_file
 from tests.web.conftest import UPLOAD_ROLES, add_users, make_settings
 
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -52,7 +53,10 @@ def server(tmp_path_factory, policy) -> Iterator[dict]:
     agency = generate_agency(root / "agency", students=200, mentors=40, seed=11, policy=policy)
     url = f"sqlite:///{root / 'smartalloc.sqlite'}"
     add_users(url)
-    app = create_app(make_settings(url, root / "data"))
+    # live registrations on (issue L): the screens test lists them on the history and
+    # review pages; nothing else here posts an entry
+    os.environ.setdefault(SECRET_ENV, SECRET)
+    app = create_app(make_settings(url, root / "data", policy_path=now_policy_file(root)))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

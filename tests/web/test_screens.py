@@ -4,14 +4,18 @@ by tools/axe/package-lock.json (`make test` and `.ci/run` install it)."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
 from smartalloc.adapters.readers import read_students
 from smartalloc.domain import glossary
+from tests.api.test_intake_now import entry_like
+from tests.intake_payloads import SECRET
 from tests.web.test_e2e_browser import browser, login_by_keyboard, server, start_run  # noqa: F401
 
 AXE = Path(__file__).resolve().parents[2] / "tools" / "axe" / "node_modules" / "axe-core" / \
@@ -49,9 +53,16 @@ def pages(server, browser: Browser, policy) -> list[str]:  # noqa: F811
     explain = page.locator("#search-results a.button").first.get_attribute("href")
     page.goto(base + explain)
     mentor = page.locator("#candidates tbody tr").first.get_attribute("data-mentor")
+    for n, record in enumerate(read_students(server["agency"].students, policy).records[:3]):
+        arrived = httpx.post(f"{base}/api/v1/intake/gravity-forms",
+                             content=json.dumps(entry_like(8000 + n, record.keys)),
+                             headers={"X-SmartAlloc-Intake-Key": SECRET,
+                                      "Content-Type": "application/json"})
+        assert arrived.status_code in (200, 202), arrived.text
     state = context.storage_state()
     context.close()
     return [state, "/ui/run", "/ui/jobs", f"/ui/jobs/{job}", f"/ui/jobs/{job}/whatif",
+            "/ui/history", f"/ui/jobs/{job}/review",
             "/ui/students?q=1", f"{explain}&mentor={mentor}", "/ui/mentors",
             f"/ui/history?mentor_id={mentor}", "/ui/setup", "/ui/no-such-page",
             f"/ui/jobs/{job}?lang=en", "/ui/password", f"/ui/mentors?mentor={mentor}"]

@@ -1,5 +1,5 @@
-"""Live intake's wiring (issue L): the stored Gravity Forms entries, their sources' secrets and
-the queue's export for the batch — a part of ``System`` (the composition root,
+"""Live intake's wiring (issue L): the stored Gravity Forms entries, their sources' secrets,
+the queue's export for the batch and allocation on arrival — a part of ``System`` (the composition root,
 ``smartalloc.bootstrap``) kept in its own module so the root stays readable."""
 
 from __future__ import annotations
@@ -11,15 +11,23 @@ from smartalloc.adapters.config_file import configured
 from smartalloc.domain.key_strength import check_secret
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
     from smartalloc.adapters.db.intake_store import SqlIntakeEntries
     from smartalloc.adapters.db.store import SqlStore
+    from smartalloc.adapters.input_reader import ExcelInputReader
     from smartalloc.domain.policy import Policy
+    from smartalloc.service_layer.intake import AllocateNow
+    from smartalloc.service_layer.ports import InputPaths
+    from smartalloc.service_layer.service_ports import JobBook
 
 
 class IntakeWiring:
     """``System``'s intake part; it uses the system's history (database and outbox)."""
 
     history: SqlStore
+    reader: ExcelInputReader
+    event_key: bytes
 
     def intake(self) -> SqlIntakeEntries:
         """Live Gravity Forms entries (issue L), with the outbox when there is one."""
@@ -49,3 +57,16 @@ class IntakeWiring:
             write_workbook(path, [Sheet(STUDENT_SHEET, STUDENT_COLUMNS, rows)])
 
         return export_queued(self.intake(), write, out, at=at, include_exported=include_exported)
+
+    def live_allocation(self, policy: Policy, jobs: JobBook,
+                        paths_of: Callable[[Mapping[str, str]], InputPaths]) -> AllocateNow:
+        """Mode "now" (issue L): entries allocated on arrival against the latest run's basis."""
+        from smartalloc.adapters.db.live_store import SqlLiveAllocations
+        from smartalloc.service_layer.live_basis import LiveBases
+        from smartalloc.service_layer.live_intake import allocator
+
+        bases = LiveBases(policy, jobs=jobs, reader=self.reader, history=self.history,
+                          paths_of=paths_of)
+        return allocator(bases, SqlLiveAllocations(self.history.engine,
+                                                   outbox=self.history.outbox),
+                         self.event_key)

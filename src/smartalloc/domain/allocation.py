@@ -219,6 +219,34 @@ class AllocationEngine:
         return (m, -1 if runner is None else runner[-1], rule,
                 allocated / load.remaining_at_start[m], allocated, remaining, open_seats)
 
+    @property
+    def combos(self) -> Sequence[Combo]:
+        """Every combination made so far, by id."""
+        return self._combos
+
+    def combo(self, keys: Keys) -> Combo:
+        """The combination of ``keys``' candidate class (made on first use)."""
+        return self._combos[self._ids[keys]]
+
+    def seat_one(self, combo: Combo, already: Mapping[int, int]) -> tuple:
+        """One student's pick when the seats are counted elsewhere (live intake, issue L):
+        ``already`` = mentor position → students given since the mentor report, the state a
+        batch starting now would have. The answer is ``_seat``'s on that state — the best key
+        among the candidates with a seat, the runner-up the next — and the engine's own state
+        is left as it is, so one engine serves every entry."""
+        load = MentorLoad(self.load.capacity, self.load.covered,
+                          [already.get(m, 0) for m in range(len(self.pool))])
+        key = key_function(self.policy.ranking, load)
+        ranked = sorted(key(m) for m in members(combo.mask) if load.has_seat(m))
+        if not ranked:
+            return -1, -1, -1, 0.0, 0, 0, 0
+        best, runner = ranked[0], (ranked[1] if len(ranked) > 1 else None)
+        m = best[-1]
+        allocated, at_start = load.allocated[m], load.remaining_at_start[m]
+        return (m, -1 if runner is None else runner[-1],
+                -1 if runner is None else deciding_rule(best, runner), allocated / at_start,
+                allocated, at_start - allocated, len(ranked))
+
     def _heaps_of(self, combo: Combo) -> tuple[list, ...]:
         combo.heaps = tuple(self._heap(p) for p in combo.parts)
         return combo.heaps

@@ -82,7 +82,7 @@ def claimed_codes(students: Iterable[StudentRecord]) -> list[RosterEntry]:
             for code in s.prior_codes]
 
 
-def _rejected(student: StudentRecord, verdict: DedupeResult, policy: Policy,
+def rejected(student: StudentRecord, verdict: DedupeResult, policy: Policy,
               pool_size: int) -> Decision:
     """Invalid national id (DATA_MISSING) or already allocated / repeated (DUPLICATE)."""
     prev = verdict.previous
@@ -156,7 +156,7 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
     decisions: list[Decision | None] = [None] * len(students)
     for position in others:
         student, verdict = students[position], verdicts[position]
-        decisions[position] = (_rejected(student, verdict, policy, pool_size)
+        decisions[position] = (rejected(student, verdict, policy, pool_size)
                                if verdict.verdict is not Verdict.NEW
                                else _data_missing(student, verdict, policy, pool_size))
     counters.check_headroom(Counter(map(itemgetter(1), keys)), lambda: (
@@ -166,6 +166,19 @@ def _allocate(students: Sequence[StudentRecord], matrix: EligibilityMatrix, poli
     _engine_decisions(decisions, students, verdicts, reaching, seating, engine, counters,
                       pool_size)
     return BatchResult(tuple(decisions), engine.allocations(), tuple(counters.warnings))
+
+
+def seat_decision(student: StudentRecord, verdict: DedupeResult, engine: AllocationEngine,
+                  combo: Combo, seat: tuple, counters: CounterBook) -> Decision:
+    """One student's decision from one pick (``AllocationEngine.seat_one``, live intake):
+    built by the batch's own code, so a live decision reads as the batch's would."""
+    decisions: list[Decision | None] = [None]
+    seating = Seating([combo.id], engine.combos, *([value] for value in seat))
+    _engine_decisions(decisions, [student], [verdict], [0], seating, engine, counters,
+                      len(engine.pool))
+    decision = decisions[0]
+    assert decision is not None
+    return decision
 
 
 def _engine_decisions(decisions: list, students: Sequence[StudentRecord],

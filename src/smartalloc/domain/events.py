@@ -86,19 +86,26 @@ def run_events(students: Sequence[StudentRecord], decisions: Sequence[Decision],
         keys = list(s.keys) if s.keys is not None else None
         yield _event(STUDENT_IMPORTED, run_id, occurred_at, subject,
                      {"student_ref": ref, "row": s.row, "keys": keys})
-        if d.outcome is Outcome.ALLOCATED:
-            yield _event(COUNTER_GENERATED, run_id, occurred_at, subject,
-                         {"student_ref": ref, "registration_code": d.code,
-                          "reused": d.code_reused})
-            yield _event(MENTOR_ASSIGNED, run_id, occurred_at, subject,
-                         {"student_ref": ref, "mentor_id": d.mentor_id, "alias": d.alias,
-                          "channel": str(d.channel), "registration_code": d.code, "keys": keys})
-        else:
-            yield _event(ALLOCATION_FAILED, run_id, occurred_at, subject,
-                         {"student_ref": ref, "failure_class": str(d.failure),
-                          "reason_fa": d.reason_fa, "channel": str(d.channel)})
+        yield from decision_events(d, ref, keys, run_id=run_id, occurred_at=occurred_at,
+                                   subject=subject)
     yield _event(RUN_COMPLETED, run_id, occurred_at, "run",
                  {"counts": dict(counts), "qa_status": qa_status, "policy_stamp": policy_stamp})
+
+
+def decision_events(d: Decision, ref: str, keys: list[int] | None, *, run_id: str,
+                    occurred_at: str, subject: str) -> Iterator[Event]:
+    """What one decision announces: the code and the mentor, or the failure — of a run's
+    student or of a live entry (issue L, whose subject names the entry)."""
+    if d.outcome is Outcome.ALLOCATED:
+        yield _event(COUNTER_GENERATED, run_id, occurred_at, subject,
+                     {"student_ref": ref, "registration_code": d.code, "reused": d.code_reused})
+        yield _event(MENTOR_ASSIGNED, run_id, occurred_at, subject,
+                     {"student_ref": ref, "mentor_id": d.mentor_id, "alias": d.alias,
+                      "channel": str(d.channel), "registration_code": d.code, "keys": keys})
+    else:
+        yield _event(ALLOCATION_FAILED, run_id, occurred_at, subject,
+                     {"student_ref": ref, "failure_class": str(d.failure),
+                      "reason_fa": d.reason_fa, "channel": str(d.channel)})
 
 
 def status_changed(mentor_id: str, from_status: str, to_status: str, reason: str, by: str,

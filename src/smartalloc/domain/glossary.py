@@ -44,6 +44,13 @@ CHANNELS: Mapping[str, Term] = {
 # The channel recorded with an allocation: the engine's, or an operator's review (issue K).
 RECORDED_CHANNELS: Mapping[str, Term] = {
     **CHANNELS, "MANUAL": Term("دستی (بازبینی اپراتور)", "manual (operator review)")}
+# What became of a live registration (issue L), as the history and review pages show it.
+INTAKE_STATUSES: Mapping[str, Term] = {
+    "allocated": Term("تخصیص داده شد (آنلاین)", "allocated on arrival"),
+    "queued": Term("در صف اجرای هفتگی", "waiting for the weekly run"),
+    "duplicate": Term("از پیش تخصیص یافته", "already allocated"),
+    "rejected": Term("رد شد (داده ناقص یا نامعتبر)", "rejected (missing or invalid data)"),
+}
 # Ranking rules (D6), as the trace and the selection reasons name them.
 RANKING_RULES: Mapping[str, Term] = {
     "min_occupancy_ratio": Term("کمترین نسبت اشغال", "lowest occupancy ratio"),
@@ -108,7 +115,7 @@ BOOLEANS: Mapping[bool, Term] = {True: Term("بله", "yes"), False: Term("خی�
 
 ALL: Mapping[str, Mapping] = {
     "outcome": OUTCOMES, "failure_class": FAILURE_CLASSES, "channel": CHANNELS,
-    "recorded_channel": RECORDED_CHANNELS,
+    "recorded_channel": RECORDED_CHANNELS, "intake_status": INTAKE_STATUSES,
     "ranking_rule": RANKING_RULES, "stage": STAGES, "centre": CENTRES, "gender": GENDERS,
     "graduation_status": GRADUATION_STATUSES, "finance": FINANCES,
     "mentor_status": MENTOR_STATUSES,

@@ -33,6 +33,7 @@ from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
 from smartalloc.domain.student_rows import KEY_COLUMNS, build_records
 
 QUEUED, REJECTED = "queued", "rejected"
+ALLOCATED, DUPLICATE = "allocated", "duplicate"   # a live entry's, in mode "now"
 _POSITIONS = tuple(range(len(STUDENT_COLUMNS)))
 
 
@@ -147,17 +148,23 @@ def answer(key: EntryKey, judged: Judged, mode: str) -> dict:
             "fields": list(judged.fields)}
 
 
-def imported_event(key: EntryKey, judged: Judged, digest: str, at: str, event_key: bytes
-                   ) -> Event:
-    """``StudentImported`` for a stored entry: the student by reference, the entry by ids; the
-    digest in the subject gives a corrected resubmission its own event."""
+def imported_event(key: EntryKey, judged: Judged, digest: str, at: str, event_key: bytes,
+                   status: str | None = None) -> Event:
+    """``StudentImported`` for a stored entry (``status`` as stored; by default queued or
+    rejected): the student by reference, the entry by ids; the digest in the subject gives a
+    corrected resubmission its own event."""
     r = judged.record
     ref = student_ref(r.national_id, event_key) if r.national_id else ""
-    subject = f"intake|{key.source}|{key.form_id}|{key.entry_id}|{digest[:16]}"
+    subject = entry_subject(key, digest)
     return Event(event_id("", STUDENT_IMPORTED, subject), STUDENT_IMPORTED, at, "",
                  {"student_ref": ref, "row": None, "keys": list(r.keys) if r.keys else None,
                   "source": key.source, "form_id": key.form_id, "entry_id": key.entry_id,
-                  "status": REJECTED if judged.failure else QUEUED})
+                  "status": status or (REJECTED if judged.failure else QUEUED)})
+
+
+def entry_subject(key: EntryKey, digest: str) -> str:
+    """What names an entry's events (ids are ``uuid5`` of it): one per body of an entry."""
+    return f"intake|{key.source}|{key.form_id}|{key.entry_id}|{digest[:16]}"
 
 
 def _keys(r: StudentRecord) -> tuple:

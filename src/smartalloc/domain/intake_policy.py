@@ -18,7 +18,7 @@ from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_REQUIRED
 from smartalloc.domain.contracts import StudentCol as C
 
 FIELD_ID = re.compile(r"^\d{1,4}(\.\d{1,2})?$")   # "92", or "1.3" for a name's sub-field
-MODES_BUILT = ("queued",)   # "now" (allocate on arrival) is slice 2 of issue L
+MODES = ("queued", "now")
 KNOWN_COLUMNS = frozenset(STUDENT_COLUMNS)
 NATIONAL_IDS = (C.NATIONAL_ID, C.NATIONAL_ID_2)
 # Spec A.14: the ids the agency's form uses today; every other column is mappable.
@@ -86,18 +86,19 @@ class IntakeSource(_Strict):
 
 class IntakePolicy(_Strict):
     mode: str = Field("queued", description=(
-        "queued: stored and handed to the next batch (`smartalloc intake export`). "
-        "now (allocate on arrival) is not built yet"))
+        "queued: stored and handed to the next batch (`smartalloc intake export`); now: "
+        "allocated on arrival against the latest run's reports and the live seats (an entry "
+        "that finds no mentor is queued for the next batch)"))
     gravity_forms: GravityFormsMap = GravityFormsMap()
     sources: dict[str, IntakeSource] = Field({}, description=(
         "Site name → its secret's reference; none = intake is off"))
 
     @field_validator("mode")
     @classmethod
-    def _built(cls, mode: str) -> str:
-        if mode not in MODES_BUILT:
-            raise ValueError(f"حالت «{mode}» ساخته نشده؛ فقط «queued» / mode «{mode}» is not "
-                             "built yet (allocating on arrival comes next); use «queued»")
+    def _known(cls, mode: str) -> str:
+        if mode not in MODES:
+            raise ValueError(f"حالت «{mode}» شناخته نیست؛ «queued» یا «now» / mode «{mode}» is "
+                             "not known; use «queued» or «now»")
         return mode
 
     @model_validator(mode="after")

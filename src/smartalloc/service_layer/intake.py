@@ -8,7 +8,8 @@ entry was rejected for its data: then the corrected entry replaces it (an operat
 an entry in WordPress and resends it must not be locked out by the first attempt).
 
 ``export_queued`` hands the queued entries to the next batch as a student-report workbook.
-Slice 2 adds ``mode = "now"``: the same handler, allocating under row locks after ``judge``.
+In ``mode = "now"`` an entry the batch would accept is allocated on arrival instead
+(``allocate``, ``service_layer.live_intake``).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from smartalloc.domain.intake import (
     QUEUED,
     REJECTED,
     EntryKey,
+    Judged,
     answer,
     body_digest,
     entry_key,
@@ -70,20 +72,40 @@ class IntakeEntries(Protocol):
 
     def mark_exported(self, ids: Sequence[int], at: str) -> None: ...
 
+    def recent(self, limit: int, national_id: str | None = None) -> list[StoredEntry]:
+        """The latest entries, newest first (of one student when ``national_id`` is given)."""
+        ...
+
+
+# An entry to allocate now (mode "now"): (key, digest, judged, replace_rejected, at) → the
+# answer, or None when there is nothing to allocate against yet (no recorded run): queued.
+AllocateNow = Callable[[EntryKey, str, Judged, bool, str], "IntakeAnswer | None"]
+
 
 def receive_entry(source: str, payload: object, policy: Policy, *, store: IntakeEntries,
-                  event_key: bytes, at: str) -> IntakeAnswer:
-    """Store and answer one entry (``InputError`` → 422 not stored, ``ConflictError`` → 409)."""
+                  event_key: bytes, at: str, allocate: AllocateNow | None = None
+                  ) -> IntakeAnswer:
+    """Store and answer one entry (``InputError`` → 422 not stored, ``ConflictError`` → 409);
+    ``allocate`` (``live_intake``) takes the entries the batch would accept in mode "now"."""
     key = entry_key(source, payload)
     assert isinstance(payload, Mapping)
     digest = body_digest(payload)
+    gf = policy.intake.gravity_forms
+    judged = None
+    if allocate is not None:
+        # Allocated now: the entry is looked up inside the allocation's own transaction (a
+        # retry is answered from there), so it is not read twice.
+        judged = judge(read_entry(payload, gf), policy, gf)
+        if judged.failure is None:
+            allocated = allocate(key, digest, judged, False, at)
+            if allocated is not None:
+                return allocated
     prior = store.find(key)
     if prior is not None and prior.digest == digest:
         return IntakeAnswer(prior.http_status, prior.response, "replayed")
     if prior is not None and prior.status != REJECTED:
-        raise _conflict(key)
-    gf = policy.intake.gravity_forms
-    judged = judge(read_entry(payload, gf), policy, gf)
+        raise conflict(key)
+    judged = judged or judge(read_entry(payload, gf), policy, gf)
     body = answer(key, judged, policy.intake.mode)
     status = QUEUED if judged.failure is None else REJECTED
     entry = StoredEntry(key, digest, at, status, judged.record.national_id,
@@ -92,7 +114,7 @@ def receive_entry(source: str, payload: object, policy: Policy, *, store: Intake
     stored, ours = store.save(entry, [imported_event(key, judged, digest, at, event_key)],
                               replace_rejected=prior is not None)
     if stored.digest != digest:      # another body under these ids won a race
-        raise _conflict(key)
+        raise conflict(key)
     return IntakeAnswer(stored.http_status, stored.response, status if ours else "replayed")
 
 
@@ -109,8 +131,37 @@ def export_queued(store: IntakeEntries, write: Callable[[Path, list[tuple[str, .
     return len(entries)
 
 
-def _conflict(key: EntryKey) -> ConflictError:
+def conflict(key: EntryKey) -> ConflictError:
     return ConflictError(Problem(
         "INTAKE_CONFLICT",
         f"ورودی {key.entry_id} فرم {key.form_id} پیش‌تر با محتوای دیگری ثبت شده است",
         f"entry {key.entry_id} of form {key.form_id} was stored before with a different body"))
+
+
+def arrivals(store: IntakeEntries, *, limit: int = 50,
+             national_id: str | None = None) -> list[Arrival]:
+    """The latest live entries as the pages show them, newest first: when, from where, what
+    became of each (allocated now, queued for the batch, a duplicate, rejected), the mentor
+    and code an allocated one got, or why it waits."""
+    return [Arrival(e.received_at, e.key.source, e.key.form_id, e.key.entry_id, e.status,
+                    e.national_id, str((e.response.get("mentor") or {}).get("id") or ""),
+                    str(e.response.get("registration_code") or ""),
+                    str(e.response.get("failure") or ""), str(e.response.get("reason_fa") or ""),
+                    str(e.response.get("reason_en") or ""), e.exported_at)
+            for e in store.recent(limit, national_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    received_at: str
+    source: str
+    form_id: str
+    entry_id: str
+    status: str                 # allocated | queued | duplicate | rejected
+    national_id: str
+    mentor_id: str
+    code: str
+    failure: str
+    reason_fa: str
+    reason_en: str
+    exported_at: str | None

@@ -187,7 +187,9 @@ class HistoryStore(Protocol):
         ...
 
     def reviewed(self, run_id: str) -> int:
-        """How many manual-review changes (issue K) touched this run's allocations."""
+        """How many changes since the run touched its allocations: manual-review changes
+        (issue K) and students allocated on arrival against its reports (issue L) — a replay
+        of the run would remove them."""
         ...
 
     def kept_codes(self) -> list[RosterEntry]:

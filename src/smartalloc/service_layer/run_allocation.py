@@ -148,12 +148,14 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     if reviewed := history.reviewed(run_id):   # a replay would silently undo them
         raise HistoryError(Problem(
             "RUN_REVIEWED",
-            f"این اجرا پس از ثبت با بازبینی دستی تغییر کرده است ({reviewed} تغییر)؛ اجرای "
-            "دوبارهٔ همین فایل‌ها آن تغییرها را پاک می‌کرد و انجام نشد. فایل‌های اکسل اجرا در "
-            "پوشهٔ آن است و «smartalloc review log» تغییرها را نشان می‌دهد",
-            f"this run was changed by manual review after it was recorded ({reviewed} "
-            "changes); running the same files again would undo them, so nothing was run. Its "
-            "workbooks are in its folder; `smartalloc review log` lists the changes"))
+            f"پس از ثبت این اجرا، بازبینی دستی یا ثبت‌نام آنلاین تخصیص‌های آن را تغییر داده "
+            f"است ({reviewed} تغییر)؛ اجرای دوبارهٔ همین فایل‌ها آن تغییرها را پاک می‌کرد و "
+            "انجام نشد. فایل‌های اکسل اجرا در پوشهٔ آن است و «smartalloc review log» تغییرهای "
+            "بازبینی را نشان می‌دهد؛ برای دانش‌آموزان تازه، گزارش دانش‌آموزان تازه را اجرا کنید",
+            f"since this run was recorded, manual review or live intake changed its "
+            f"allocations ({reviewed} changes); running the same files again would undo "
+            "them, so nothing was run. Its workbooks are in its folder; `smartalloc review "
+            "log` lists the review changes; run a new student report for new students"))
     past, already = replay_state(inputs, history, run_id)
     engine = AllocationEngine(matrix, policy, already)
     batch = allocate_batch(inputs.students.records, matrix, policy, history=past,

@@ -29,16 +29,16 @@ class SqlIntakeEntries:
 
     def find(self, key: EntryKey) -> StoredEntry | None:
         with self.engine.connect() as conn:
-            row = conn.execute(select(TABLE).where(*_is(key))).mappings().first()
-        return None if row is None else _entry(row)
+            row = conn.execute(select(TABLE).where(*key_is(key))).mappings().first()
+        return None if row is None else entry_of(row)
 
     def save(self, entry: StoredEntry, events: Sequence[Event], *,
              replace_rejected: bool) -> tuple[StoredEntry, bool]:
-        values = _values(entry)
+        values = values_of(entry)
         try:
             with self.engine.begin() as conn:
                 if replace_rejected:
-                    done = conn.execute(update(TABLE).where(*_is(entry.key), C["status"] == REJECTED)
+                    done = conn.execute(update(TABLE).where(*key_is(entry.key), C["status"] == REJECTED)
                                         .values(values)).rowcount
                 else:
                     conn.execute(insert(TABLE).values(values))
@@ -57,7 +57,14 @@ class SqlIntakeEntries:
         if not include_exported:
             query = query.where(C["exported_at"].is_(None))
         with self.engine.connect() as conn:
-            return [_entry(r) for r in conn.execute(query).mappings()]
+            return [entry_of(r) for r in conn.execute(query).mappings()]
+
+    def recent(self, limit: int, national_id: str | None = None) -> list[StoredEntry]:
+        query = select(TABLE).order_by(C["id"].desc()).limit(limit)
+        if national_id is not None:
+            query = query.where(C["national_id"] == national_id)
+        with self.engine.connect() as conn:
+            return [entry_of(r) for r in conn.execute(query).mappings()]
 
     def mark_exported(self, ids: Sequence[int], at: str) -> None:
         with self.engine.begin() as conn:
@@ -66,12 +73,12 @@ class SqlIntakeEntries:
                              .values({C["exported_at"]: at}))
 
 
-def _is(key: EntryKey) -> tuple:
+def key_is(key: EntryKey) -> tuple:
     return (C["source"] == key.source, C["form_id"] == key.form_id,
             C["entry_id"] == key.entry_id)
 
 
-def _values(e: StoredEntry) -> dict:
+def values_of(e: StoredEntry) -> dict:
     return {C[attr]: value for attr, value in _attrs(e).items()}
 
 
@@ -82,7 +89,7 @@ def _attrs(e: StoredEntry) -> dict:
             "http_status": e.http_status, "response": dict(e.response), "exported_at": None}
 
 
-def _entry(row) -> StoredEntry:
+def entry_of(row) -> StoredEntry:
     v = {attr: row[column] for attr, column in C.items()}
     return StoredEntry(EntryKey(v["source"], v["form_id"], v["entry_id"]), v["digest"],
                        v["received_at"], v["status"], v["national_id"], tuple(v["row"]),

@@ -1,9 +1,9 @@
 """``ReviewStore`` on SQLAlchemy (issue K): one review action, one transaction.
 
-An action holds the run lock (``locks.run_lock``) for its transaction, as a run does: a run
-counts the seats history has taken when it starts and commits its own at the end, so a review
-slipping in between could fill a seat twice. Holding it also serialises two operators: the
-second reads the first's change and is refused with its name. Inside, PostgreSQL rows are read
+An action holds the run lock (``locks.run_locked_transaction``) for its transaction, as a run
+does: a run counts the seats history has taken when it starts and commits its own at the end,
+so a review slipping in between could fill a seat twice. Holding it also serialises two
+operators: the second reads the first's change and is refused with its name. Inside, PostgreSQL rows are read
 ``FOR UPDATE`` as well, for any writer that does not take the lock.
 
 A mentor's seats are counted as a run counts them: the students its InspactorReport already
@@ -19,13 +19,14 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, delete, insert, select, update
 
-from smartalloc.adapters.db.locks import run_lock
+from smartalloc.adapters.db.code_counter import kept_code, take_sequence
+from smartalloc.adapters.db.locks import run_locked_transaction
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.run_unit_of_work import conflicts_named
-from smartalloc.adapters.db.schema import Allocation, Counter, Mentor, ReviewRow, Run, Student
+from smartalloc.adapters.db.schema import Allocation, Mentor, ReviewRow, Run, Student
 from smartalloc.adapters.db.seats_view import seats_of
 from smartalloc.domain.events import Event
-from smartalloc.domain.review import FLAGS, MOVING, Holding, ReviewAction, ReviewChange, Seats
+from smartalloc.domain.review import FLAGS, Holding, ReviewAction, ReviewChange, Seats
 from smartalloc.service_layer.review import ReviewStudent
 
 CHANNEL = "MANUAL"   # an allocation an operator made, not the engine
@@ -37,13 +38,8 @@ class SqlReviewStore:
 
     @contextmanager
     def review(self) -> Iterator[_Transaction]:
-        with run_lock(self.engine), self.engine.connect() as conn:
-            transaction = conn.begin()
-            try:
-                yield _Transaction(conn, self.outbox)
-            finally:
-                if transaction.is_active:
-                    transaction.rollback()
+        with run_locked_transaction(self.engine) as conn:
+            yield _Transaction(conn, self.outbox)
 
     def changes(self, national_id: str | None = None) -> list[ReviewChange]:
         """Every change, oldest first (of one student when ``national_id`` is given)."""
@@ -55,7 +51,6 @@ class SqlReviewStore:
                     for nid, action, *rest in conn.execute(query)]
 
 
-_MOVING = [str(a) for a in MOVING]
 _FLAGS = [str(a) for a in FLAGS]
 _AUDIT = (ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor, ReviewRow.to_mentor,
           ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by, ReviewRow.changed_at,
@@ -90,11 +85,7 @@ class _Transaction:
         return seats_of(self.conn, [mentor_id]).get(mentor_id)
 
     def kept_code(self, national_id: str) -> str:
-        code = self.conn.execute(
-            select(ReviewRow.code).where(ReviewRow.national_id == national_id,
-                                         ReviewRow.action.in_(_MOVING))
-            .order_by(ReviewRow.id.desc()).limit(1)).scalar()
-        return code or ""
+        return kept_code(self.conn, national_id)
 
     def flagged(self, national_id: str) -> bool:
         latest = self.conn.execute(
@@ -104,14 +95,7 @@ class _Transaction:
         return latest == ReviewAction.FLAG
 
     def take_sequence(self, yy: int, mid: str, floor: int = 0) -> int:
-        where = (Counter.year == yy, Counter.mid == mid)
-        current = self._one(select(Counter.last_sequence).where(*where))
-        taken = max(current[0] if current else 0, floor) + 1
-        if current is None:
-            self.conn.execute(insert(Counter).values(year=yy, mid=mid, last_sequence=taken))
-        else:
-            self.conn.execute(update(Counter).where(*where).values(last_sequence=taken))
-        return taken
+        return take_sequence(self.conn, yy, mid, floor)
 
     def apply(self, change: ReviewChange, events: Callable[[int], Sequence[Event]]) -> int:
         with conflicts_named():

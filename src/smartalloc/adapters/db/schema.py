@@ -133,6 +133,8 @@ class Allocation(Base):
     allocated_at: Mapped[str] = mapped_column("تاریخ_تخصیص", String(32), default="")
     run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), index=True)
     policy_stamp: Mapped[str] = mapped_column("نسخه_سیاست", String(64))
+    # a mentor's seats taken since its report: counted per live entry (issue L, 0010)
+    __table_args__ = (Index(None, "کد_کارمندی_پشتیبان", "شناسه_اجرا"),)
 
 
 class Counter(Base):

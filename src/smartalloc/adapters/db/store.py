@@ -22,6 +22,7 @@ from smartalloc.adapters.db.run_unit_of_work import SqlRunUnitOfWork
 from smartalloc.adapters.db.schema import (
     Allocation,
     Counter,
+    IntakeEntry,
     Mentor,
     MentorGroup,
     MentorSchool,
@@ -34,8 +35,9 @@ from smartalloc.adapters.db.upsert import insert_rows, upsert
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.events import Event
+from smartalloc.domain.intake import ALLOCATED as LIVE_ALLOCATED
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
-from smartalloc.domain.records import HistoryEntry, RosterEntry
+from smartalloc.domain.records import HistoryEntry, RosterEntry, StudentRecord
 from smartalloc.domain.review import MOVING
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
@@ -52,12 +54,33 @@ def _entry(row) -> HistoryEntry:
                         row[12])
 
 
-def _allocation_row(e: HistoryEntry) -> dict:
+def allocation_row(e: HistoryEntry) -> dict:
     g, x, s, c, f, sc = e.keys
     return {"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
             "group_code": g, "gender": x, "graduation_status": s, "center": c, "finance": f,
             "school_code": sc, "channel": e.channel, "allocated_at": e.allocated_at,
             "run_id": e.run_id, "policy_stamp": e.policy_stamp}
+
+
+def advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
+    """Lock the (year, mid) counter rows and move them past every code issued (a run's, or
+    a live entry's kept code)."""
+    highest: dict[tuple[int, str], int] = {}
+    for e in entries:
+        m = CODE_PATTERN.match(e.code)
+        if m:
+            key = (int(m.group(1)), m.group(2))
+            highest[key] = max(highest.get(key, 0), int(m.group(3)))
+    for (year, mid), seq in sorted(highest.items()):
+        query = select(Counter.last_sequence).where(Counter.year == year, Counter.mid == mid)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        current = conn.execute(query).scalar()
+        if current is None:
+            conn.execute(insert(Counter).values(year=year, mid=mid, last_sequence=seq))
+        elif seq > current:
+            conn.execute(update(Counter).where(Counter.year == year, Counter.mid == mid)
+                         .values(last_sequence=seq))
 
 
 class SqlStore:
@@ -85,9 +108,9 @@ class SqlStore:
             return [_entry(r) for r in conn.execute(query)]
 
     def search(self, national_id: str) -> list[HistoryEntry]:
-        query = select(*_ALLOCATION_COLUMNS).where(Allocation.national_id == national_id)
         with self.engine.connect() as conn:
-            return [_entry(r) for r in conn.execute(query)]
+            found = history_of(conn, national_id)
+        return [found] if found else []
 
     def of_mentor(self, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
         query = (select(*_ALLOCATION_COLUMNS).where(Allocation.mentor_id == mentor_id)
@@ -110,9 +133,15 @@ class SqlStore:
     def reviewed(self, run_id: str) -> int:
         with self.engine.connect() as conn:
             # a flag is a note, which a replay would not undo: only allocation changes count
-            return conn.execute(select(func.count()).select_from(ReviewRow).where(
+            changes = conn.execute(select(func.count()).select_from(ReviewRow).where(
                 ReviewRow.run_id == run_id,
                 ReviewRow.action.in_([str(a) for a in MOVING]))).scalar() or 0
+            live = conn.execute(  # live entries allocated on this run's reports (issue L)
+                select(func.count()).select_from(Allocation)
+                .join(IntakeEntry, IntakeEntry.national_id == Allocation.national_id)
+                .where(Allocation.run_id == run_id, IntakeEntry.status == LIVE_ALLOCATED)
+            ).scalar() or 0
+            return changes + live
 
     def kept_codes(self) -> list[RosterEntry]:
         with self.engine.connect() as conn:
@@ -180,31 +209,14 @@ class SqlStore:
         if snapshot is not None:
             self._store_snapshot(conn, snapshot, run.run_id)
         step("history", 1, 3)       # seconds each at 100k: the run's page shows the part
-        insert_rows(conn, Allocation, [_allocation_row(e) for e in entries])
+        insert_rows(conn, Allocation, [allocation_row(e) for e in entries])
         self._advance_counters(conn, entries)
         step("history", 2, 3)
         if self.outbox:   # built only here: a store without an outbox never pays for them
             write_outbox(conn, list(events()) if events else [], replace_run=run.run_id)
 
-    @staticmethod
-    def _advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
-        """Lock the (year, mid) counter rows and move them past every code issued."""
-        highest: dict[tuple[int, str], int] = {}
-        for e in entries:
-            m = CODE_PATTERN.match(e.code)
-            if m:
-                key = (int(m.group(1)), m.group(2))
-                highest[key] = max(highest.get(key, 0), int(m.group(3)))
-        for (year, mid), seq in sorted(highest.items()):
-            query = select(Counter.last_sequence).where(Counter.year == year, Counter.mid == mid)
-            if conn.dialect.name == "postgresql":
-                query = query.with_for_update()
-            current = conn.execute(query).scalar()
-            if current is None:
-                conn.execute(insert(Counter).values(year=year, mid=mid, last_sequence=seq))
-            elif seq > current:
-                conn.execute(update(Counter).where(Counter.year == year, Counter.mid == mid)
-                             .values(last_sequence=seq))
+    # Tests wrap it to fail inside the run's transaction (atomicity).
+    _advance_counters = staticmethod(advance_counters)
 
     @staticmethod
     def _store_snapshot(conn, snap: Snapshot, run_id: str) -> None:
@@ -223,14 +235,7 @@ class SqlStore:
                 conn.execute(delete(model).where(model.mentor_id.in_(ids)))
             insert_rows(conn, model, [{"mentor_id": mid, column: v} for mid in ids
                                       for v in sorted(set(values.get(mid, ())))])
-        students = [{"national_id": s.national_id, "first_name": s.value("نام"),
-                     "last_name": s.value("نام خانوادگی"), "group_code": s.group,
-                     "gender": s.gender, "graduation_status": s.status, "center": s.center,
-                     "finance": s.finance, "school_code": s.school, "last_run_id": run_id}
-                    for s in _unique_students(snap.students)]
-        upsert(conn, Student, students, ["national_id"],
-               ["first_name", "last_name", "group_code", "gender", "graduation_status", "center",
-                "finance", "school_code", "last_run_id"])
+        upsert_students(conn, [student_row(s, run_id) for s in _unique_students(snap.students)])
 
     def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
         """Load a history seed (allocations made elsewhere); ids already present are kept."""
@@ -242,9 +247,30 @@ class SqlStore:
             for e in fresh:
                 unique.setdefault(e.national_id, e)
             if unique:
-                insert_rows(conn, Allocation, [_allocation_row(e) for e in unique.values()])
+                insert_rows(conn, Allocation, [allocation_row(e) for e in unique.values()])
                 self._advance_counters(conn, list(unique.values()))
             return len(unique)
+
+
+def student_row(s: StudentRecord, run_id: str) -> dict:
+    """The student as the students table keeps it, last decided in ``run_id``."""
+    return {"national_id": s.national_id, "first_name": s.value("نام"),
+            "last_name": s.value("نام خانوادگی"), "group_code": s.group, "gender": s.gender,
+            "graduation_status": s.status, "center": s.center, "finance": s.finance,
+            "school_code": s.school, "last_run_id": run_id}
+
+
+def upsert_students(conn, rows: Sequence[dict]) -> None:
+    upsert(conn, Student, rows, ["national_id"],
+           ["first_name", "last_name", "group_code", "gender", "graduation_status", "center",
+            "finance", "school_code", "last_run_id"])
+
+
+def history_of(conn, national_id: str) -> HistoryEntry | None:
+    """The student's allocation, if it holds one (one per national id, ever)."""
+    row = conn.execute(select(*_ALLOCATION_COLUMNS)
+                       .where(Allocation.national_id == national_id)).first()
+    return _entry(row) if row else None
 
 
 def runs_with_input(conn, sha256: str) -> list[str]:

@@ -33,7 +33,7 @@ from smartalloc.entrypoints.api.routes_review_export import router as review_exp
 from smartalloc.entrypoints.api.routes_runs import router as runs_router
 from smartalloc.entrypoints.api.routes_whatif import router as whatif_router
 from smartalloc.entrypoints.api.runner import JobRunner
-from smartalloc.entrypoints.api.settings import Settings
+from smartalloc.entrypoints.api.settings import Settings, input_paths
 
 OPEN_PATHS = ("/healthz", "/readyz", "/metrics")
 
@@ -68,6 +68,9 @@ def create_api_app(settings: Settings) -> FastAPI:
     # live intake (issue L): each source's secret resolved now, so a missing one stops start-up
     app.state.intake_secrets = system.intake_secrets(app.state.policy)
     app.state.intake = system.intake()
+    app.state.allocate_now = (system.live_allocation(
+        app.state.policy, jobs, lambda files: input_paths(settings, dict(files)))
+        if app.state.policy.intake.mode == "now" else None)
     queue = None
     if settings.uses_pg_queue:
         from smartalloc.entrypoints.api.queue import PgQueue

@@ -8,7 +8,8 @@ harmless by design: the same ids get the same stored answer. The path is outside
 rate limit (app.py): a registration rush from the one WordPress server must not be answered
 429, since the add-on does not retry.
 
-Answers: 202 queued, 422 rejected (stored, D14) or unfit for the map (not stored), 409 a
+Answers: 200 allocated now (mode "now": mentor and registration code) or already allocated,
+202 queued, 422 rejected (stored, D14) or unfit for the map (not stored), 409 a
 different body under stored ids. Log lines and errors name the source, form and entry ids
 and the fields by id and column, never a value the student typed.
 """
@@ -33,9 +34,11 @@ from smartalloc.service_layer.intake import receive_entry
 
 PATH = "/api/v1/intake/gravity-forms"
 KEY_HEADER = "X-SmartAlloc-Intake-Key"
-OUTCOMES = ("queued", "rejected", "replayed", "invalid", "conflict", "unauthorized", "error")
-INTAKE_ENTRIES = Counter("intake_entries_total", "Live intake requests by outcome (queued, "
-                         "rejected, replayed, invalid, conflict, unauthorized, error)",
+OUTCOMES = ("allocated", "queued", "duplicate", "rejected", "replayed", "invalid", "conflict",
+            "unauthorized", "error")
+INTAKE_ENTRIES = Counter("intake_entries_total", "Live intake requests by outcome (allocated, "
+                         "queued, duplicate, rejected, replayed, invalid, conflict, "
+                         "unauthorized, error)",
                          ["outcome"])
 INTAKE_DURATION = Histogram("intake_entry_duration_seconds", "Time to answer a live intake "
                             "request", buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
@@ -56,7 +59,9 @@ def source_of(secrets: dict[str, bytes], given: str) -> str | None:
 @router.post("/gravity-forms", status_code=202)
 async def gravity_forms(request: Request) -> Response:
     """One Gravity Forms entry (Webhooks add-on, JSON, all fields): stored once per
-    (source, form id, entry id) and queued for the next batch, or rejected with the reason."""
+    (source, form id, entry id) and, by the policy's ``intake.mode``, allocated now (the
+    mentor and the registration code in the answer) or queued for the next batch — or
+    rejected with the reason."""
     started, outcome = time.perf_counter(), "error"
     try:
         source = source_of(request.app.state.intake_secrets,
@@ -74,7 +79,8 @@ async def gravity_forms(request: Request) -> Response:
         try:
             result = await run_in_threadpool(
                 receive_entry, source, payload, state.policy, store=state.intake,
-                event_key=state.system.event_key, at=jalali_now())
+                event_key=state.system.event_key, at=jalali_now(),
+                allocate=state.allocate_now)
         except InputError:
             outcome = "invalid"
             raise

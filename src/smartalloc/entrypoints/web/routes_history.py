@@ -11,7 +11,7 @@ from smartalloc.domain.users import PERSONAL
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
-from smartalloc.service_layer import history_records
+from smartalloc.service_layer import history_records, intake
 from smartalloc.service_layer.mentor_governance import mentor as mentor_view
 from smartalloc.service_layer.mentor_governance import status_audit
 
@@ -43,6 +43,11 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
         registry = state.system.mentors()
         audit = status_audit(registry, mentor_id)
         mentor = mentor_view(registry, mentor_id)
+    # Live registrations (issue L): a student's own, or the latest when nothing is searched;
+    # they name students, so only for those who may see personal data.
+    live = personal and not mentor_id and bool(state.policy.intake.sources)
+    arrivals = intake.arrivals(state.intake, national_id=nid or None) if live else []
     return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
                 entries=entries, audit=audit, mentor=mentor, personal=personal,
-                searched=bool(nid or mentor_id))
+                searched=bool(nid or mentor_id), arrivals=arrivals,
+                show_arrivals=live and bool(arrivals or not nid))

@@ -31,7 +31,7 @@ from smartalloc.entrypoints.web.i18n import lang_of, persian_digits, translator
 from smartalloc.entrypoints.web.pages import page, redirect
 from smartalloc.entrypoints.web.review_list_view import export_versions, review_items
 from smartalloc.entrypoints.web.session import CSRF_FIELD, check_csrf, current
-from smartalloc.service_layer import job_review, run_views
+from smartalloc.service_layer import intake, job_review, run_views
 from smartalloc.service_layer.allocation_jobs import finished_run, kept_explanation
 
 router = APIRouter(include_in_schema=False)
@@ -60,8 +60,12 @@ async def list_page(request: Request, who: Principal, job, *, status: int = 200,
     items = await run_in_threadpool(review_items, request, job)
     versions = await run_in_threadpool(export_versions, request, job)
     made = request.query_params.get("made", "")
+    state = request.app.state
+    live = bool(state.policy.intake.sources)       # live registrations come in (issue L)
+    arrivals = await run_in_threadpool(intake.arrivals, state.intake) if live else []
     return page(request, "review_list.html", status=status, who=who, job=job, tab="review",
                 items=items, versions=versions, can_act=REVIEW in who.scopes,
+                arrivals=arrivals, show_arrivals=live, personal=PERSONAL in who.scopes,
                 made=int(made) if made.isdecimal() and made.isascii() else None,
                 title=translator(lang_of(request))("Review"), **extra)
 

@@ -1,0 +1,44 @@
+"""Registration codes drawn one student at a time (manual review, issue K; live intake, issue
+L): the (year, mid) counter row taken under a row lock, and the code a review left a student.
+
+A batch does not draw here: it derives its sequences from history and the roster
+(``CounterBook``) and moves the counter past them at commit (``SqlStore``). A one-student
+writer holds the run lock as well, so the two never interleave.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import case, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from smartalloc.adapters.db.schema import Counter, ReviewRow
+from smartalloc.domain.review import MOVING
+
+_MOVING = [str(a) for a in MOVING]
+_LAST = Counter.__mapper__.columns["last_sequence"]
+
+
+def take_sequence(conn, yy: int, mid: str, floor: int = 0) -> int:
+    """The next sequence of the (year, mid) counter, above ``floor`` too (codes known outside
+    the database); the transaction advances the counter to it. One statement — an upsert that
+    returns the new value — so the row is locked from its first touch to the commit (and two
+    writers creating the first row of a year do not collide)."""
+    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(Counter)
+    given = insert.excluded[_LAST.name]
+    statement = insert.values(year=yy, mid=mid, last_sequence=floor + 1).on_conflict_do_update(
+        index_elements=[Counter.year, Counter.mid],
+        set_={Counter.last_sequence: case((Counter.last_sequence + 1 > given,
+                                           Counter.last_sequence + 1), else_=given)},
+    ).returning(Counter.last_sequence)
+    return conn.execute(statement).scalar_one()
+
+
+def kept_code(conn, national_id: str) -> str:
+    """The code the student last held by a review (a release keeps it, D15); "" if none. A
+    flag row is no holding: its code (often "") is never the answer."""
+    code = conn.execute(
+        select(ReviewRow.code).where(ReviewRow.national_id == national_id,
+                                     ReviewRow.action.in_(_MOVING))
+        .order_by(ReviewRow.id.desc()).limit(1)).scalar()
+    return code or ""

@@ -1,0 +1,133 @@
+"""POST /api/v1/intake/gravity-forms in mode "now" (issue L, slice 2) on SQLite and PostgreSQL:
+before any run an entry is queued; after a run it is allocated on arrival against that run's
+reports — mentor, alias and registration code in the answer, the allocation in the database
+counted in the run's seats, its events in the outbox — a retry gets the same answer, a second
+entry of the same student is a duplicate, and the next batch skips the live student."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from smartalloc.adapters.db.schema import Allocation, IntakeEntry, OutboxMessage, Student
+from smartalloc.adapters.db.seats_view import SeatsView
+from smartalloc.domain.counters import CODE_PATTERN
+from tests.api.conftest import Api, make_api
+from tests.api.test_flow import upload_all
+from tests.intake_payloads import SECRET, SECRET_ENV, entry, now_policy_file
+from tests.unit.factories import valid_national_id
+
+URL = "/api/v1/intake/gravity-forms"
+HEADERS = {"X-SmartAlloc-Intake-Key": SECRET, "Content-Type": "application/json"}
+GENDER_WORD = {0: "دختر", 1: "پسر"}
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def now_api(request, tmp_path: Path, monkeypatch) -> Iterator[Api]:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    url = request.getfixturevalue("sqlite_url" if request.param == "sqlite" else "pg_url")
+    path = now_policy_file(tmp_path)
+    yield from make_api(url, tmp_path / "data", policy_path=path)
+
+
+@pytest.fixture
+def api_sqlite_now(sqlite_url: str, tmp_path: Path, monkeypatch) -> Iterator[Api]:
+    monkeypatch.setenv(SECRET_ENV, SECRET)
+    path = now_policy_file(tmp_path)
+    yield from make_api(sqlite_url, tmp_path / "data", policy_path=path)
+
+
+def post(api: Api, body: dict):
+    return api.client.post(URL, content=json.dumps(body, ensure_ascii=False).encode(),
+                           headers=HEADERS)
+
+
+def entry_like(n: int, keys: tuple, entry_id: int | None = None) -> dict:
+    """Entry ``n`` (a new national id) with the six keys of a student the run placed."""
+    group, gender, status, center, finance, school = keys
+    return entry(n, entry_id=entry_id, **{"73": str(group), "92": GENDER_WORD[gender],
+                                          "80": str(status), "81": str(center),
+                                          "75": str(finance), "30": str(school or "")})
+
+
+def run(api: Api, agency) -> str:
+    started = api.client.post("/api/v1/allocation/run", json=upload_all(api, agency),
+                              headers=api.auth("operator"))
+    assert api.wait(started.json()["job_id"])["state"] == "succeeded"
+    return started.json()["job_id"]
+
+
+def placed_keys(api: Api) -> tuple:
+    """The keys of a student the run allocated (its mentors have rows for them)."""
+    with api.client.app.state.engine.connect() as conn:
+        row = conn.execute(select(Student.group_code, Student.gender,
+                                  Student.graduation_status, Student.center, Student.finance,
+                                  Student.school_code)
+                           .join(Allocation, Allocation.national_id == Student.national_id)
+                           .order_by(Student.national_id).limit(1)).one()
+    return tuple(row)
+
+
+def test_allocated_on_arrival_after_a_run(now_api: Api, small_agency) -> None:
+    early = post(now_api, entry(5000))
+    assert early.status_code == 202 and early.json()["status"] == "queued"   # no run yet
+
+    run(now_api, small_agency)
+    keys = placed_keys(now_api)
+    engine = now_api.client.app.state.engine
+    with engine.connect() as conn:
+        run_id = conn.execute(select(Allocation.run_id)).scalars().first()
+    answer = post(now_api, entry_like(5001, keys))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["status"] == "allocated" and body["mode"] == "now" and body["failure"] is None
+    mentor, code = body["mentor"], body["registration_code"]
+    assert mentor["id"] and mentor["name"] and mentor["alias"] and CODE_PATTERN.match(code)
+    nid = valid_national_id(5001)
+    with engine.connect() as conn:
+        held = conn.execute(select(Allocation.mentor_id, Allocation.code, Allocation.run_id)
+                            .where(Allocation.national_id == nid)).one()
+        codes = conn.execute(select(Allocation.code)).scalars().all()
+        stored = conn.execute(select(IntakeEntry.status).order_by(IntakeEntry.id)).scalars().all()
+        events = conn.execute(select(OutboxMessage.event_type)).scalars().all()
+    assert tuple(held) == (mentor["id"], code, run_id)
+    assert len(codes) == len(set(codes))                    # the code is new
+    assert stored == ["queued", "allocated"]
+    if engine.dialect.name == "postgresql":
+        assert {"StudentImported", "CounterGenerated", "MentorAssigned"} <= set(events)
+    # the seat is counted as a run counts it (the next batch on this report too)
+    seats = SeatsView(engine).seats([mentor["id"]])[mentor["id"]]
+    with engine.connect() as conn:
+        given = conn.execute(select(Allocation).where(
+            Allocation.mentor_id == mentor["id"], Allocation.run_id == run_id)).all()
+    assert seats.taken >= len(given) >= 1
+
+    retry = post(now_api, entry_like(5001, keys))
+    assert (retry.status_code, retry.json()) == (200, body)
+    again = post(now_api, entry_like(5001, keys, entry_id=9999))   # same student, new entry
+    assert again.status_code == 200
+    assert again.json()["status"] == "duplicate" and again.json()["failure"] == "DUPLICATE"
+    assert again.json()["registration_code"] == code
+    assert nid not in again.text.replace(f'"{nid}"', "")           # no id echoed in a reason
+
+
+def test_the_same_files_are_not_run_again_over_live_allocations(api_sqlite_now: Api,
+                                                                small_agency) -> None:
+    """A re-run of the basis run's files replays it, which would delete every allocation
+    recorded under its id — the live ones too: it is refused, and they stay."""
+    run(api_sqlite_now, small_agency)
+    answer = post(api_sqlite_now, entry_like(5001, placed_keys(api_sqlite_now)))
+    assert answer.json()["status"] == "allocated"
+    started = api_sqlite_now.client.post("/api/v1/allocation/run",
+                                         json=upload_all(api_sqlite_now, small_agency),
+                                         headers=api_sqlite_now.auth("operator"))
+    done = api_sqlite_now.wait(started.json()["job_id"])
+    assert done["state"] == "failed" and "RUN_REVIEWED" in json.dumps(done)
+    with api_sqlite_now.client.app.state.engine.connect() as conn:
+        kept = conn.execute(select(Allocation.code).where(
+            Allocation.national_id == valid_national_id(5001))).scalar()
+    assert kept == answer.json()["registration_code"]
