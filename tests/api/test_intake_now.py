@@ -11,10 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from smartalloc.adapters.db.schema import Allocation, IntakeEntry, OutboxMessage, Student
 from smartalloc.adapters.db.seats_view import SeatsView
+from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.counters import CODE_PATTERN
 from tests.api.conftest import Api, make_api
 from tests.api.test_flow import upload_all
@@ -131,3 +133,27 @@ def test_the_same_files_are_not_run_again_over_live_allocations(api_sqlite_now: 
         kept = conn.execute(select(Allocation.code).where(
             Allocation.national_id == valid_national_id(5001))).scalar()
     assert kept == answer.json()["registration_code"]
+
+
+def test_students_allocated_on_arrival_reach_an_import_to_sabt(api_sqlite_now: Api,
+                                                               small_agency, tmp_path) -> None:
+    """The batch skips a student allocated on arrival, so no run's ImportToSabt holds it: the
+    hand-over writes them (built by the batch's own rows), once."""
+    run(api_sqlite_now, small_agency)
+    keys = placed_keys(api_sqlite_now)
+    answers = [post(api_sqlite_now, entry_like(n, keys)).json() for n in (5101, 5102)]
+    assert [a["status"] for a in answers] == ["allocated", "allocated"]
+    state = api_sqlite_now.client.app.state
+    out = tmp_path / "live-sabt.xlsx"
+    assert state.system.export_intake_sabt(out, state.policy, at="1405-09-16 12:00:00") == 2
+    sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SABT_SHEET).to_python()
+    header, rows = sheet[0], sheet[1:]
+    assert list(header) == list(SABT_COLUMNS)
+    got = [(str(r[0]), str(r[1]), str(r[SABT_COLUMNS.index("کد ملی")])) for r in rows]
+    assert got == [(a["mentor"]["id"], a["registration_code"], valid_national_id(n))
+                   for a, n in zip(answers, (5101, 5102), strict=True)]
+    again = tmp_path / "again.xlsx"
+    assert state.system.export_intake_sabt(again, state.policy, at="x") == 0
+    assert not again.exists()
+    assert state.system.export_intake_sabt(again, state.policy, at="x",
+                                           include_exported=True) == 2

@@ -5,14 +5,17 @@ and a viewer, who may not see students, sees neither them nor the section."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from python_calamine import CalamineWorkbook
 from sqlalchemy import select
 
 from smartalloc.adapters.db.schema import Student
+from smartalloc.domain.contracts import SABT_SHEET
 from smartalloc.service_layer.ports import OUTPUT_FILES
 from tests.api.test_intake_now import entry_like, placed_keys
 from tests.intake_payloads import SECRET, SECRET_ENV, now_policy_file
@@ -77,7 +80,20 @@ def test_allocated_and_waiting_registrations_are_listed_in_the_operators_words(
     review = web.client.get(f"/ui/jobs/{job_id}/review?lang=fa").text
     assert 'id="arrivals-table"' in review and valid_national_id(6002) in review
 
+    made = web.client.post("/ui/intake/sabt", data={"csrf_token": web.csrf("/ui/history")})
+    assert made.status_code == 200 and made.content[:2] == b"PK"      # an xlsx download
+    rows = CalamineWorkbook.from_filelike(io.BytesIO(made.content)) \
+        .get_sheet_by_name(SABT_SHEET).to_python()[1:]
+    assert [str(r[1]) for r in rows] == [placed.json()["registration_code"]]
+    none = web.client.post("/ui/intake/sabt", data={"csrf_token": web.csrf("/ui/history")},
+                           follow_redirects=True)
+    assert 'id="arrivals-sabt-none"' in none.text                # nothing new: said so
+    assert "در فایل ImportToSabt نوشته شد" in none.text
+    assert web.client.post("/ui/intake/sabt", data={}).status_code == 403   # no CSRF
+
     web.client.post("/ui/logout", data={"csrf_token": web.csrf()})
     web.login("viewer")
     seen = web.client.get("/ui/history").text
     assert 'id="arrivals"' not in seen and valid_national_id(6001) not in seen
+    assert web.client.post("/ui/intake/sabt", data={"csrf_token": web.csrf()}
+                           ).status_code == 403

@@ -58,6 +58,16 @@ class IntakeWiring:
 
         return export_queued(self.intake(), write, out, at=at, include_exported=include_exported)
 
+    def export_intake_sabt(self, out: Path, policy: Policy, *, at: str,
+                           include_exported: bool = False) -> int:
+        """The students allocated on arrival as an ImportToSabt workbook (issue L)."""
+        from smartalloc.adapters.sabt_workbook import write_sabt_workbook
+        from smartalloc.service_layer.intake import export_allocated
+
+        return export_allocated(self.intake(),
+                                lambda path, sabt: write_sabt_workbook(path, sabt, policy), out,
+                                policy, at=at, include_exported=include_exported)
+
     def live_allocation(self, policy: Policy, jobs: JobBook,
                         paths_of: Callable[[Mapping[str, str]], InputPaths]) -> AllocateNow:
         """Mode "now" (issue L): entries allocated on arrival against the latest run's basis."""

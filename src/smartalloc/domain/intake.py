@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from smartalloc.domain.contracts import STUDENT_COLUMNS
@@ -108,6 +108,12 @@ def read_entry(payload: Mapping, gf: GravityFormsMap) -> StudentRecord:
     if problems:
         raise InputError(capped(problems))
     return build_records([row], _POSITIONS, [1])[0]
+
+
+def stored_records(rows: Sequence[Sequence[str]]) -> list[StudentRecord]:
+    """Stored entries' rows (``STUDENT_COLUMNS`` order, already cleaned) read back as the
+    reader reads a student report, numbered 1… in the order given."""
+    return build_records([list(r) for r in rows], _POSITIONS, list(range(1, len(rows) + 1)))
 
 
 def judge(record: StudentRecord, policy: Policy, gf: GravityFormsMap) -> Judged:

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.errors import ConflictError, Problem
 from smartalloc.domain.events import Event
 from smartalloc.domain.intake import (
+    ALLOCATED,
     QUEUED,
     REJECTED,
     EntryKey,
@@ -32,8 +34,10 @@ from smartalloc.domain.intake import (
     imported_event,
     judge,
     read_entry,
+    stored_records,
 )
 from smartalloc.domain.policy import Policy
+from smartalloc.domain.sabt import SabtExport, build_sabt
 
 ACCEPTED, UNPROCESSABLE = 202, 422
 
@@ -68,7 +72,10 @@ class IntakeEntries(Protocol):
         whether it is ours). ``replace_rejected``: overwrite a rejected entry of that key."""
         ...
 
-    def queued(self, *, include_exported: bool) -> list[StoredEntry]: ...
+    def with_status(self, status: str, *, include_exported: bool) -> list[StoredEntry]:
+        """The entries of ``status`` in arrival order (``include_exported``: those handed
+        over already too)."""
+        ...
 
     def mark_exported(self, ids: Sequence[int], at: str) -> None: ...
 
@@ -122,10 +129,34 @@ def export_queued(store: IntakeEntries, write: Callable[[Path, list[tuple[str, .
                   out: Path, *, at: str, include_exported: bool = False) -> int:
     """Write the queued entries (arrival order) as a student report the batch reads, then mark
     them exported, so next week's file holds only the new ones (``include_exported``: all)."""
-    entries = store.queued(include_exported=include_exported)
+    return _hand_over(store, QUEUED, lambda entries: write(out, [e.row for e in entries]),
+                      at=at, include_exported=include_exported)
+
+
+def export_allocated(store: IntakeEntries, write: Callable[[Path, SabtExport], None],
+                     out: Path, policy: Policy, *, at: str,
+                     include_exported: bool = False) -> int:
+    """Write the students allocated on arrival as an ImportToSabt workbook — the upload that
+    registers them in Kanoon's system, which no batch makes for them (the batch skips a
+    student already allocated) — then mark them handed over (``include_exported``: all).
+    Each row is built by the batch's own ``build_sabt`` from the entry's stored row and its
+    decision (mentor, alias, code)."""
+    def sabt(entries: list[StoredEntry]) -> None:
+        decisions = [Decision(i, e.national_id, Outcome.ALLOCATED, policy.channels.default,
+                              mentor_id=str(e.response["mentor"]["id"]),
+                              alias=str(e.response["mentor"]["alias"]),
+                              code=str(e.response["registration_code"]))
+                     for i, e in enumerate(entries)]
+        write(out, build_sabt(stored_records([e.row for e in entries]), decisions, policy))
+    return _hand_over(store, ALLOCATED, sabt, at=at, include_exported=include_exported)
+
+
+def _hand_over(store: IntakeEntries, status: str, write: Callable[[list[StoredEntry]], None],
+               *, at: str, include_exported: bool) -> int:
+    entries = store.with_status(status, include_exported=include_exported)
     if not entries:
         return 0
-    write(out, [e.row for e in entries])
+    write(entries)
     store.mark_exported([e.id for e in entries if e.id is not None and e.exported_at is None],
                         at)
     return len(entries)

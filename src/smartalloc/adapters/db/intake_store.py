@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.schema import IntakeEntry
 from smartalloc.domain.events import Event
-from smartalloc.domain.intake import QUEUED, REJECTED, EntryKey
+from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.service_layer.intake import StoredEntry
 
 TABLE = IntakeEntry.__table__
@@ -52,8 +52,8 @@ class SqlIntakeEntries:
             raise RuntimeError("intake entry vanished while being stored")
         return stored, bool(done) and stored.digest == entry.digest
 
-    def queued(self, *, include_exported: bool) -> list[StoredEntry]:
-        query = select(TABLE).where(C["status"] == QUEUED).order_by(C["id"])
+    def with_status(self, status: str, *, include_exported: bool) -> list[StoredEntry]:
+        query = select(TABLE).where(C["status"] == status).order_by(C["id"])
         if not include_exported:
             query = query.where(C["exported_at"].is_(None))
         with self.engine.connect() as conn:

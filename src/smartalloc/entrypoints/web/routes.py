@@ -10,6 +10,7 @@ from fastapi import APIRouter
 
 from smartalloc.entrypoints.web import (
     routes_history,
+    routes_intake,
     routes_jobs,
     routes_mentors,
     routes_review,
@@ -24,5 +25,5 @@ from smartalloc.entrypoints.web import (
 router = APIRouter(include_in_schema=False)
 for _pages in (routes_signin, routes_run, routes_jobs, routes_students, routes_mentors,
                routes_history, routes_setup, routes_whatif, routes_review,
-               routes_review_export):
+               routes_review_export, routes_intake):
     router.include_router(_pages.router)

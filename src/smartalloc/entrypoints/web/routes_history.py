@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from smartalloc.domain.governance import mentor_key
 from smartalloc.domain.national_id import normalize_national_id
-from smartalloc.domain.users import PERSONAL
+from smartalloc.domain.users import PERSONAL, REVIEW
 from smartalloc.entrypoints.api.observability import hash_id, log
 from smartalloc.entrypoints.web.pages import page
 from smartalloc.entrypoints.web.session import current
@@ -50,4 +50,6 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
     return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
                 entries=entries, audit=audit, mentor=mentor, personal=personal,
                 searched=bool(nid or mentor_id), arrivals=arrivals,
-                show_arrivals=live and bool(arrivals or not nid))
+                show_arrivals=live and bool(arrivals or not nid),
+                can_hand_over=live and REVIEW in who.scopes,
+                sabt_none=request.query_params.get("sabt") == "none")

@@ -66,6 +66,7 @@ async def list_page(request: Request, who: Principal, job, *, status: int = 200,
     return page(request, "review_list.html", status=status, who=who, job=job, tab="review",
                 items=items, versions=versions, can_act=REVIEW in who.scopes,
                 arrivals=arrivals, show_arrivals=live, personal=PERSONAL in who.scopes,
+                can_hand_over=live and {REVIEW, PERSONAL} <= who.scopes,
                 made=int(made) if made.isdecimal() and made.isascii() else None,
                 title=translator(lang_of(request))("Review"), **extra)
 
