@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import replace
+from types import SimpleNamespace
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,12 +17,15 @@ from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.decision import FailureClass, Outcome
+from smartalloc.domain.errors import ConfigurationError, Problem
 from smartalloc.domain.intake import ALLOCATED, DUPLICATE, QUEUED, EntryKey, judge
 from smartalloc.domain.intake_policy import GravityFormsMap
 from smartalloc.domain.live_allocation import LiveBasis
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.domain.review import CodeFamily
+from smartalloc.service_layer.live_basis import LiveBases
 from smartalloc.service_layer.live_intake import allocate_entry
+from smartalloc.service_layer.ports import InputPaths
 
 from .alloc_fixtures import default_policy, matrix_of, mentor, rows_for, student
 from .test_allocation_properties import build, mentor_spec, student_spec
@@ -202,3 +206,29 @@ def test_a_returning_student_keeps_its_own_code_of_this_year_and_the_counter_mov
     assert kept.body["registration_code"] == own
     fresh = live(store, basis, student(1), 1)
     assert fresh.body["registration_code"] == basis.basis.codes.code(1, 41)
+
+
+def test_a_basis_that_cannot_be_built_queues_entries_without_reading_again(tmp_path):
+    """The run's reports no longer make a matrix (here the reader refuses them): the entry is
+    queued, not refused — the site would not send it again — and the next entry of the same
+    mark does not read the reports again."""
+    report = tmp_path / "inspactor.xlsx"
+    report.write_bytes(b"kept")
+    job = SimpleNamespace(id="job-1", kind="allocation", state="succeeded",
+                          params={"files": {"inspactor": "kept"}}, result={"run_id": "run-1"},
+                          error=None, request_hash="")
+
+    class Reader:
+        calls = 0
+
+        def read(self, paths, policy):
+            Reader.calls += 1
+            raise ConfigurationError(Problem("X", "گزارش خوانده نشد", "unreadable"))
+
+    history = SimpleNamespace(agency_profile=lambda: None, governance=lambda: {})
+    bases = LiveBases(POLICY, jobs=SimpleNamespace(latest=lambda kind, state="succeeded": job),
+                      reader=Reader(), history=history,
+                      paths_of=lambda files: InputPaths(report, None, None))
+    mark = ("run-1", None, None)
+    assert bases.build(mark) is None and bases.ready(mark) is None
+    assert bases.build(mark) is None and Reader.calls == 1

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import claimed_codes
-from smartalloc.domain.errors import NotFoundError
+from smartalloc.domain.errors import NotFoundError, SmartAllocError
 from smartalloc.domain.live_allocation import LiveBasis
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.review import CodeFamily
@@ -55,6 +55,7 @@ class LiveBases:
         self._lock = threading.Lock()
         self._mark: tuple | None = None
         self._basis: LiveBasis | None = None
+        self._refused: tuple | None = None
 
     def ready(self, mark: tuple) -> LiveBasis | None:
         """The basis kept for ``mark`` (the latest recorded run first), or None."""
@@ -67,8 +68,18 @@ class LiveBases:
         one whose reports are no longer kept) — the entry is then queued for the next batch.
         None is not kept: a run's job is marked succeeded just after the run commits."""
         with self._lock:
+            if mark == self._refused:
+                return None
             if mark != self._mark:
-                basis = self._build(mark[0])
+                try:
+                    basis = self._build(mark[0])
+                except SmartAllocError:
+                    # The run's own reports make no matrix now (a governance change since, a
+                    # file no longer readable…): its entries are queued — refused, the site
+                    # would not send them again — and the next batch says why, by file and
+                    # row. Remembered for this mark: the reports are not read per entry.
+                    self._refused = mark
+                    return None
                 if basis is None:
                     return None
                 self._basis, self._mark = basis, mark
