@@ -1,7 +1,8 @@
 -- wrk script for benchmarks/intake_bench.py: POST a new Gravity Forms entry per request — a
 -- national id of its own (checksum valid), an entry id of its own, the six keys of a student
 -- the run placed (WRK_KEYS "g,x,s,c,f,sc;…", in turn) — with the source's secret (WRK_SECRET).
--- At the end, one line "WRK <requests> <errors> <p50 ms> <p95 ms> <p99 ms> <200s> <202s>".
+-- At the end, one line "WRK <requests> <errors> <p50 ms> <p95 ms> <p99 ms> <200s> <202s>";
+-- before it, "BODY <status> <body>" for every answer other than 200 and 202.
 local keys = {}
 for k in string.gmatch(os.getenv("WRK_KEYS") or "", "[^;]+") do
   local t = {}
@@ -39,7 +40,7 @@ request = function()
 end
 
 response = function(status, _headers, _body)
-  if status == 200 then ok200 = ok200 + 1 elseif status == 202 then ok202 = ok202 + 1 end
+  if status == 200 then ok200 = ok200 + 1 elseif status == 202 then ok202 = ok202 + 1 else io.write("BODY " .. status .. " " .. _body .. "\n") end
 end
 
 done = function(summary, latency, requests)

@@ -17,6 +17,7 @@ from smartalloc.adapters.db.live_store import SqlLiveAllocations
 from smartalloc.adapters.db.schema import Allocation
 from smartalloc.adapters.db.schema import Counter as CodeCounter
 from smartalloc.adapters.db.seats_view import SeatsView
+from smartalloc.domain.intake import EntryKey
 from smartalloc.entrypoints.api.settings import input_paths
 from smartalloc.service_layer.intake import receive_entry
 from smartalloc.service_layer.live_basis import LiveBases
@@ -40,7 +41,7 @@ def test_sixteen_entries_race_for_the_last_eight_seats(pg_now, small_agency) -> 
     keys = placed_keys(pg_now)
     live = SqlLiveAllocations(state.engine, outbox=True)
     with live.allocating() as tx:
-        mark = tx.basis_mark()
+        mark = tx.look(EntryKey("main", "0", "0"), "").mark
     basis = LiveBases(state.policy, jobs=state.jobs, reader=state.system.reader,
                       history=state.store,
                       paths_of=lambda files: input_paths(state.settings, dict(files))

@@ -24,7 +24,7 @@ from smartalloc.domain.live_allocation import LiveBasis
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.domain.review import CodeFamily
 from smartalloc.service_layer.live_basis import LiveBases
-from smartalloc.service_layer.live_intake import allocate_entry
+from smartalloc.service_layer.live_intake import Look, allocate_entry
 from smartalloc.service_layer.ports import InputPaths
 
 from .alloc_fixtures import default_policy, matrix_of, mentor, rows_for, student
@@ -50,22 +50,14 @@ class FakeLive:
     def allocating(self):
         yield self
 
-    def find(self, key):
-        return self.entries.get(key)
-
-    def holding(self, national_id):
-        return self.allocations.get(national_id)
-
-    def basis_mark(self):
-        return ("basis",)
+    def look(self, key, national_id):
+        return Look(("basis",), self.entries.get(key), self.allocations.get(national_id),
+                    self.kept.get(national_id, ""))
 
     def already(self, mentor_ids, runs):
         assert runs == RUNS      # every run here read the one mentor report: all allocations count
         given = Counter(e.mentor_id for e in self.allocations.values())
         return {m: given[m] for m in mentor_ids if given[m]}
-
-    def kept_code(self, national_id):
-        return self.kept.get(national_id, "")
 
     def code_holder(self, code):
         return next((e.national_id for e in self.allocations.values() if e.code == code), "")
@@ -197,7 +189,7 @@ def test_a_batch_after_live_intake_skips_the_live_student_and_counts_its_seat():
 
 
 def test_a_returning_student_keeps_its_own_code_of_this_year_and_the_counter_moves_past():
-    pool = [mentor("10", capacity=3, covered=0)]
+    pool = [mentor("10", capacity=5, covered=0)]
     matrix = matrix_of(pool, rows_for(pool[0]))
     store, basis = FakeLive(), OneBasis(matrix)
     own = basis.basis.codes.code(1, 40)
@@ -206,6 +198,13 @@ def test_a_returning_student_keeps_its_own_code_of_this_year_and_the_counter_mov
     assert kept.body["registration_code"] == own
     fresh = live(store, basis, student(1), 1)
     assert fresh.body["registration_code"] == basis.basis.codes.code(1, 41)
+    released = basis.basis.codes.code(1, 7)         # a review released it, keeping its code
+    store.kept[student(2).national_id] = released
+    again = live(store, basis, student(2), 2)
+    assert again.body["registration_code"] == released
+    taken = replace(student(3), prior_codes=(own,))  # a code another student holds: not kept
+    assert live(store, basis, taken, 3).body["registration_code"] == \
+        basis.basis.codes.code(1, 42)
 
 
 def test_a_basis_that_cannot_be_built_queues_entries_without_reading_again(tmp_path):

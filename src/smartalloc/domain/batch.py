@@ -83,7 +83,7 @@ def claimed_codes(students: Iterable[StudentRecord]) -> list[RosterEntry]:
 
 
 def rejected(student: StudentRecord, verdict: DedupeResult, policy: Policy,
-              pool_size: int) -> Decision:
+             pool_size: int) -> Decision:
     """Invalid national id (DATA_MISSING) or already allocated / repeated (DUPLICATE)."""
     prev = verdict.previous
     invalid = verdict.verdict is Verdict.INVALID_ID

@@ -6,8 +6,9 @@ the run lock, as a review action, so a batch that counted seats at its start can
 top of it; shared between entries, whose candidate mentors' and counter's rows are locked
 instead — it:
 
-1. reads the entry again (a copy of the same webhook that won the race is answered as a retry);
-2. reads the student's allocation (one per national id, ever: DUPLICATE, as a batch decides);
+1. reads, in one statement, the basis's mark (a new run means a new basis), the entry again (a
+   copy of the same webhook that won the race is answered as a retry) and the student's
+   allocation (one per national id, ever: DUPLICATE, as a batch decides);
 3. counts the candidates' seats since the basis run's mentor report and lets the engine pick
    (``domain.live_allocation``), drawing a code from the database's counter — above every
    code the run's files know — or keeping the student's own code of this year (D15);
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Protocol
 
 from smartalloc.domain.decision import Decision, FailureClass, Outcome
@@ -64,27 +66,30 @@ class BatchRunning(Exception):
     """A run holds the run lock beyond the wait allowed: the entry is queued for the batch."""
 
 
+@dataclass(frozen=True)
+class Look:
+    """What an entry reads first, in one round trip once it holds the lock."""
+
+    mark: tuple                     # what the basis depends on as the database holds it now
+    prior: StoredEntry | None       # the entry stored before under these ids
+    holding: HistoryEntry | None    # the student's allocation (one per national id, ever)
+    kept_code: str                  # the code a review left the student (D15), or ""
+
+
 class LiveTransaction(Protocol):
     """One transaction holding the run lock shared (runs and reviews are excluded; another
     entry is not — the rows it reads are locked instead, until it ends)."""
 
-    def basis_mark(self) -> tuple:
-        """What the basis depends on as the database holds it now (the latest recorded run,
-        the latest governance and agency-profile change): a changed mark means a new basis."""
+    def look(self, key: EntryKey, national_id: str) -> Look:
+        """The basis's mark (the latest recorded run, the latest governance and agency-profile
+        change: a changed mark means a new basis), the entry, the student's allocation and
+        kept code — read after the lock, so a run committed before it is seen."""
         ...
-
-    def find(self, key: EntryKey) -> StoredEntry | None: ...
-
-    def holding(self, national_id: str) -> HistoryEntry | None: ...
 
     def already(self, mentor_ids: Sequence[str], runs: Collection[str]) -> dict[str, int]:
         """Students given to each of these mentors by ``runs`` (those that read the basis's
         mentor report — every run, review and live entry counted in one of them), with the
         mentors' rows locked: the seats a batch starting now would count as taken."""
-        ...
-
-    def kept_code(self, national_id: str) -> str:
-        """The code a review left the student (a release keeps it, D15); "" if none."""
         ...
 
     def code_holder(self, code: str) -> str:
@@ -159,22 +164,23 @@ def _allocate(key: EntryKey, digest: str, judged: Judged, bases: Bases,
     """The answer, or the mark whose basis must be built first."""
     student = judged.record
     with store.allocating() as tx:
-        mark = tx.basis_mark()
-        basis = bases.ready(mark)
+        look = tx.look(key, student.national_id)
+        basis = bases.ready(look.mark)
         if basis is None:
-            return mark
-        prior = tx.find(key)
+            return look.mark
+        prior = look.prior
         if prior is not None:
             if prior.digest == digest:
                 return IntakeAnswer(prior.http_status, prior.response, "replayed")
             if prior.status != REJECTED:
                 raise conflict(key)
             replace_rejected = True
-        previous = tx.holding(student.national_id)
+        previous = look.holding
         assert student.keys is not None
         already = ({} if previous is not None
                    else tx.already(basis.candidates(student.keys), basis.runs))
-        decision = decide(basis, student, previous, already, _issuer(tx, basis, student))
+        decision = decide(basis, student, previous, already,
+                          _issuer(tx, basis, student, look.kept_code))
         status, http = _stored_status(decision)
         body = live_answer(key, judged, decision, status)
         allocation = (HistoryEntry(student.national_id, decision.mentor_id, decision.code,
@@ -198,15 +204,15 @@ def _stored_status(decision: Decision) -> tuple[str, int]:
     return QUEUED, ACCEPTED        # no mentor now: the next batch considers it again
 
 
-def _issuer(tx: LiveTransaction, basis: LiveBasis,
-            student: StudentRecord) -> Callable[[str, int], tuple[str, bool]]:
+def _issuer(tx: LiveTransaction, basis: LiveBasis, student: StudentRecord,
+            kept: str) -> Callable[[str, int], tuple[str, bool]]:
     """The code of a new allocation: the student's own code of this year — typed in the form
     (unless another student's allocation holds it) or left by a review — kept (D15), else the
     next of its gender above the counter and every code the basis run's files know."""
     codes = basis.codes
 
     def issue(national_id: str, gender: int) -> tuple[str, bool]:
-        for code in (*student.prior_codes, tx.kept_code(national_id)):
+        for code in (*student.prior_codes, kept):
             if codes.owns(code, gender) and tx.code_holder(code) in ("", national_id):
                 return code, True
         return codes.code(gender, tx.take_sequence(codes.yy, codes.mids[gender],

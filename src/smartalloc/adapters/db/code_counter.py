@@ -8,7 +8,7 @@ writer holds the run lock as well, so the two never interleave.
 
 from __future__ import annotations
 
-from sqlalchemy import case, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -37,8 +37,11 @@ def take_sequence(conn, yy: int, mid: str, floor: int = 0) -> int:
 def kept_code(conn, national_id: str) -> str:
     """The code the student last held by a review (a release keeps it, D15); "" if none. A
     flag row is no holding: its code (often "") is never the answer."""
-    code = conn.execute(
-        select(ReviewRow.code).where(ReviewRow.national_id == national_id,
-                                     ReviewRow.action.in_(_MOVING))
-        .order_by(ReviewRow.id.desc()).limit(1)).scalar()
-    return code or ""
+    return conn.execute(kept_code_query(national_id)).scalar() or ""
+
+
+def kept_code_query(national_id: str) -> Select:
+    """``kept_code`` as a query (a live entry reads it with the rest in one statement)."""
+    return (select(ReviewRow.code).where(ReviewRow.national_id == national_id,
+                                         ReviewRow.action.in_(_MOVING))
+            .order_by(ReviewRow.id.desc()).limit(1))

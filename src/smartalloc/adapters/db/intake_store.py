@@ -38,7 +38,8 @@ class SqlIntakeEntries:
         try:
             with self.engine.begin() as conn:
                 if replace_rejected:
-                    done = conn.execute(update(TABLE).where(*key_is(entry.key), C["status"] == REJECTED)
+                    done = conn.execute(update(TABLE)
+                                        .where(*key_is(entry.key), C["status"] == REJECTED)
                                         .values(values)).rowcount
                 else:
                     conn.execute(insert(TABLE).values(values))

@@ -1,11 +1,13 @@
 """``LiveAllocations`` on SQLAlchemy (issue L, mode "now"): one live entry, one transaction.
 
-The transaction holds the run lock (``locks.run_locked_transaction``), as a review action
-does: a run counts the seats history has taken when it starts and commits its own at the end,
-so an entry allocated in between could fill a seat twice. Two live entries are serialised by it too, which
-is what keeps the last seat single; inside, PostgreSQL rows are read ``FOR UPDATE`` as well —
-the candidate mentors in id order (no deadlock between two writers), the student's allocation
-and the counter row — for any writer that does not take the lock.
+The transaction holds the run lock **shared** (``locks.run_locked_transaction``): a run counts
+the seats history has taken when it starts and commits its own at the end, so an entry
+allocated in between could fill a seat twice, and runs and review actions take the lock
+exclusively. Live entries on PostgreSQL do not exclude each other (SQLite's file lock is
+always exclusive): the candidate mentors' rows are read ``FOR UPDATE`` (in id order: no two
+entries wait for each other in a cycle) before their seats are counted, and the counter row
+is locked by its upsert — that is what keeps the last seat single between entries. The wait
+for the run lock is bounded (``LOCK_WAIT``): during a run the entry is queued for the batch.
 
 The entry, the student, the allocation, the counter and the events commit together (the
 transactional outbox of issue D): a rolled-back entry leaves no seat taken, no code drawn and
@@ -17,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, and_, func, insert, literal, select, update
 from sqlalchemy.exc import DBAPIError
 
-from smartalloc.adapters.db.code_counter import kept_code, take_sequence
+from smartalloc.adapters.db.code_counter import kept_code_query, take_sequence
 from smartalloc.adapters.db.intake_store import TABLE, entry_of, key_is, values_of
 from smartalloc.adapters.db.intake_store import C as ENTRY
 from smartalloc.adapters.db.locks import LockBusy, run_locked_transaction
@@ -33,9 +35,10 @@ from smartalloc.adapters.db.schema import (
     Run,
 )
 from smartalloc.adapters.db.store import (
+    ALLOCATION_COLUMNS,
     advance_counters,
     allocation_row,
-    history_of,
+    history_entry,
     student_row,
     upsert_students,
 )
@@ -43,7 +46,7 @@ from smartalloc.domain.events import Event
 from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 from smartalloc.service_layer.intake import StoredEntry
-from smartalloc.service_layer.live_intake import BatchRunning, RaceLost
+from smartalloc.service_layer.live_intake import BatchRunning, Look, RaceLost
 
 # How long an entry waits for a run holding the lock before it is queued for the batch: the
 # site's request must be answered well inside the Webhooks add-on's timeout.
@@ -73,19 +76,23 @@ class _Transaction:
         self.conn, self.outbox = conn, outbox
         self.locking = conn.dialect.name == "postgresql"
 
-    def basis_mark(self) -> tuple:
+    def look(self, key: EntryKey, national_id: str) -> Look:
         latest = (select(Run.run_id).order_by(Run.started_at.desc(), Run.run_id.desc())
                   .limit(1).scalar_subquery())
         change = select(func.max(MentorStatusChange.id)).scalar_subquery()
         profile = select(func.max(AgencyProfileVersion.version)).scalar_subquery()
-        return tuple(self.conn.execute(select(latest, change, profile)).one())
-
-    def find(self, key: EntryKey) -> StoredEntry | None:
-        row = self.conn.execute(select(TABLE).where(*key_is(key))).mappings().first()
-        return None if row is None else entry_of(row)
-
-    def holding(self, national_id: str) -> HistoryEntry | None:
-        return history_of(self.conn, national_id)
+        entry = list(TABLE.c)
+        one = select(literal(1).label("one")).subquery()
+        row = self.conn.execute(
+            select(latest, change, profile, kept_code_query(national_id).scalar_subquery(),
+                   *entry, *ALLOCATION_COLUMNS)
+            .select_from(one)
+            .outerjoin(TABLE, and_(*key_is(key)))
+            .outerjoin(Allocation, Allocation.national_id == national_id)).one()
+        stored, held = row[4:4 + len(entry)], row[4 + len(entry):]
+        return Look(tuple(row[:3]),
+                    entry_of(dict(zip(entry, stored, strict=True))) if stored[0] else None,
+                    history_entry(held) if held[0] else None, row[3] or "")
 
     def already(self, mentor_ids: Sequence[str], runs: Collection[str]) -> dict[str, int]:
         wanted = sorted(set(mentor_ids))
@@ -102,9 +109,6 @@ class _Transaction:
             select(Allocation.mentor_id, func.count())
             .where(Allocation.mentor_id.in_(wanted), Allocation.run_id.in_(sorted(runs)))
             .group_by(Allocation.mentor_id)).all())
-
-    def kept_code(self, national_id: str) -> str:
-        return kept_code(self.conn, national_id)
 
     def code_holder(self, code: str) -> str:
         if not code:

@@ -2,9 +2,10 @@
 
 An action holds the run lock (``locks.run_locked_transaction``) for its transaction, as a run
 does: a run counts the seats history has taken when it starts and commits its own at the end,
-so a review slipping in between could fill a seat twice. Holding it also serialises two
-operators: the second reads the first's change and is refused with its name. Inside, PostgreSQL rows are read
-``FOR UPDATE`` as well, for any writer that does not take the lock.
+so a review slipping in between could fill a seat twice. Holding it (exclusively) also
+serialises two operators, and an operator with live entries: the second reads the first's
+change and is refused with its name. Inside, PostgreSQL rows are read ``FOR UPDATE`` as well,
+for any writer that does not take the lock.
 
 A mentor's seats are counted as a run counts them: the students its InspactorReport already
 covers, plus every allocation made by a run that read that same report

@@ -42,14 +42,14 @@ from smartalloc.domain.review import MOVING
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
 
-_ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
+ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
                        Allocation.group_code, Allocation.gender, Allocation.graduation_status,
                        Allocation.center, Allocation.finance, Allocation.school_code,
                        Allocation.channel, Allocation.allocated_at, Allocation.run_id,
                        Allocation.policy_stamp)
 
 
-def _entry(row) -> HistoryEntry:
+def history_entry(row) -> HistoryEntry:
     return HistoryEntry(row[0], row[1], row[2], tuple(row[3:9]), row[9], row[10] or "", row[11],
                         row[12])
 
@@ -101,11 +101,11 @@ class SqlStore:
         return run_lock(self.engine)
 
     def load(self, exclude_runs: Sequence[str] = ()) -> list[HistoryEntry]:
-        query = select(*_ALLOCATION_COLUMNS).order_by(Allocation.national_id)
+        query = select(*ALLOCATION_COLUMNS).order_by(Allocation.national_id)
         if exclude_runs:
             query = query.where(Allocation.run_id.not_in(list(exclude_runs)))
         with self.engine.connect() as conn:
-            return [_entry(r) for r in conn.execute(query)]
+            return [history_entry(r) for r in conn.execute(query)]
 
     def search(self, national_id: str) -> list[HistoryEntry]:
         with self.engine.connect() as conn:
@@ -113,10 +113,10 @@ class SqlStore:
         return [found] if found else []
 
     def of_mentor(self, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
-        query = (select(*_ALLOCATION_COLUMNS).where(Allocation.mentor_id == mentor_id)
+        query = (select(*ALLOCATION_COLUMNS).where(Allocation.mentor_id == mentor_id)
                  .order_by(Allocation.code).limit(limit))
         with self.engine.connect() as conn:
-            return [_entry(r) for r in conn.execute(query)]
+            return [history_entry(r) for r in conn.execute(query)]
 
     def runs_with_input(self, sha256: str) -> list[str]:
         with self.engine.connect() as conn:
@@ -268,9 +268,9 @@ def upsert_students(conn, rows: Sequence[dict]) -> None:
 
 def history_of(conn, national_id: str) -> HistoryEntry | None:
     """The student's allocation, if it holds one (one per national id, ever)."""
-    row = conn.execute(select(*_ALLOCATION_COLUMNS)
+    row = conn.execute(select(*ALLOCATION_COLUMNS)
                        .where(Allocation.national_id == national_id)).first()
-    return _entry(row) if row else None
+    return history_entry(row) if row else None
 
 
 def runs_with_input(conn, sha256: str) -> list[str]:
