@@ -1,6 +1,7 @@
 """Live intake's wiring (issue L): the stored Gravity Forms entries, their sources' secrets,
-the queue's export for the batch and allocation on arrival — a part of ``System`` (the composition root,
-``smartalloc.bootstrap``) kept in its own module so the root stays readable."""
+the queue's export for the batch, the live students' ImportToSabt and allocation on arrival —
+a part of ``System`` (the composition root, ``smartalloc.bootstrap``) kept in its own module
+so the root stays readable."""
 
 from __future__ import annotations
 
