@@ -8,7 +8,9 @@ writer holds the run lock as well, so the two never interleave.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, case, select
+from functools import cache
+
+from sqlalchemy import ColumnElement, Select, bindparam, case, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -24,14 +26,21 @@ def take_sequence(conn, yy: int, mid: str, floor: int = 0) -> int:
     the database); the transaction advances the counter to it. One statement — an upsert that
     returns the new value — so the row is locked from its first touch to the commit (and two
     writers creating the first row of a year do not collide)."""
-    insert = (pg_insert if conn.dialect.name == "postgresql" else sqlite_insert)(Counter)
+    return conn.execute(_take(conn.dialect.name),
+                        {"t_year": yy, "t_mid": mid, "t_first": floor + 1}).scalar_one()
+
+
+@cache
+def _take(dialect: str):
+    """``take_sequence``'s statement, built once per dialect (a live entry runs it each time)."""
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Counter)
     given = insert.excluded[_LAST.name]
-    statement = insert.values(year=yy, mid=mid, last_sequence=floor + 1).on_conflict_do_update(
+    return insert.values(year=bindparam("t_year"), mid=bindparam("t_mid"),
+                         last_sequence=bindparam("t_first")).on_conflict_do_update(
         index_elements=[Counter.year, Counter.mid],
         set_={Counter.last_sequence: case((Counter.last_sequence + 1 > given,
                                            Counter.last_sequence + 1), else_=given)},
     ).returning(Counter.last_sequence)
-    return conn.execute(statement).scalar_one()
 
 
 def kept_code(conn, national_id: str) -> str:
@@ -40,7 +49,7 @@ def kept_code(conn, national_id: str) -> str:
     return conn.execute(kept_code_query(national_id)).scalar() or ""
 
 
-def kept_code_query(national_id: str) -> Select:
+def kept_code_query(national_id: str | ColumnElement) -> Select:
     """``kept_code`` as a query (a live entry reads it with the rest in one statement)."""
     return (select(ReviewRow.code).where(ReviewRow.national_id == national_id,
                                          ReviewRow.action.in_(_MOVING))

@@ -8,6 +8,7 @@ together (the transactional outbox of issue D), so a rolled-back entry emits not
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import Engine, insert, select, update
@@ -15,12 +16,14 @@ from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.outbox import write_outbox
 from smartalloc.adapters.db.schema import IntakeEntry
+from smartalloc.adapters.db.together import Write
 from smartalloc.domain.events import Event
 from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.service_layer.intake import StoredEntry
 
 TABLE = IntakeEntry.__table__
 C = {attr: column for attr, column in IntakeEntry.__mapper__.columns.items()}
+_JSON = json.JSONEncoder(ensure_ascii=False)   # the keys in the answer's own order
 
 
 class SqlIntakeEntries:
@@ -81,6 +84,13 @@ def key_is(key: EntryKey) -> tuple:
 
 def values_of(e: StoredEntry) -> dict:
     return {C[attr]: value for attr, value in _attrs(e).items()}
+
+
+def entry_write(e: StoredEntry) -> Write:
+    """The entry as one of a transaction's ``together`` writes (its JSON columns as text)."""
+    attrs = _attrs(e)
+    attrs["row"], attrs["response"] = _JSON.encode(attrs["row"]), _JSON.encode(attrs["response"])
+    return Write(IntakeEntry, [attrs])
 
 
 def _attrs(e: StoredEntry) -> dict:

@@ -104,10 +104,11 @@ def run_locked_transaction(engine: Engine, *, shared: bool = False,
     with engine.connect() as conn:
         transaction = conn.begin()
         try:
-            if wait is not None:
-                conn.execute(text(f"SET LOCAL lock_timeout = {int(wait * 1000)}"))
+            # One trip to the server: with no parameters the driver sends the text as one
+            # simple query, both statements in order (both numbers are ours, not a caller's).
+            timeout = f"SET LOCAL lock_timeout = {int(wait * 1000)}; " if wait is not None else ""
             try:
-                conn.execute(text(f"SELECT {kind}(:k)"), {"k": ADVISORY_KEY})
+                conn.exec_driver_sql(f"{timeout}SELECT {kind}({int(ADVISORY_KEY)})")
             except OperationalError as error:
                 if getattr(error.orig, "sqlstate", "") == LOCK_NOT_AVAILABLE:
                     raise LockBusy() from None

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete
 
 from smartalloc.adapters.db import pg_copy
 from smartalloc.adapters.db.schema import OutboxMessage
+from smartalloc.adapters.db.together import Write
 from smartalloc.adapters.db.upsert import upsert
 from smartalloc.domain.events import Event
 
@@ -45,8 +46,14 @@ def write_outbox(conn, events: Sequence[Event], *, replace_run: str = "") -> Non
             conn, table, _COLUMNS["event_id"], [e.event_id for e in events], names,
             lambda: map(_row, events)):
         return
-    upsert(conn, OutboxMessage, [dict(zip(_ATTRS, _row(e), strict=True)) for e in events],
-           ["event_id"], [])
+    write = outbox_write(events)
+    upsert(conn, OutboxMessage, write.rows, write.keys, write.update)
+
+
+def outbox_write(events: Sequence[Event]) -> Write:
+    """The events as one of a transaction's ``together`` writes (ids present are kept)."""
+    return Write(OutboxMessage, [dict(zip(_ATTRS, _row(e), strict=True)) for e in events],
+                 ("event_id",))
 
 
 _ATTRS = ("event_id", "event_type", "schema_version", "payload", "occurred_at", "run_id",

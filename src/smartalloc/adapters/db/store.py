@@ -260,10 +260,12 @@ def student_row(s: StudentRecord, run_id: str) -> dict:
             "school_code": s.school, "last_run_id": run_id}
 
 
+STUDENT_UPDATE = ("first_name", "last_name", "group_code", "gender", "graduation_status",
+                  "center", "finance", "school_code", "last_run_id")
+
+
 def upsert_students(conn, rows: Sequence[dict]) -> None:
-    upsert(conn, Student, rows, ["national_id"],
-           ["first_name", "last_name", "group_code", "gender", "graduation_status", "center",
-            "finance", "school_code", "last_run_id"])
+    upsert(conn, Student, rows, ["national_id"], STUDENT_UPDATE)
 
 
 def history_of(conn, national_id: str) -> HistoryEntry | None:

@@ -11,6 +11,7 @@ transaction, a fraction of the time); SQLite keeps ``executemany``, already fast
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from operator import itemgetter
 
 from smartalloc.adapters.db import pg_copy
@@ -24,13 +25,16 @@ def _names(model, attrs: Sequence[str]) -> list[str]:
     return [columns[a].name for a in attrs]
 
 
-def _statement(conn, model, attrs: Sequence[str], keys: Sequence[str] = (),
-               update: Sequence[str] = ()) -> str:
+@lru_cache(maxsize=256)
+def statement(paramstyle: str, model, attrs: tuple[str, ...], keys: tuple[str, ...] = (),
+              update: tuple[str, ...] = (), rows: int = 1) -> str:
+    """The driver's SQL of one INSERT of ``rows`` rows (placeholders in ``attrs`` order) [ON
+    CONFLICT (keys) DO UPDATE SET update | DO NOTHING]; built once per shape."""
     columns = model.__mapper__.columns
     names = [_q(columns[a].name) for a in attrs]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (f"INSERT INTO {_q(model.__table__.name)} ({', '.join(names)}) "
-           f"VALUES ({', '.join([mark] * len(names))})")
+    mark = "?" if paramstyle == "qmark" else "%s"
+    values = ", ".join([f"({', '.join([mark] * len(names))})"] * rows)
+    sql = f"INSERT INTO {_q(model.__table__.name)} ({', '.join(names)}) VALUES {values}"
     if keys:
         conflict = f" ON CONFLICT ({', '.join(_q(columns[k].name) for k in keys)})"
         sets = ", ".join(f"{_q(columns[c].name)} = excluded.{_q(columns[c].name)}" for c in update)
@@ -59,7 +63,7 @@ def insert_rows(conn, model, rows: Sequence[dict]) -> None:
             pg_copy.copy_insert(conn, model.__table__.name, _names(model, attrs),
                                 _tuples(attrs, rows))
             return
-        _execute(conn, _statement(conn, model, attrs), attrs, rows)
+        _execute(conn, statement(conn.dialect.paramstyle, model, tuple(attrs)), attrs, rows)
 
 
 def upsert(conn, model, rows: Sequence[dict], keys: Sequence[str], update: Sequence[str]) -> None:
@@ -72,4 +76,5 @@ def upsert(conn, model, rows: Sequence[dict], keys: Sequence[str], update: Seque
                                 _tuples(attrs, rows),
                                 _names(model, keys), _names(model, update))
             return
-        _execute(conn, _statement(conn, model, attrs, keys, update), attrs, rows)
+        _execute(conn, statement(conn.dialect.paramstyle, model, tuple(attrs), tuple(keys),
+                                 tuple(update)), attrs, rows)
