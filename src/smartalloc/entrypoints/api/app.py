@@ -3,13 +3,10 @@ Prometheus have no token); everything under /api/v1 needs a bearer token with a 
 
 from __future__ import annotations
 
-import time
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import redis
-import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
@@ -20,6 +17,7 @@ from smartalloc.bootstrap import bootstrap, load_policy
 from smartalloc.entrypoints import telemetry
 from smartalloc.entrypoints.api import limits, problems, text_guard
 from smartalloc.entrypoints.api import observability as obs
+from smartalloc.entrypoints.api.correlation import Correlation
 from smartalloc.entrypoints.api.headers import docs_urls
 from smartalloc.entrypoints.api.login_guard import LoginGuard
 from smartalloc.entrypoints.api.ratelimit import RateLimiter
@@ -81,33 +79,9 @@ def create_api_app(settings: Settings) -> FastAPI:
     app.state.login_guard = LoginGuard(settings)
     problems.install(app)
     # Innermost first: the text guard reads only what the body limit lets through, and both
-    # sit inside the correlation middleware below, so their 413/422 answers are correlated.
+    # sit inside the correlation middleware (below), so their 413/422 answers are correlated.
     text_guard.install(app)
     limits.install(app)
-
-    @app.middleware("http")
-    async def correlate(request: Request, call_next) -> Response:
-        """Echo or mint the correlation id; time, trace and log the request by its route
-        template (a path may hold a national id, the template never does)."""
-        cid = request.headers.get(problems.CORRELATION, "")[:100] or str(uuid.uuid4())
-        request.state.correlation_id = cid
-        structlog.contextvars.clear_contextvars()
-        structlog.contextvars.bind_contextvars(correlation_id=cid)
-        started = time.perf_counter()
-        with telemetry.server_span(request.method, request.headers) as span:
-            response = await _limited(request) or await call_next(request)
-            route = getattr(request.scope.get("route"), "path", None)
-            telemetry.name_request(span, request.method, route, response.status_code)
-            route = route or "unmatched"
-            elapsed = time.perf_counter() - started
-            obs.HTTP_DURATION.labels(request.method, route,
-                                     str(response.status_code)).observe(elapsed)
-            response.headers[problems.CORRELATION] = cid
-            if route not in OPEN_PATHS:   # the line carries the request's trace_id
-                obs.log.info("request", method=request.method, route=route,
-                             status=response.status_code, ms=round(elapsed * 1000, 1),
-                             user=getattr(request.state, "user", None))
-        return response
 
     async def _limited(request: Request) -> Response | None:
         """A 429 (or 503 when Redis is down and the limiter fails closed), else None."""
@@ -126,6 +100,8 @@ def create_api_app(settings: Settings) -> FastAPI:
         return problems.problem(request, 429, "too many requests",
                                 f"retry after {verdict.retry_after} s",
                                 headers={"Retry-After": str(verdict.retry_after)})
+
+    app.add_middleware(Correlation, limited=_limited, quiet=OPEN_PATHS)
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> dict:

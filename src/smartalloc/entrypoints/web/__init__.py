@@ -6,9 +6,10 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from smartalloc.entrypoints.web.pages import STATIC_DIR, redirect, ui_problems
+from smartalloc.entrypoints.web.pages import STATIC_DIR, is_ui_page, redirect, ui_problems
 from smartalloc.entrypoints.web.routes import router
 from smartalloc.entrypoints.web.routes_run import FILE_ROLES
+from smartalloc.entrypoints.web.scoped import PathScoped, not_api
 from smartalloc.entrypoints.web.session import PASSWORD_PAGE, PasswordChangeNeeded, renew_cookie
 
 
@@ -19,8 +20,9 @@ def install(app: FastAPI) -> None:
     # The run form carries every report in one request (``api.limits``: its body limit).
     app.state.upload_routes["/ui/run"] = len(FILE_ROLES)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    app.middleware("http")(ui_problems)
-    app.middleware("http")(renew_cookie)   # outermost: a renewed cookie reaches error pages too
+    app.add_middleware(PathScoped, dispatch=ui_problems, applies=is_ui_page)
+    # outermost: a renewed cookie reaches error pages too
+    app.add_middleware(PathScoped, dispatch=renew_cookie, applies=not_api)
     app.add_exception_handler(PasswordChangeNeeded, lambda _request, _exc: redirect(PASSWORD_PAGE))
 
 
