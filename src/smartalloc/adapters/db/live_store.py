@@ -27,6 +27,8 @@ from smartalloc.adapters.db.intake_store import TABLE, entry_of, entry_write, ke
 from smartalloc.adapters.db.intake_store import C as ENTRY
 from smartalloc.adapters.db.locks import LockBusy, run_locked_transaction
 from smartalloc.adapters.db.outbox import outbox_write
+from smartalloc.adapters.db.pg_copy import quote
+from smartalloc.adapters.db.pg_driver import results_of
 from smartalloc.adapters.db.schema import (
     AgencyProfileVersion,
     Allocation,
@@ -88,12 +90,22 @@ _LOOK = (select(select(Run.run_id).order_by(Run.started_at.desc(), Run.run_id.de
                                 ENTRY["entry_id"] == bindparam("entry_id")))
          .outerjoin(Allocation, Allocation.national_id == bindparam("nid")))
 _IDS = bindparam("ids", expanding=True)
-_LOCK_MENTORS = (select(Mentor.mentor_id).where(Mentor.mentor_id.in_(_IDS))
-                 .order_by(Mentor.mentor_id).with_for_update())
 _SEATS = (select(Allocation.mentor_id, func.count())
           .where(Allocation.mentor_id.in_(_IDS),
                  Allocation.run_id.in_(bindparam("runs", expanding=True)))
           .group_by(Allocation.mentor_id))
+# PostgreSQL: the candidates' rows locked and their seats counted in **one** trip — two
+# statements of one simple query (``pg_driver.results_of``); the count, a statement of its
+# own, takes its snapshot once the locks are granted. ``_SEATS`` in PostgreSQL's own words
+# (arrays, where the portable form expands a list): the time between an entry's locks and
+# its commit is the time other entries with those candidates wait.
+_M, _A = Mentor.__mapper__.columns, Allocation.__mapper__.columns
+_LOCK_AND_COUNT = (
+    f"SELECT 1 FROM {quote(Mentor.__tablename__)} WHERE {quote(_M['mentor_id'].name)} "
+    f"= ANY(%(ids)s) ORDER BY {quote(_M['mentor_id'].name)} FOR UPDATE; "
+    f"SELECT {quote(_A['mentor_id'].name)}, count(*) FROM {quote(Allocation.__tablename__)} "
+    f"WHERE {quote(_A['mentor_id'].name)} = ANY(%(ids)s) "
+    f"AND {quote(_A['run_id'].name)} = ANY(%(runs)s) GROUP BY {quote(_A['mentor_id'].name)}")
 _HOLDER = select(Allocation.national_id).where(Allocation.code == bindparam("code"))
 
 
@@ -115,11 +127,12 @@ class _Transaction:
         if not wanted:
             return {}
         if self.locking:   # in id order: two entries never wait for each other in a cycle
-            self.conn.execute(_LOCK_MENTORS, {"ids": wanted}).all()
+            # The count after the locks: under READ COMMITTED it sees every allocation
+            # committed by the entry that held them.
+            return dict(results_of(self.conn, _LOCK_AND_COUNT,
+                                   {"ids": wanted, "runs": sorted(runs)})[1])
         if not runs:
             return {}
-        # A statement of its own, after the locks: under READ COMMITTED it sees every
-        # allocation committed by the entry that held them.
         return dict(self.conn.execute(_SEATS, {"ids": wanted, "runs": sorted(runs)}).all())
 
     def code_holder(self, code: str) -> str:

@@ -31,10 +31,11 @@ part of the run ~2 s. COPY streams them as one statement.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
+
+from smartalloc.adapters.db.pg_driver import as_sqlalchemy_error
 
 #: Fewer rows than this keep ``executemany``: a temp table's create and drop cost more than a
 #: handful of pipelined inserts (a governance change's single outbox event). Tests set it to 1
@@ -62,21 +63,9 @@ def usable(conn, count: int) -> bool:
     return isinstance(raw, psycopg.Connection) and not raw.autocommit
 
 
-@contextmanager
-def _as_sqlalchemy_error(statement: str) -> Iterator[None]:
-    """A driver error as SQLAlchemy would have raised it (``IntegrityError`` for a broken key),
-    so the callers' handling is the same on both paths."""
-    import psycopg
-
-    try:
-        yield
-    except psycopg.Error as exc:
-        raise DBAPIError.instance(statement, None, exc, psycopg.Error) from exc
-
-
 def _copy(conn, table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> None:
     sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-    with _as_sqlalchemy_error(sql), conn.connection.driver_connection.cursor() as cur, \
+    with as_sqlalchemy_error(sql), conn.connection.driver_connection.cursor() as cur, \
             cur.copy(sql) as copy:
         for row in rows:
             copy.write_row(row)
