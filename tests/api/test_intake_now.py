@@ -6,10 +6,13 @@ entry of the same student is a duplicate, and the next batch skips the live stud
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from python_calamine import CalamineWorkbook
 from sqlalchemy import select
@@ -18,6 +21,8 @@ from smartalloc.adapters.db.schema import Allocation, IntakeEntry, OutboxMessage
 from smartalloc.adapters.db.seats_view import SeatsView
 from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.counters import CODE_PATTERN
+from smartalloc.entrypoints.api import routes_intake
+from smartalloc.service_layer.intake import IntakeAnswer
 from tests.api.conftest import Api, make_api
 from tests.api.test_flow import upload_all
 from tests.intake_payloads import SECRET, SECRET_ENV, entry, now_policy_file
@@ -157,3 +162,37 @@ def test_students_allocated_on_arrival_reach_an_import_to_sabt(api_sqlite_now: A
     assert not again.exists()
     assert state.system.export_intake_sabt(again, state.policy, at="x",
                                            include_exported=True) == 2
+
+
+def test_one_process_decides_at_most_in_flight_entries_at_once(api_sqlite_now: Api,
+                                                                monkeypatch) -> None:
+    """Six entries arrive together: two are decided (each in a thread), the others wait on
+    the event loop for a place — and every one is answered."""
+    inside, most, count = 0, 0, threading.Lock()
+    release = threading.Event()
+
+    def receive(*_args, **_kwargs) -> IntakeAnswer:
+        nonlocal inside, most
+        with count:
+            inside += 1
+            most = max(most, inside)
+        release.wait(10)
+        with count:
+            inside -= 1
+        return IntakeAnswer(202, {"status": "queued"}, "queued")
+
+    monkeypatch.setattr(routes_intake, "receive_entry", receive)
+    app = api_sqlite_now.client.app
+
+    async def six() -> list[int]:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://test") as client:
+            sent = [asyncio.create_task(client.post(
+                URL, content=json.dumps(entry(n)).encode(), headers=HEADERS))
+                for n in range(6)]
+            await asyncio.sleep(0.5)          # all six have arrived
+            release.set()
+            return [answer.status_code for answer in await asyncio.gather(*sent)]
+
+    assert asyncio.run(six()) == [202] * 6
+    assert most == routes_intake.IN_FLIGHT == 2
