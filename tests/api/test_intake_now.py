@@ -22,6 +22,7 @@ from smartalloc.adapters.db.seats_view import SeatsView
 from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.entrypoints.api import routes_intake
+from smartalloc.entrypoints.api.downloads import XLSX
 from smartalloc.service_layer.intake import IntakeAnswer
 from tests.api.conftest import Api, make_api
 from tests.api.test_flow import upload_all
@@ -143,25 +144,34 @@ def test_the_same_files_are_not_run_again_over_live_allocations(api_sqlite_now: 
 def test_students_allocated_on_arrival_reach_an_import_to_sabt(api_sqlite_now: Api,
                                                                small_agency, tmp_path) -> None:
     """The batch skips a student allocated on arrival, so no run's ImportToSabt holds it: the
-    hand-over writes them (built by the batch's own rows), once."""
-    run(api_sqlite_now, small_agency)
-    keys = placed_keys(api_sqlite_now)
-    answers = [post(api_sqlite_now, entry_like(n, keys)).json() for n in (5101, 5102)]
+    hand-over (``POST /api/v1/intake/sabt``) writes them (built by the batch's own rows), once;
+    ``all=true`` writes them again; a role that may not see students gets nothing."""
+    api = api_sqlite_now
+    run(api, small_agency)
+    keys = placed_keys(api)
+    answers = [post(api, entry_like(n, keys)).json() for n in (5101, 5102)]
     assert [a["status"] for a in answers] == ["allocated", "allocated"]
-    state = api_sqlite_now.client.app.state
+    assert api.client.post("/api/v1/intake/sabt",
+                           headers=api.auth("viewer")).status_code == 403
+    made = api.client.post("/api/v1/intake/sabt", headers=api.auth("operator"))
+    assert made.status_code == 200, made.text
+    assert made.headers["content-type"] == XLSX
+    assert 'filename="ImportToSabt-online-' in made.headers["content-disposition"]
     out = tmp_path / "live-sabt.xlsx"
-    assert state.system.export_intake_sabt(out, state.policy, at="1405-09-16 12:00:00") == 2
+    out.write_bytes(made.content)
     sheet = CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SABT_SHEET).to_python()
     header, rows = sheet[0], sheet[1:]
     assert list(header) == list(SABT_COLUMNS)
     got = [(str(r[0]), str(r[1]), str(r[SABT_COLUMNS.index("کد ملی")])) for r in rows]
     assert got == [(a["mentor"]["id"], a["registration_code"], valid_national_id(n))
                    for a, n in zip(answers, (5101, 5102), strict=True)]
-    again = tmp_path / "again.xlsx"
-    assert state.system.export_intake_sabt(again, state.policy, at="x") == 0
-    assert not again.exists()
-    assert state.system.export_intake_sabt(again, state.policy, at="x",
-                                           include_exported=True) == 2
+    again = api.client.post("/api/v1/intake/sabt", headers=api.auth("operator"))
+    assert again.status_code == 204 and not again.content
+    everyone = api.client.post("/api/v1/intake/sabt?all=true", headers=api.auth("operator"))
+    assert everyone.status_code == 200
+    out.write_bytes(everyone.content)
+    assert len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name(SABT_SHEET)
+               .to_python()) == 3
 
 
 def test_one_process_decides_at_most_in_flight_entries_at_once(api_sqlite_now: Api,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from fastapi.responses import FileResponse
 
-from smartalloc.entrypoints.clock import tehran
+from smartalloc.entrypoints.clock import jalali_now, tehran
 from smartalloc.service_layer.ports import OUTPUT_FILES
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -47,3 +47,18 @@ def download_name(kind: str, job) -> str:
 def workbook_download(path: Path, kind: str, job) -> FileResponse:
     """The workbook at ``path`` as an attachment named by ``download_name``."""
     return FileResponse(path, media_type=XLSX, filename=download_name(kind, job))
+
+
+def write_live_sabt(state, *, include_exported: bool) -> tuple[int, Path, str]:
+    """The ImportToSabt of the students allocated on arrival since the last one (issue L;
+    ``include_exported``: all of them), written by ``System.export_intake_sabt`` into the data
+    folder's ``intake/`` — kept, so a lost download is made again rather than lost: (students
+    written, its path, its download name ``ImportToSabt-online-<Jalali time>.xlsx``). The API
+    and the pages both make it here."""
+    at = jalali_now()
+    name = f"ImportToSabt-online-{at.replace(' ', '-').replace(':', '')}.xlsx"
+    path = state.settings.data_dir / "intake" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    count = state.system.export_intake_sabt(path, state.policy, at=at,
+                                            include_exported=include_exported)
+    return count, path, name

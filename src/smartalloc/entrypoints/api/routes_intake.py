@@ -21,15 +21,19 @@ import hashlib
 import hmac
 import json
 import time
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from prometheus_client import Counter, Histogram
 
 from smartalloc.domain.errors import ConflictError, InputError
+from smartalloc.domain.users import PERSONAL, REVIEW
 from smartalloc.entrypoints.api import problems
+from smartalloc.entrypoints.api.downloads import XLSX, write_live_sabt
 from smartalloc.entrypoints.api.observability import log
+from smartalloc.entrypoints.api.security import Principal, require
 from smartalloc.entrypoints.clock import jalali_now
 from smartalloc.service_layer.intake import receive_entry
 
@@ -45,6 +49,7 @@ INTAKE_DURATION = Histogram("intake_entry_duration_seconds", "Time to answer a l
                             "request", buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 
 router = APIRouter(prefix="/api/v1/intake", tags=["intake"])
+Reviewer = Annotated[Principal, Depends(require(REVIEW))]
 
 # Entries of one service process deciding at once; the rest wait on the event loop, which
 # costs them nothing. An entry spends most of its time waiting for the database, and the
@@ -115,3 +120,22 @@ async def gravity_forms(request: Request) -> Response:
     finally:
         INTAKE_ENTRIES.labels(outcome).inc()
         INTAKE_DURATION.observe(time.perf_counter() - started)
+
+
+@router.post("/sabt", response_class=FileResponse, responses={
+    200: {"content": {XLSX: {}}, "description": "The ImportToSabt workbook"},
+    204: {"description": "No student was allocated on arrival since the last one"}})
+def live_sabt_export(request: Request, who: Reviewer,
+                     everyone: Annotated[bool, Query(alias="all", description=(
+                         "every student allocated on arrival, not only those since the last "
+                         "file"))] = False) -> Response:
+    """The ImportToSabt of the students allocated on arrival since the last one: no weekly
+    run writes them (the batch skips a student who holds an allocation). They are then marked
+    handed over; ``all=true`` writes every one again. The file names students: review and
+    personal-data scopes both."""
+    who.check(PERSONAL)
+    count, path, name = write_live_sabt(request.app.state, include_exported=everyone)
+    log.info("audit", action="intake_sabt", rows=count, by=who.username)
+    if not count:
+        return Response(status_code=204)
+    return FileResponse(path, media_type=XLSX, filename=name)
