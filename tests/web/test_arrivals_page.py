@@ -18,7 +18,7 @@ from smartalloc.adapters.db.schema import Student
 from smartalloc.domain.contracts import SABT_SHEET
 from smartalloc.service_layer.ports import OUTPUT_FILES
 from tests.api.test_intake_now import entry_like, placed_keys
-from tests.intake_payloads import SECRET, SECRET_ENV, now_policy_file
+from tests.intake_payloads import SECRET, SECRET_ENV, entry, now_policy_file
 from tests.unit.factories import valid_national_id
 from tests.web.conftest import Web
 from tests.web.test_pages import run_files, wait
@@ -97,3 +97,23 @@ def test_allocated_and_waiting_registrations_are_listed_in_the_operators_words(
     assert 'id="arrivals"' not in seen and valid_national_id(6001) not in seen
     assert web.client.post("/ui/intake/sabt", data={"csrf_token": web.csrf()}
                            ).status_code == 403
+
+
+def test_older_registrations_are_a_page_away(live_web: Web) -> None:
+    """The history page lists the latest 50 registrations and links to the older ones, which
+    link back to the newest: none is out of the operator's reach."""
+    web = live_web
+    web.login("operator")
+    for n in range(51):                       # no run yet: each is queued for the batch
+        sent = web.client.post(URL, content=json.dumps(entry(7000 + n)), headers=HEADERS)
+        assert sent.status_code == 202, sent.text
+    first = web.client.get("/ui/history").text
+    assert first.count("<tr data-status=") == 50
+    assert valid_national_id(7050) in first and valid_national_id(7000) not in first
+    older = re.search(r'<a href="(/ui/history\?arrivals_before=\d+#arrivals)" rel="next"',
+                      first)[1]
+    second = web.client.get(older.replace("#arrivals", "")).text
+    assert second.count("<tr data-status=") == 1 and valid_national_id(7000) in second
+    assert 'id="arrivals-older"' not in second and 'href="/ui/history#arrivals"' in second
+    assert "ثبت‌نام‌های قدیمی‌تر" in first and "تازه‌ترین ثبت‌نام‌ها" in second
+    assert web.client.get("/ui/history?arrivals_before=x").status_code >= 400

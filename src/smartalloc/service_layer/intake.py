@@ -79,8 +79,10 @@ class IntakeEntries(Protocol):
 
     def mark_exported(self, ids: Sequence[int], at: str) -> None: ...
 
-    def recent(self, limit: int, national_id: str | None = None) -> list[StoredEntry]:
-        """The latest entries, newest first (of one student when ``national_id`` is given)."""
+    def recent(self, limit: int, national_id: str | None = None,
+               before: int | None = None) -> list[StoredEntry]:
+        """The latest entries, newest first (of one student when ``national_id`` is given;
+        those stored before entry ``before`` when given: the next page)."""
         ...
 
 
@@ -169,8 +171,16 @@ def conflict(key: EntryKey) -> ConflictError:
         f"entry {key.entry_id} of form {key.form_id} was stored before with a different body"))
 
 
-def arrivals(store: IntakeEntries, *, limit: int = 50,
-             national_id: str | None = None) -> list[Arrival]:
+def arrivals_page(store: IntakeEntries, *, size: int = 50, national_id: str | None = None,
+                  before: int | None = None) -> tuple[list[Arrival], int | None]:
+    """A page of ``arrivals`` (those stored before entry ``before``, when given) and the
+    ``before`` of the page after it (None: this is the last)."""
+    found = arrivals(store, limit=size + 1, national_id=national_id, before=before)
+    return found[:size], (found[size - 1].id if len(found) > size else None)
+
+
+def arrivals(store: IntakeEntries, *, limit: int = 50, national_id: str | None = None,
+             before: int | None = None) -> list[Arrival]:
     """The latest live entries as the pages show them, newest first: when, from where, what
     became of each (allocated now, queued for the batch, a duplicate, rejected), the mentor
     and code an allocated one got, or why it waits."""
@@ -178,8 +188,8 @@ def arrivals(store: IntakeEntries, *, limit: int = 50,
                     e.national_id, str((e.response.get("mentor") or {}).get("id") or ""),
                     str(e.response.get("registration_code") or ""),
                     str(e.response.get("failure") or ""), str(e.response.get("reason_fa") or ""),
-                    str(e.response.get("reason_en") or ""), e.exported_at)
-            for e in store.recent(limit, national_id)]
+                    str(e.response.get("reason_en") or ""), e.exported_at, e.id)
+            for e in store.recent(limit, national_id, before)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,3 +206,4 @@ class Arrival:
     reason_fa: str
     reason_en: str
     exported_at: str | None
+    id: int | None = None       # the stored entry's: pages go back from it

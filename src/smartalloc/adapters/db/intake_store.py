@@ -63,10 +63,13 @@ class SqlIntakeEntries:
         with self.engine.connect() as conn:
             return [entry_of(r) for r in conn.execute(query).mappings()]
 
-    def recent(self, limit: int, national_id: str | None = None) -> list[StoredEntry]:
+    def recent(self, limit: int, national_id: str | None = None,
+               before: int | None = None) -> list[StoredEntry]:
         query = select(TABLE).order_by(C["id"].desc()).limit(limit)
         if national_id is not None:
             query = query.where(C["national_id"] == national_id)
+        if before is not None:
+            query = query.where(C["id"] < before)
         with self.engine.connect() as conn:
             return [entry_of(r) for r in conn.execute(query).mappings()]
 

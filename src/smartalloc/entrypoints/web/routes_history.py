@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from smartalloc.domain.governance import mentor_key
@@ -25,7 +27,8 @@ def _row(e) -> dict:
 
 
 @router.get("/ui/history")
-def history(request: Request, national_id: str = "", mentor_id: str = "") -> Response:
+def history(request: Request, national_id: str = "", mentor_id: str = "",
+            arrivals_before: Annotated[int | None, Query(ge=1)] = None) -> Response:
     who = current(request, "report:read")
     state = request.app.state
     entries, audit, mentor = [], [], None
@@ -46,10 +49,12 @@ def history(request: Request, national_id: str = "", mentor_id: str = "") -> Res
     # Live registrations (issue L): a student's own, or the latest when nothing is searched;
     # they name students, so only for those who may see personal data.
     live = personal and not mentor_id and bool(state.policy.intake.sources)
-    arrivals = intake.arrivals(state.intake, national_id=nid or None) if live else []
+    arrivals, older = (intake.arrivals_page(state.intake, national_id=nid or None,
+                                            before=arrivals_before) if live else ([], None))
     return page(request, "history.html", who=who, national_id=nid, mentor_id=mentor_id,
                 entries=entries, audit=audit, mentor=mentor, personal=personal,
                 searched=bool(nid or mentor_id), arrivals=arrivals,
+                older_arrivals=older, arrivals_before=arrivals_before if live else None,
                 show_arrivals=live and bool(arrivals or not nid),
                 can_hand_over=live and REVIEW in who.scopes,
                 sabt_none=request.query_params.get("sabt") == "none")

@@ -62,10 +62,12 @@ async def list_page(request: Request, who: Principal, job, *, status: int = 200,
     made = request.query_params.get("made", "")
     state = request.app.state
     live = bool(state.policy.intake.sources)       # live registrations come in (issue L)
-    arrivals = await run_in_threadpool(intake.arrivals, state.intake) if live else []
+    arrivals, older = (await run_in_threadpool(intake.arrivals_page, state.intake) if live
+                       else ([], None))
     return page(request, "review_list.html", status=status, who=who, job=job, tab="review",
                 items=items, versions=versions, can_act=REVIEW in who.scopes,
-                arrivals=arrivals, show_arrivals=live, personal=PERSONAL in who.scopes,
+                arrivals=arrivals, older_arrivals=older, show_arrivals=live,
+                personal=PERSONAL in who.scopes,
                 can_hand_over=live and {REVIEW, PERSONAL} <= who.scopes,
                 made=int(made) if made.isdecimal() and made.isascii() else None,
                 title=translator(lang_of(request))("Review"), **extra)
