@@ -173,23 +173,17 @@ def conflict(key: EntryKey) -> ConflictError:
 
 def arrivals_page(store: IntakeEntries, *, size: int = 50, national_id: str | None = None,
                   before: int | None = None) -> tuple[list[Arrival], int | None]:
-    """A page of ``arrivals`` (those stored before entry ``before``, when given) and the
-    ``before`` of the page after it (None: this is the last)."""
-    found = arrivals(store, limit=size + 1, national_id=national_id, before=before)
+    """A page of the latest live entries as the pages show them, newest first (those stored
+    before entry ``before``, when given): when, from where, what became of each (allocated
+    now, queued for the batch, a duplicate, rejected), the mentor and code an allocated one
+    got, or why it waits — and the ``before`` of the page after it (None: this is the last)."""
+    found = [Arrival(e.received_at, e.key.source, e.key.form_id, e.key.entry_id, e.status,
+                     e.national_id, str((e.response.get("mentor") or {}).get("id") or ""),
+                     str(e.response.get("registration_code") or ""),
+                     str(e.response.get("failure") or ""), str(e.response.get("reason_fa") or ""),
+                     str(e.response.get("reason_en") or ""), e.exported_at, e.id)
+             for e in store.recent(size + 1, national_id, before)]
     return found[:size], (found[size - 1].id if len(found) > size else None)
-
-
-def arrivals(store: IntakeEntries, *, limit: int = 50, national_id: str | None = None,
-             before: int | None = None) -> list[Arrival]:
-    """The latest live entries as the pages show them, newest first: when, from where, what
-    became of each (allocated now, queued for the batch, a duplicate, rejected), the mentor
-    and code an allocated one got, or why it waits."""
-    return [Arrival(e.received_at, e.key.source, e.key.form_id, e.key.entry_id, e.status,
-                    e.national_id, str((e.response.get("mentor") or {}).get("id") or ""),
-                    str(e.response.get("registration_code") or ""),
-                    str(e.response.get("failure") or ""), str(e.response.get("reason_fa") or ""),
-                    str(e.response.get("reason_en") or ""), e.exported_at, e.id)
-            for e in store.recent(limit, national_id, before)]
 
 
 @dataclass(frozen=True, slots=True)
