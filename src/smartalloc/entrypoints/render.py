@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
+from smartalloc.domain import glossary
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.explain import Explanation
 from smartalloc.service_layer.run_reports import RunResult
@@ -19,14 +20,20 @@ def show_error(error: SmartAllocError) -> None:
 
 
 def show_run(result: RunResult) -> None:
+    """The run's counts and QA in the operator's words, Persian / English (the meta sheet's
+    labels, ``glossary``), never a machine code."""
     table = Table(title=f"SmartAlloc run {result.run_id}")
-    table.add_column("measure")
-    table.add_column("value", justify="right")
-    for key in ("students", "allocated", "codes_reused", "allocated_earlier",
-                "ELIGIBILITY_NO_MATCH", "CAPACITY_FULL", "DATA_MISSING", "DUPLICATE",
-                "INTERNAL_ERROR"):
-        table.add_row(key, str(result.counts.get(key, 0)))
-    table.add_row("QA", result.qa_status)
+    table.add_column("شمار / measure")
+    table.add_column("مقدار / value", justify="right")
+    for key in ("students", "allocated", "codes_reused", "allocated_earlier"):
+        term = glossary.RUN_FACTS[f"count_{key}"]
+        table.add_row(f"{term.fa.removeprefix('شمار: ')} / {term.en}",
+                      str(result.counts.get(key, 0)))
+    for key, term in glossary.FAILURE_CLASSES.items():
+        table.add_row(f"{term.fa} / {term.en}", str(result.counts.get(key, 0)))
+    qa = glossary.QA_STATUSES.get(result.qa_status)
+    table.add_row(glossary.RUN_FACTS["qa_status"].fa + " / QA",
+                  f"{qa.fa} / {qa.en}" if qa else result.qa_status)
     for stage, seconds in result.timings.items():
         table.add_row(f"time: {stage}", f"{seconds:.2f} s")
     console.print(table)
