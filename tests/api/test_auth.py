@@ -43,6 +43,7 @@ ROUTES = [
     ("GET", "/api/v1/review/exports", "personal:read"),
     ("GET", "/api/v1/review/exports/{job_id}/{version}/{kind}", "personal:read"),
     ("GET", "/api/v1/students/{national_id}/candidates", "personal:read"),
+    ("POST", "/api/v1/intake/sabt", "review:write"),       # and personal:read (both roles)
 ]
 GRANTS = {"viewer": {"report:read"},
           "operator": {"report:read", "personal:read", "import", "alloc:run", "review:write"}}
