@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
-from smartalloc.adapters.db.outbox import write_outbox
+from smartalloc.adapters.db.outbox import outbox_write
 from smartalloc.adapters.db.schema import IntakeEntry
-from smartalloc.adapters.db.together import Write
+from smartalloc.adapters.db.together import Write, write_together
 from smartalloc.domain.events import Event
 from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.service_layer.intake import StoredEntry
@@ -37,18 +37,12 @@ class SqlIntakeEntries:
 
     def save(self, entry: StoredEntry, events: Sequence[Event], *,
              replace_rejected: bool) -> tuple[StoredEntry, bool]:
-        values = values_of(entry)
         try:
             with self.engine.begin() as conn:
-                if replace_rejected:
-                    done = conn.execute(update(TABLE)
-                                        .where(*key_is(entry.key), C["status"] == REJECTED)
-                                        .values(values)).rowcount
-                else:
-                    conn.execute(insert(TABLE).values(values))
-                    done = 1
+                writes, done = entry_writes(conn, entry, replace_rejected=replace_rejected)
                 if done and self.outbox:
-                    write_outbox(conn, events)
+                    writes.append(outbox_write(events))
+                write_together(conn, writes)
         except IntegrityError:
             done = 0
         stored = self.find(entry.key)
@@ -87,6 +81,17 @@ def key_is(key: EntryKey) -> tuple:
 
 def values_of(e: StoredEntry) -> dict:
     return {C[attr]: value for attr, value in _attrs(e).items()}
+
+
+def entry_writes(conn, entry: StoredEntry, *, replace_rejected: bool) -> tuple[list[Write], bool]:
+    """Storing ``entry``, for a transaction's ``together`` writes: its insert — or, for a
+    rejected entry of its key sent again, the replacement in place (a statement of its own,
+    rare; False when no rejected entry was there to replace)."""
+    if replace_rejected:
+        done = conn.execute(update(TABLE).where(*key_is(entry.key), C["status"] == REJECTED)
+                            .values(values_of(entry))).rowcount
+        return [], bool(done)
+    return [entry_write(entry)], True
 
 
 def entry_write(e: StoredEntry) -> Write:

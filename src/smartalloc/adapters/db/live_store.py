@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, and_, bindparam, func, literal, select, update
+from sqlalchemy import Engine, and_, bindparam, func, literal, select
 from sqlalchemy.exc import DBAPIError
 
 from smartalloc.adapters.db.code_counter import kept_code_query, take_sequence
-from smartalloc.adapters.db.intake_store import TABLE, entry_of, entry_write, key_is, values_of
+from smartalloc.adapters.db.intake_store import TABLE, entry_of, entry_writes
 from smartalloc.adapters.db.intake_store import C as ENTRY
 from smartalloc.adapters.db.locks import LockBusy, run_locked_transaction
 from smartalloc.adapters.db.outbox import outbox_write
@@ -47,7 +47,7 @@ from smartalloc.adapters.db.store import (
 )
 from smartalloc.adapters.db.together import Write, write_together
 from smartalloc.domain.events import Event
-from smartalloc.domain.intake import REJECTED, EntryKey
+from smartalloc.domain.intake import EntryKey
 from smartalloc.domain.records import HistoryEntry, StudentRecord
 from smartalloc.service_layer.intake import StoredEntry
 from smartalloc.service_layer.live_intake import BatchRunning, Look, RaceLost
@@ -147,13 +147,7 @@ class _Transaction:
              events: Sequence[Event], *, replace_rejected: bool, kept_code: bool) -> None:
         """The entry's writes in one round trip (``together``); a rejected entry sent again
         is replaced in place (rare: a statement of its own)."""
-        writes = []
-        if replace_rejected:
-            self.conn.execute(update(TABLE).where(*key_is(entry.key),
-                                                  ENTRY["status"] == REJECTED)
-                              .values(values_of(entry)))
-        else:
-            writes.append(entry_write(entry))
+        writes, _ = entry_writes(self.conn, entry, replace_rejected=replace_rejected)
         if allocation is not None:
             if kept_code:     # the counter moves past a kept code above it
                 advance_counters(self.conn, [allocation])
