@@ -25,10 +25,10 @@ def test_a_failure_in_either_process_is_an_output_error(tmp_path, monkeypatch):
     def boom():
         raise OSError("disk full")
 
-    for failing in ("big.xlsx", "small.xlsx"):   # the child's share, then the parent's
+    for failing in ("big.xlsx", "small.xlsx"):   # one child's share, then the other's
         jobs = [(name, cost, boom if name == failing else _touch(tmp_path / name))
                 for name, cost in (("big.xlsx", 100), ("small.xlsx", 1))]
-        assert [j[0] for j in _split(jobs)[0]] == ["big.xlsx"]   # the heavy share: the child
+        assert [[j[0] for j in share] for share in _split(jobs)] == [["big.xlsx"], ["small.xlsx"]]
         with pytest.raises(OutputError) as err:
             run_jobs(jobs, min_cost=0)
         assert failing in str(err.value) and "disk full" in str(err.value)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import python_calamine
 
-from smartalloc.adapters.xlsx_guard import check_package, column_number
+from smartalloc.adapters.xlsx_guard import Uncached, check_package, column_number
 from smartalloc.domain.errors import (
     InputError,
     LimitError,
@@ -98,12 +98,15 @@ class Table:
 class Workbook:
     """An open workbook. Use as a context manager so the file handle is released."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, checked: Callable[[], Uncached] | None = None):
+        """``checked``: the package check's answer, when it was started earlier (in a child,
+        beside the other reports); by default the check runs here."""
         self.path, self.name = Path(path), Path(path).name
         _check_file(self.path)
         try:
             # before calamine: bombs abort a process; formulas without a value read as empty
-            self.uncached = check_package(self.path, self.name)
+            self.uncached = (checked() if checked is not None
+                             else check_package(self.path, self.name))
             self._wb = python_calamine.load_workbook(str(self.path))
             self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
         except (InputError, LimitError):

@@ -14,6 +14,7 @@ from smartalloc.adapters.readers import (
     read_schools,
     read_students,
 )
+from smartalloc.adapters.readers.students import check_ahead
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs, MentorReport, RosterEntry, Source, StudentBatch
 from smartalloc.service_layer.ports import InputPaths
@@ -28,23 +29,32 @@ class ExcelInputReader:
         return read_roster(path)
 
     def read(self, paths: InputPaths, policy: Policy) -> Inputs:
+        """Every input of a run. The student report is read last: its package check starts
+        first, in a child, and runs beside the other reports."""
         given = [role for role, _ in paths.items()]
+        done: list[str] = []
 
         def reading(role: str) -> bool:
             """Name the report being read on the run's page (k of n); False: not given."""
             if role in given:
-                step("report", given.index(role), len(given), item=role)
+                step("report", len(done), len(given), item=role)
+                done.append(role)
             return role in given
 
-        reading("inspactor")
-        mentors = read_mentors(paths.inspactor, policy)
-        reading("schools")
-        schools = read_schools(paths.schools, policy)
-        students = (read_students(paths.students, policy) if reading("students")
-                    else StudentBatch((), Source("", "")))
-        managers = read_managers(paths.managers, policy) if reading("managers") else ()
-        crosswalk = read_crosswalk(paths.crosswalk, policy) if reading("crosswalk") else None
-        roster = read_roster(paths.roster) if reading("roster") else ()
+        ahead = check_ahead(paths.students) if "students" in given else None
+        try:
+            reading("inspactor")
+            mentors = read_mentors(paths.inspactor, policy)
+            reading("schools")
+            schools = read_schools(paths.schools, policy)
+            managers = read_managers(paths.managers, policy) if reading("managers") else ()
+            crosswalk = read_crosswalk(paths.crosswalk, policy) if reading("crosswalk") else None
+            roster = read_roster(paths.roster) if reading("roster") else ()
+            students = (read_students(paths.students, policy, ahead.result) if ahead is not None
+                        and reading("students") else StudentBatch((), Source("", "")))
+        finally:
+            if ahead is not None:
+                ahead.cancel()
         sources = []
         for role, path in paths.items():
             sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))

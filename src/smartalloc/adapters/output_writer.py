@@ -18,7 +18,8 @@ from smartalloc.adapters.parallel import (
     Job,
     run_here,
     start_background,
-    start_share,
+    start_shares,
+    wait_all,
 )
 from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, fsync_path
 from smartalloc.adapters.qa_workbook import write_qa_workbook
@@ -76,16 +77,8 @@ class StagedFiles:
         return str(self.folder.runs / self.name)
 
     def wait(self) -> None:
-        """Join every background writer (all of them, even when one failed: none may still
-        write into a folder that is about to be removed); raise the first failure."""
-        failures = []
-        while self.background:
-            try:
-                self.background.pop(0).wait()
-            except OutputError as exc:
-                failures.append(exc)
-        if failures:
-            raise failures[0]
+        """Join every background writer (``wait_all``: all of them, even when one failed)."""
+        wait_all(self.background)
 
     def finish(self) -> None:
         """Write this process's share, wait for every writer, then make the files durable and
@@ -125,7 +118,7 @@ class StagedFiles:
 
 class ExcelOutputWriter:
     """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``write`` starts the rest on two cores and
+    the parent allocates, for a large run); ``write`` starts the rest in two more and
     ``StagedFiles.finish`` completes them and seals the run's folder."""
 
     def recover(self, out_dir: Path, committed: CommittedFn | None = None) -> list[str]:
@@ -157,12 +150,12 @@ class ExcelOutputWriter:
         return StagedFiles(folder, staging, [workbook, csv_path], background)
 
     def write(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
-        """Start the remaining workbooks: the heavier share in a child now, the rest left to
-        ``staged.finish`` (after the caller's database work)."""
+        """Start the remaining workbooks in two children now, beside the caller's database
+        work (small runs: left to ``staged.finish``, in this process)."""
         jobs = self._jobs(staged, outputs, policy)
         step("files", total=len(staged.files))
-        child, mine = start_share(jobs)
-        staged.background.append(child)
+        children, mine = start_shares(jobs)
+        staged.background.extend(children)
         staged.pending.extend(mine)
 
     @staticmethod

@@ -56,6 +56,10 @@ class SmartAllocError(Exception):
         self.problems = problems if isinstance(problems, list) else [problems]
         super().__init__("\n".join(p.render() for p in self.problems))
 
+    def __reduce__(self) -> tuple:
+        """Pickled as its problems (an error found in a forked reader reaches the parent)."""
+        return self.__class__, (self.problems,), self.__dict__
+
 
 class InputError(SmartAllocError):
     """A workbook or file that cannot be used as it is (missing column, bad cell, wrong file)."""

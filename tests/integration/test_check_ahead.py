@@ -1,0 +1,91 @@
+"""The student report's package check started in a child beside the other reports (issue P)
+gives the verdict the check gives in the parent: hostile student reports are refused with the
+same problems, a good one reads the same, and an earlier report's failure leaves no child."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+import smartalloc.adapters.parallel as parallel
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.readers import students as student_reader
+from smartalloc.domain.errors import InputError
+from smartalloc.entrypoints.inputs import resolve_inputs
+from tests.fuzz.builders import package, zip_bomb
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+HOSTILE = {
+    "far cell": package([("Sheet1", f'<?xml version="1.0"?><worksheet xmlns="{NS}"><sheetData>'
+                                    '<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576">'
+                                    '<c r="XFD1048576"><v>1</v></c></row></sheetData>'
+                                    "</worksheet>")]),
+    "zip bomb": zip_bomb(600 * 1024**2, honest=True),
+    "formula without a value": package([("Sabt (5)", f'<?xml version="1.0"?><worksheet '
+                                        f'xmlns="{NS}"><sheetData><row r="1"><c r="A1" '
+                                        't="inlineStr"><is><t>کد ملی</t></is></c></row>'
+                                        '<row r="2"><c r="A2"><f>1+1</f></c></row>'
+                                        "</sheetData></worksheet>")]),
+}
+
+
+@pytest.fixture
+def agency(small_agency, tmp_path):
+    folder = tmp_path / "agency"
+    shutil.copytree(small_agency.out_dir, folder)
+    return folder
+
+
+def _forks(monkeypatch, ahead: bool) -> list[int]:
+    """Count the reader's forks; ``ahead``: every student report is checked in a child."""
+    monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "2" if ahead else "1")
+    monkeypatch.setattr(student_reader, "AHEAD_MIN_BYTES", 0)
+    forks, real_fork = [], os.fork
+
+    def counted_fork():
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(parallel.os, "fork", counted_fork)
+    return forks
+
+
+def _read(folder, policy):
+    return ExcelInputReader().read(resolve_inputs(folder), policy)
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_hostile_student_report_is_refused_alike_from_the_child(case, agency, agency_policy,
+                                                                  monkeypatch):
+    next(agency.glob("StudentReport*.xlsx")).write_bytes(HOSTILE[case])
+    found = {}
+    for ahead in (False, True):
+        forks = _forks(monkeypatch, ahead)
+        with pytest.raises(InputError) as refused:
+            _read(agency, agency_policy)
+        assert len(forks) == (1 if ahead else 0)
+        found[ahead] = refused.value.problems
+    assert found[True] == found[False]
+    assert found[True][0].code.startswith("INPUT_")
+
+
+def test_a_good_report_reads_the_same_from_the_child(agency, agency_policy, monkeypatch):
+    _forks(monkeypatch, False)
+    here = _read(agency, agency_policy)
+    forks = _forks(monkeypatch, True)
+    there = _read(agency, agency_policy)
+    assert len(forks) == 1 and there == here
+
+
+def test_an_earlier_reports_failure_leaves_no_child(agency, agency_policy, monkeypatch):
+    next(agency.glob("InspactorReport*.xlsx")).write_bytes(b"not a workbook")
+    forks = _forks(monkeypatch, True)
+    with pytest.raises(InputError) as refused:
+        _read(agency, agency_policy)
+    assert len(forks) == 1 and "Inspactor" in str(refused.value)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)    # killed and reaped by the reader

@@ -1,0 +1,75 @@
+"""``Ahead``: a call made in a forked child, its answer taken later (issue P: the student
+report's package check runs beside the other reports). The answer is always the call's own:
+its value, its error with every problem, or — when the child dies or cannot send it — the same
+call made again in the parent."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import pytest
+
+from smartalloc.adapters.parallel import Ahead
+from smartalloc.domain.errors import InputError, LimitError, Location, Problem
+
+PROBLEM = Problem("INPUT_TOO_LARGE", "بزرگ", "too large", Location("s.xlsx", "Sheet1", 7, "A"))
+
+
+def _no_children_left() -> bool:
+    try:
+        os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def test_the_value_is_made_in_the_child():
+    parent = os.getpid()
+    ahead = Ahead(lambda: ({"Sheet1": (("B", 3),)}, os.getpid()), fork=True)
+    value, made_by = ahead.result()
+    assert value == {"Sheet1": (("B", 3),)} and made_by not in (0, parent)
+    assert _no_children_left()
+
+
+def test_the_childs_error_arrives_with_every_problem():
+    def refuse():
+        raise InputError([PROBLEM, PROBLEM])
+
+    with pytest.raises(InputError) as refused:
+        Ahead(refuse, fork=True).result()
+    assert refused.value.problems == [PROBLEM, PROBLEM]
+    assert str(refused.value) == str(InputError([PROBLEM, PROBLEM]))
+
+
+def test_domain_errors_survive_pickling_whole():
+    for error in (InputError(PROBLEM), LimitError([PROBLEM])):
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error) and again.problems == error.problems
+
+
+def test_a_child_that_dies_leaves_the_call_to_the_parent():
+    parent = os.getpid()
+    assert Ahead(lambda: 42 if os.getpid() == parent else os._exit(3), fork=True).result() == 42
+    assert _no_children_left()
+
+
+def test_a_value_that_cannot_be_sent_is_made_again_here():
+    parent = os.getpid()
+    value = Ahead(lambda: (lambda: os.getpid() == parent), fork=True).result()
+    assert value() is True      # a lambda does not pickle: the parent made its own
+
+
+def test_a_cancelled_call_leaves_no_child():
+    import time
+
+    ahead = Ahead(lambda: time.sleep(30), fork=True)
+    assert ahead.pid
+    ahead.cancel()
+    assert _no_children_left()
+
+
+def test_without_fork_the_call_is_made_when_asked():
+    calls = []
+    ahead = Ahead(lambda: calls.append(1) or len(calls), fork=False)
+    assert calls == [] and ahead.result() == 1
