@@ -9,16 +9,16 @@ finish, commit, publish, discard), which is the run's all-or-none story.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.errors import HistoryError, OutputError, Problem
 from smartalloc.domain.events import Event
 from smartalloc.domain.policy import GovernanceEntry, Policy
-from smartalloc.domain.records import HistoryEntry, Inputs
+from smartalloc.domain.records import HistoryEntry, Inputs, Source, StudentBatch
 from smartalloc.service_layer.ports import (
     OUTPUT_FILES,
     EventsFactory,
@@ -40,8 +40,13 @@ class MemoryReader:
     inputs: Inputs
     reads: int = 0
 
-    def read(self, paths: InputPaths, policy: Policy) -> Inputs:
+    def read(self, paths: InputPaths, policy: Policy,
+             meanwhile: Callable[[Inputs], object] | None = None) -> Inputs:
         self.reads += 1
+        if meanwhile is not None:    # as the Excel reader does: the inputs but the students
+            then = meanwhile(replace(self.inputs, students=StudentBatch((), Source("", ""))))
+            if then is not None:
+                then()
         return self.inputs
 
 
@@ -194,15 +199,28 @@ class RecordingWriter:
     journal: list[str]
     fail_finish: bool = False
     staged: list[RecordingStaged] = field(default_factory=list)
+    early: bool = False      # start the matrix before the students are read, as on two cores
 
     def recover(self, out_dir: Path, committed=None) -> list[str]:
         return []
 
-    def start(self, out_dir: Path, matrix, meta: Mapping[str, object],
-              policy: Policy) -> RecordingStaged:
+    def start_matrix(self, out_dir: Path, rows, policy: Policy) -> RecordingStaged | None:
+        if not self.early:
+            return None
+        self.journal.append(f"start_matrix ({len(rows())} rows)")
+        return self.start(out_dir, None, {}, policy)
+
+    def start(self, out_dir: Path, matrix, meta: Mapping[str, object], policy: Policy, *,
+              early: RecordingStaged | None = None) -> RecordingStaged:
+        if early is not None:
+            self.journal.append("start (early)")
+            return early
         staged = RecordingStaged(self.journal, Path(out_dir), fail_finish=self.fail_finish)
         self.staged.append(staged)
         return staged
+
+    def write_sabt(self, staged: RecordingStaged, sabt, policy: Policy) -> None:
+        self.journal.append("write_sabt")
 
     def write(self, staged: RecordingStaged, outputs: RunOutputs, policy: Policy) -> None:
         self.journal.append("write")

@@ -44,7 +44,9 @@ def test_forked_writers_write_what_one_process_writes(small_agency, agency_polic
     monkeypatch.setattr(parallel.os, "fork", counted_fork)
     forked = _run(small_agency, agency_policy, tmp_path / "forked")
 
-    assert len(forks) == 3             # the matrix writer and two shares of the rest
+    # the matrix writer (started before the students are read), import_to_sabt.xlsx (started
+    # while the other reports are built) and two shares of the rest
+    assert len(forks) == 4
     assert forked.counts == inline.counts and forked.run_id == inline.run_id
     one, two = visible(tmp_path / "inline/out"), visible(tmp_path / "forked/out")
     assert set(one) == set(two) and len(one) == 6

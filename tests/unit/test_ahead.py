@@ -10,26 +10,20 @@ import pickle
 
 import pytest
 
-from smartalloc.adapters.parallel import Ahead
+from smartalloc.adapters.read_ahead import Ahead
 from smartalloc.domain.errors import InputError, LimitError, Location, Problem
+from tests.children import reaped
 
 PROBLEM = Problem("INPUT_TOO_LARGE", "بزرگ", "too large", Location("s.xlsx", "Sheet1", 7, "A"))
-
-
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
 
 
 def test_the_value_is_made_in_the_child():
     parent = os.getpid()
     ahead = Ahead(lambda: ({"Sheet1": (("B", 3),)}, os.getpid()), fork=True)
+    child = ahead.pid
     value, made_by = ahead.result()
-    assert value == {"Sheet1": (("B", 3),)} and made_by not in (0, parent)
-    assert _no_children_left()
+    assert value == {"Sheet1": (("B", 3),)} and made_by == child != parent
+    assert reaped(child)
 
 
 def test_the_childs_error_arrives_with_every_problem():
@@ -50,8 +44,9 @@ def test_domain_errors_survive_pickling_whole():
 
 def test_a_child_that_dies_leaves_the_call_to_the_parent():
     parent = os.getpid()
-    assert Ahead(lambda: 42 if os.getpid() == parent else os._exit(3), fork=True).result() == 42
-    assert _no_children_left()
+    ahead = Ahead(lambda: 42 if os.getpid() == parent else os._exit(3), fork=True)
+    child = ahead.pid
+    assert ahead.result() == 42 and reaped(child)
 
 
 def test_a_value_that_cannot_be_sent_is_made_again_here():
@@ -64,9 +59,10 @@ def test_a_cancelled_call_leaves_no_child():
     import time
 
     ahead = Ahead(lambda: time.sleep(30), fork=True)
-    assert ahead.pid
+    child = ahead.pid
+    assert child
     ahead.cancel()
-    assert _no_children_left()
+    assert reaped(child)
 
 
 def test_without_fork_the_call_is_made_when_asked():

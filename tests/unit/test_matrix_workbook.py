@@ -75,7 +75,7 @@ def test_csv_equals_the_matrix_sheet(tmp_path):
     policy = default_policy()
     matrix = _matrix(policy)
     path = tmp_path / "eligibility_matrix.csv"
-    write_matrix_csv(path, matrix)
+    write_matrix_csv(path, matrix.rows)
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == MATRIX_COLUMNS and len(rows) == 10

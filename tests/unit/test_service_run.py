@@ -41,7 +41,7 @@ def _run(inputs, policy, history: MemoryHistory, writer: RecordingWriter | None 
 def test_the_run_records_finishes_commits_then_publishes(inputs, agency_policy):
     history = MemoryHistory()
     result, writer = _run(inputs, agency_policy, history)
-    assert history.journal == ["write", "record", "finish", "commit", "publish"]
+    assert history.journal == ["write_sabt", "write", "record", "finish", "commit", "publish"]
     allocated = result.counts["allocated"]
     assert allocated > 0 and len(history.entries) == allocated
     assert history.runs[result.run_id].qa_status == result.qa_status == "PASSED_QA"
@@ -70,14 +70,14 @@ def test_a_workbook_that_fails_leaves_nothing_committed_or_visible(inputs, agenc
     history = MemoryHistory()
     with pytest.raises(OutputError):
         _run(inputs, agency_policy, history, RecordingWriter(history.journal, fail_finish=True))
-    assert history.journal == ["write", "record", "finish", "discard"]   # never committed
+    assert history.journal == ["write_sabt", "write", "record", "finish", "discard"]   # never committed
     assert history.runs == {} and history.entries == {} and history.events == []
 
 
 def test_a_store_that_fails_for_a_moment_is_tried_again(inputs, agency_policy):
     history = MemoryHistory(failures=2)
     result, _ = _run(inputs, agency_policy, history)
-    assert history.journal == ["write", "record", "record", "record", "finish", "commit",
+    assert history.journal == ["write_sabt", "write", "record", "record", "record", "finish", "commit",
                                "publish"]
     assert len(history.entries) == result.counts["allocated"]
 
@@ -127,3 +127,35 @@ def test_a_frozen_mentor_in_the_store_receives_nobody(inputs, agency_policy):
         status=MentorStatus.FROZEN, reason="leave", changed_by="t", changed_at="now")})
     _run(inputs, agency_policy, frozen)
     assert frozen.entries and all(e.mentor_id != busiest for e in frozen.entries.values())
+
+
+def test_the_matrix_started_before_the_students_are_read_is_the_one_published(
+        inputs, agency_policy):
+    """On two cores the matrix files start from the mentors' side alone (``start_matrix``),
+    before the students are read; ``start`` completes that very folder."""
+    from smartalloc.domain.matrix import build_matrix
+
+    history = MemoryHistory()
+    writer = RecordingWriter(history.journal, early=True)
+    result, _ = _run(inputs, agency_policy, history, writer)
+    rows = len(build_matrix(inputs.mentors, inputs.schools, agency_policy,
+                            crosswalk=inputs.crosswalk).rows)
+    assert history.journal == [f"start_matrix ({rows} rows)", "start (early)", "write_sabt",
+                               "write", "record", "finish", "commit", "publish"]
+    assert len(writer.staged) == 1 and result.qa_status == "PASSED_QA"
+
+
+def test_a_run_refused_after_the_matrix_started_discards_it(inputs, agency_policy,
+                                                           monkeypatch):
+    import smartalloc.service_layer.run_allocation as module
+    from smartalloc.domain.errors import ConfigurationError, Problem
+
+    def refused(*args, **kwargs):
+        raise ConfigurationError(Problem("CENTRE_UNKNOWN", "مرکز نامعلوم", "unknown centre"))
+
+    monkeypatch.setattr(module, "build_matrix_for", refused)
+    history = MemoryHistory()
+    with pytest.raises(ConfigurationError):
+        _run(inputs, agency_policy, history, RecordingWriter(history.journal, early=True))
+    assert history.journal[1:] == ["discard"] and history.journal[0].startswith("start_matrix")
+    assert history.runs == {}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from smartalloc.adapters.read_ahead import beside
 from smartalloc.adapters.readers import (
     file_sha256,
     read_crosswalk,
@@ -21,6 +23,10 @@ from smartalloc.service_layer.ports import InputPaths
 from smartalloc.service_layer.progress import step
 
 
+def _nothing() -> None:
+    return None
+
+
 class ExcelInputReader:
     def mentors(self, path: Path, policy: Policy) -> MentorReport:
         return read_mentors(path, policy)
@@ -28,9 +34,14 @@ class ExcelInputReader:
     def roster(self, path: Path) -> tuple[RosterEntry, ...]:
         return read_roster(path)
 
-    def read(self, paths: InputPaths, policy: Policy) -> Inputs:
-        """Every input of a run. The student report is read last: its package check starts
-        first, in a child, and runs beside the other reports."""
+    def read(self, paths: InputPaths, policy: Policy,
+             meanwhile: Callable[[Inputs], Callable[[], object] | None] | None = None
+             ) -> Inputs:
+        """Every input of a run. The student report is read last, beside other work: its
+        package check starts first, in a child, while the other reports are read; then
+        ``meanwhile`` gets the inputs read so far (no students), and what it returns runs on
+        this thread while the student report is parsed in another (calamine lets go of the
+        interpreter while it parses)."""
         given = [role for role, _ in paths.items()]
         done: list[str] = []
 
@@ -50,8 +61,16 @@ class ExcelInputReader:
             managers = read_managers(paths.managers, policy) if reading("managers") else ()
             crosswalk = read_crosswalk(paths.crosswalk, policy) if reading("crosswalk") else None
             roster = read_roster(paths.roster) if reading("roster") else ()
-            students = (read_students(paths.students, policy, ahead.result) if ahead is not None
-                        and reading("students") else StudentBatch((), Source("", "")))
+            side = Inputs(mentors, tuple(schools), StudentBatch((), Source("", "")), crosswalk,
+                          tuple(managers), tuple(roster), ())
+            students = side.students
+            # before the parse's thread starts: ``meanwhile`` may fork (no other thread yet)
+            then = meanwhile(side) if meanwhile is not None else None
+            if ahead is not None and reading("students"):
+                students = beside(lambda: read_students(paths.students, policy, ahead.result),
+                                  then or _nothing)
+            elif then is not None:
+                then()
         finally:
             if ahead is not None:
                 ahead.cancel()
@@ -60,5 +79,4 @@ class ExcelInputReader:
             sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))
         student_sha = next((s.sha256 for s in sources if s.file.startswith("students:")), "")
         students = replace(students, source=replace(students.source, sha256=student_sha))
-        return Inputs(mentors, tuple(schools), students, crosswalk, tuple(managers),
-                      tuple(roster), tuple(sources))
+        return replace(side, students=students, sources=tuple(sources))

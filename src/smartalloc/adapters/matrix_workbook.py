@@ -8,10 +8,10 @@ Excel's number guessing never change them; an empty side sheet still shows its h
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_csv, write_workbook
+from smartalloc.adapters.xlsx_writer import Cell, Sheet, write_csv, write_sheets, write_workbook
 from smartalloc.domain.centres import MANAGER_CENTRE_COLUMNS, manager_centre_rows
 from smartalloc.domain.contracts import (
     CENTER_LABELS,
@@ -21,7 +21,7 @@ from smartalloc.domain.contracts import (
     ROW_KIND_SCHOOL,
     STATUS_LABELS,
 )
-from smartalloc.domain.eligibility import EligibilityMatrix, SideRow
+from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow, SideRow
 from smartalloc.domain.policy import Policy
 
 REMOVED_COLUMNS = ("کد کارمندی پشتیبان", "پشتیبان", "مدیر", "وضعیت", "تحت پوشش فعلی",
@@ -34,9 +34,9 @@ INVALID_COLUMNS = ("row_index", "پشتیبان", "مدیر", "reason", "mentor_
 META_COLUMNS = ("key", "value")
 
 
-def matrix_rows(matrix: EligibilityMatrix) -> Iterator[tuple[Cell, ...]]:
+def matrix_rows(rows: Sequence[MatrixRow]) -> Iterator[tuple[Cell, ...]]:
     """Matrix rows in MATRIX_COLUMNS order, counter 1..N."""
-    for counter, r in enumerate(matrix.rows, start=1):
+    for counter, r in enumerate(rows, start=1):
         yield (counter, str(r.alias), r.mentor_name, str(r.mentor_id), r.manager, "",
                r.group_name, r.group, r.gender, r.status, r.center, r.finance, r.school,
                ROW_KIND_SCHOOL if r.is_school_row else ROW_KIND_NORMAL, r.school_name,
@@ -81,9 +81,16 @@ def _meta(matrix: EligibilityMatrix, policy: Policy,
 def matrix_sheets(matrix: EligibilityMatrix, policy: Policy,
                   meta: Mapping[str, object]) -> list[Sheet]:
     rtl = policy.excel.right_to_left
+    return [Sheet("matrix", MATRIX_COLUMNS, matrix_rows(matrix.rows), rtl),
+            *side_sheets(matrix, policy, meta)]
+
+
+def side_sheets(matrix: EligibilityMatrix, policy: Policy,
+                meta: Mapping[str, object]) -> list[Sheet]:
+    """Every sheet after the matrix sheet: small, and some count the students (coverage)."""
+    rtl = policy.excel.right_to_left
     validation = matrix.validation or {"total_rows": len(matrix.rows)}
     return [
-        Sheet("matrix", MATRIX_COLUMNS, matrix_rows(matrix), rtl),
         Sheet("validation", tuple(validation), [tuple(_cell(v) for v in validation.values())],
               rtl),
         Sheet("managers", MANAGER_CENTRE_COLUMNS,
@@ -103,6 +110,10 @@ def matrix_sheets(matrix: EligibilityMatrix, policy: Policy,
     ]
 
 
+SHEET_NAMES = ("matrix", "validation", "managers", "removed_mentors", "unmatched_schools",
+               "unseen_groups", "invalid_mentors", "meta")
+
+
 def write_matrix_workbook(path: Path, matrix: EligibilityMatrix, policy: Policy,
                           meta: Mapping[str, object]) -> None:
     """Write the matrix workbook atomically (via ``xlsx_writer.write_workbook``)."""
@@ -110,6 +121,20 @@ def write_matrix_workbook(path: Path, matrix: EligibilityMatrix, policy: Policy,
                    font_name=policy.excel.font_name, font_size=policy.excel.font_size)
 
 
-def write_matrix_csv(path: Path, matrix: EligibilityMatrix) -> None:
+def write_matrix_workbook_then(path: Path, rows: Sequence[MatrixRow], policy: Policy,
+                               later: Callable[[], Sequence[Sheet]]) -> None:
+    """The same workbook, its matrix sheet written from the mentors' side alone (``rows``) and
+    the side sheets once ``later`` gives them (``side_sheets``, when the students are read)."""
+    rtl = policy.excel.right_to_left
+
+    def sheets() -> Iterator[Sheet]:
+        yield Sheet("matrix", MATRIX_COLUMNS, matrix_rows(rows), rtl)
+        yield from later()
+
+    write_sheets(Path(path), SHEET_NAMES, sheets(), right_to_left=rtl,
+                 font_name=policy.excel.font_name, font_size=policy.excel.font_size)
+
+
+def write_matrix_csv(path: Path, rows: Sequence[MatrixRow]) -> None:
     """`eligibility_matrix.csv`: exactly the matrix sheet."""
-    write_csv(Path(path), MATRIX_COLUMNS, matrix_rows(matrix))
+    write_csv(Path(path), MATRIX_COLUMNS, matrix_rows(rows))

@@ -8,14 +8,20 @@ publishes only after the history commit.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from smartalloc.adapters.explain_file import write_explain_file
-from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
+from smartalloc.adapters.matrix_workbook import (
+    side_sheets,
+    write_matrix_csv,
+    write_matrix_workbook,
+    write_matrix_workbook_then,
+)
 from smartalloc.adapters.parallel import (
     Background,
     Job,
+    parallel_enabled,
     run_here,
     start_background,
     start_shares,
@@ -24,11 +30,13 @@ from smartalloc.adapters.parallel import (
 from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, fsync_path
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
+from smartalloc.adapters.sheet_feed import SheetFeed
 from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
 from smartalloc.domain.contracts import MATRIX_COLUMNS
-from smartalloc.domain.eligibility import EligibilityMatrix
+from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow
 from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
+from smartalloc.domain.sabt import SabtExport
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
 from smartalloc.service_layer.progress import step
 
@@ -64,6 +72,8 @@ class StagedFiles:
         self.sealed: Path | None = None
         self.failed: OutputError | None = None
         self.published: list[Path] = []
+        self.feed: SheetFeed | None = None   # the matrix writer's side sheets, still to send
+        self.started: set[str] = set()        # outputs already being written (``write_sabt``)
 
     @property
     def name(self) -> str:
@@ -107,6 +117,9 @@ class StagedFiles:
     def discard(self) -> None:
         """Remove the run's folder: nothing of it was (or will be) published."""
         self.pending.clear()
+        if self.feed is not None:   # the matrix writer waits for sheets that will not come
+            self.feed.close()
+            self.feed = None
         try:
             self.wait()
         except OutputError:
@@ -129,8 +142,54 @@ class ExcelOutputWriter:
         _sweep_legacy_staging(out_dir)
         return OutputFolder(out_dir).recover(committed, OUTPUT_FILES.values())
 
+    def start_matrix(self, out_dir: Path, rows: Callable[[], Sequence[MatrixRow]],
+                     policy: Policy, names: Mapping[str, str] = OUTPUT_FILES
+                     ) -> StagedFiles | None:
+        """Start the matrix workbook and CSV before the students are read, in a child that
+        makes the matrix rows itself (``rows``) and waits at the workbook's side sheets for
+        ``start(..., early=...)``. None, and nothing started, on one core (``start`` writes
+        it all then). Forked whatever the matrix's size: a fork costs milliseconds, and it
+        keeps one path for every run on two cores."""
+        if not parallel_enabled():
+            return None
+        folder = OutputFolder(Path(out_dir))
+        folder.out.mkdir(parents=True, exist_ok=True)
+        staging = folder.new_run()
+        workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
+        feed: SheetFeed | None = None
+        try:
+            feed = SheetFeed(staging)
+            made: list[Sequence[MatrixRow]] = []
+
+            def matrix_rows() -> Sequence[MatrixRow]:
+                if not made:
+                    made.append(rows())
+                return made[0]
+
+            jobs: list[Job] = [
+                ("matrix feed", 0, feed.child_side),
+                (csv_path.name, 0, _durable(csv_path, lambda: write_matrix_csv(
+                    csv_path, matrix_rows()))),
+                (workbook.name, 0, _durable(workbook, lambda: write_matrix_workbook_then(
+                    workbook, matrix_rows(), policy, feed.receive))),
+            ]
+            background = Background(jobs, fork=True)
+        except BaseException:
+            if feed is not None:
+                feed.close()
+            folder.discard(staging)
+            raise
+        staged = StagedFiles(folder, staging, [workbook, csv_path], background)
+        staged.feed = feed
+        return staged
+
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
-              policy: Policy, names: Mapping[str, str] = OUTPUT_FILES) -> StagedFiles:
+              policy: Policy, names: Mapping[str, str] = OUTPUT_FILES,
+              early: StagedFiles | None = None) -> StagedFiles:
+        if early is not None and early.feed is not None:   # its child waits for these
+            early.feed.send(side_sheets(matrix, policy, meta))
+            early.feed = None
+            return early
         folder = OutputFolder(Path(out_dir))
         folder.out.mkdir(parents=True, exist_ok=True)
         staging = folder.new_run()
@@ -140,7 +199,7 @@ class ExcelOutputWriter:
             (workbook.name, cells, _durable(workbook, lambda: write_matrix_workbook(
                 workbook, matrix, policy, meta))),
             (csv_path.name, cells // 3, _durable(csv_path, lambda: write_matrix_csv(
-                csv_path, matrix))),
+                csv_path, matrix.rows))),
         ]
         try:
             background = start_background(jobs)
@@ -148,6 +207,13 @@ class ExcelOutputWriter:
             folder.discard(staging)
             raise
         return StagedFiles(folder, staging, [workbook, csv_path], background)
+
+    def write_sabt(self, staged: StagedFiles, sabt: SabtExport, policy: Policy) -> None:
+        """Start the ImportToSabt workbook now, in a child for a large run: it needs nothing
+        but the export, and the second core is free while the other reports are built."""
+        jobs = self._jobs(staged, RunOutputs(meta={}, sabt=sabt), policy)
+        staged.background.append(start_background(jobs))
+        staged.started.add("sabt")
 
     def write(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
         """Start the remaining workbooks in two children now, beside the caller's database
@@ -174,7 +240,7 @@ class ExcelOutputWriter:
             cells = sum(len(t.rows) * len(t.columns) for t in outputs.allocation_tables)
             add("allocation", cells, lambda p: write_workbook(
                 p, sheets, font_name=policy.excel.font_name, font_size=policy.excel.font_size))
-        if outputs.sabt is not None:
+        if outputs.sabt is not None and "sabt" not in staged.started:
             sabt = outputs.sabt
             add("sabt", len(sabt.rows) * len(sabt.columns),
                 lambda p: write_sabt_workbook(p, sabt, policy))

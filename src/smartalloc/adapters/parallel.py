@@ -17,15 +17,13 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import os
-import pickle
 import signal
 import sys
 from collections.abc import Callable, Sequence
-from typing import Generic, NoReturn, TypeVar
+from typing import NoReturn
 
 from smartalloc.domain.errors import OutputError, Problem
 
-T = TypeVar("T")
 Job = tuple[str, int, Callable[[], object]]   # (name, estimated cost in cells, work)
 MIN_PARALLEL_COST = 300_000
 PR_SET_PDEATHSIG = 1
@@ -50,7 +48,7 @@ def bind_to_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _drop_parent_signals() -> None:
+def drop_parent_signals() -> None:
     """The signals the parent handles (SIGINT; a worker's SIGTERM) are its business: the child
     ignores them — no handler of the parent's runs in it (a KeyboardInterrupt into the parent's
     frames), nothing reaches the wakeup fd of the parent's event loop, which both share, and a
@@ -82,7 +80,7 @@ def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn
     try:
         try:
             os.close(pipes[0])
-            _drop_parent_signals()
+            drop_parent_signals()
             bind_to_parent(parent)
             for job in jobs:
                 doing = job[0]
@@ -93,6 +91,18 @@ def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn
         os.write(pipes[1], report)   # EPIPE if the parent is gone: there is nobody left to tell
     finally:
         os._exit(code)
+
+
+def fork_reporting(life: Callable[[tuple[int, int], int], NoReturn]) -> tuple[int, int]:
+    """Fork a child that reports through a pipe: ``life(pipes, parent pid)`` is its whole
+    life (it never returns); the parent gets the child's pid and the pipe's read end."""
+    parent = os.getpid()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        life((read_end, write_end), parent)
+    os.close(write_end)
+    return pid, read_end
 
 
 class Background:
@@ -106,13 +116,7 @@ class Background:
             self._done = True
             run_here(jobs)
             return
-        parent = os.getpid()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            _child(jobs, (read_end, write_end), parent)
-        os.close(write_end)
-        self.pid, self._pipe = pid, read_end
+        self.pid, self._pipe = fork_reporting(lambda pipes, parent: _child(jobs, pipes, parent))
 
     def wait(self) -> None:
         """Join the child; raise OutputError if any of its jobs failed or it was killed."""
@@ -196,70 +200,3 @@ def wait_all(children: list[Background]) -> None:
     if failures:
         raise failures[0]
 
-
-class Ahead(Generic[T]):
-    """One call started in a forked child now, its value wanted later (``result``): the parent
-    reads the other reports while the child checks the student report's package. The value,
-    or the exception, comes back pickled; a child that dies or cannot pickle it leaves the call
-    to be made again here, so the answer is always the call's own."""
-
-    def __init__(self, work: Callable[[], T], *, fork: bool):
-        self._work, self.pid, self._pipe = work, 0, -1
-        if not fork:
-            return
-        parent = os.getpid()
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            _answer(work, (read_end, write_end), parent)
-        os.close(write_end)
-        self.pid, self._pipe = pid, read_end
-
-    def result(self) -> T:
-        if not self.pid:
-            return self._work()
-        with os.fdopen(self._pipe, "rb") as pipe:
-            reply = pipe.read()
-        os.waitpid(self.pid, 0)
-        self.pid = 0
-        kind, value = pickle.loads(reply) if reply else ("again", None)
-        if kind == "again":
-            return self._work()
-        if kind == "error":
-            raise value
-        return value
-
-    def cancel(self) -> None:
-        """Stop and reap the child if its value was never asked for (an earlier report failed)."""
-        if self.pid:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            os.close(self._pipe)
-            self.pid = 0
-
-
-def _answer(work: Callable[[], object], pipes: tuple[int, int], parent: int) -> NoReturn:
-    """An ``Ahead`` child's whole life: make the call, send its pickled outcome, ``os._exit``."""
-    code, outcome = 1, ("again", None)
-    try:
-        try:
-            os.close(pipes[0])
-            _drop_parent_signals()
-            bind_to_parent(parent)
-            outcome, code = ("value", work()), 0
-        except BaseException as exc:
-            outcome = ("error", exc)
-        try:
-            reply = pickle.dumps(outcome)
-        except Exception:   # an answer that cannot be sent: the parent makes the call itself
-            reply = pickle.dumps(("again", None))
-        view = memoryview(reply)
-        while view:
-            view = view[os.write(pipes[1], view):]
-    finally:
-        os._exit(code)
-
-
-def start_ahead(work: Callable[[], T], *, worth: bool) -> Ahead[T]:
-    """``work`` in a child when there are two cores and it is ``worth`` it, else at ``result``."""
-    return Ahead(work, fork=worth and parallel_enabled())

@@ -117,19 +117,19 @@ def _member(zf: zipfile.ZipFile, name: str):
     return zf.open(info, "w", force_zip64=True)
 
 
-def _workbook_xml(sheets: Sequence[SheetSpec], filters: Sequence[str | None]) -> str:
+def _workbook_xml(names: Sequence[str], filters: Sequence[str | None]) -> str:
     """The sheet list, and Excel's hidden ``_FilterDatabase`` name for each autofilter (Excel
     writes it with every filter; readers that look for it find the same range)."""
     quote = {chr(34): "&quot;"}
-    names = "".join(f'<sheet name="{escape(name, quote)}" sheetId="{i}" '
-                    f'r:id="rId{i}"/>' for i, (name, *_) in enumerate(sheets, start=1))
+    listed = "".join(f'<sheet name="{escape(name, quote)}" sheetId="{i}" '
+                     f'r:id="rId{i}"/>' for i, name in enumerate(names, start=1))
     defined = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
         f'{escape(_quote_sheet(name))}!{_absolute(ref)}</definedName>'
-        for i, ((name, *_), ref) in enumerate(zip(sheets, filters, strict=True)) if ref)
+        for i, (name, ref) in enumerate(zip(names, filters, strict=True)) if ref)
     defined = f"<definedNames>{defined}</definedNames>" if defined else ""
     return (f'{_XML}<workbook xmlns="{_NS}" xmlns:r="{_REL}"><bookViews>'
-            f'<workbookView/></bookViews><sheets>{names}</sheets>{defined}</workbook>')
+            f'<workbookView/></bookViews><sheets>{listed}</sheets>{defined}</workbook>')
 
 
 def _absolute(ref: str) -> str:
@@ -137,8 +137,8 @@ def _absolute(ref: str) -> str:
     return ":".join(re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", part) for part in ref.split(":"))
 
 
-def _package(sheets: Sequence[SheetSpec], font: str, size: int, fit: bool) -> dict[str, str]:
-    n = len(sheets)
+def _package(names: Sequence[str], font: str, size: int, fit: bool) -> dict[str, str]:
+    n = len(names)
     overrides = "".join(f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
                         f'ContentType="{_CT}.worksheet+xml"/>' for i in range(1, n + 1))
     rels = "".join(f'<Relationship Id="rId{i}" Type="{_REL}/worksheet" '
@@ -154,7 +154,7 @@ def _package(sheets: Sequence[SheetSpec], font: str, size: int, fit: bool) -> di
         "_rels/.rels": (f'{_XML}<Relationships xmlns="{_PKG}"><Relationship Id="rId1" '
                         f'Type="{_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
         # without filters the sheet list is known now: the parts keep their former order
-        **({} if fit else {"xl/workbook.xml": _workbook_xml(sheets, [None] * n)}),
+        **({} if fit else {"xl/workbook.xml": _workbook_xml(names, [None] * n)}),
         "xl/_rels/workbook.xml.rels": (
             f'{_XML}<Relationships xmlns="{_PKG}">{rels}<Relationship Id="rId{n + 1}" '
             f'Type="{_REL}/styles" Target="styles.xml"/></Relationships>'),
@@ -162,10 +162,15 @@ def _package(sheets: Sequence[SheetSpec], font: str, size: int, fit: bool) -> di
     }
 
 
-def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool = True,
+def write_xlsx(path: Path, sheets: Iterable[SheetSpec], *, right_to_left: bool = True,
                font: str = "Tahoma", size: int = 8, width: float = 14.0,
-               fit: bool = False, neutralise: Neutralise | None = None) -> None:
+               fit: bool = False, neutralise: Neutralise | None = None,
+               names: Sequence[str] | None = None) -> None:
     """Write the sheets to ``path`` atomically: a temp file in the same folder, then rename.
+
+    ``names``: the sheets' names, given up front when ``sheets`` is an iterator whose later
+    sheets are not known yet (the matrix workbook's sheet comes before the students are read,
+    its side sheets after); each sheet must come with its name, in order.
 
     ``neutralise``: the caller's rule applied to every body cell value (``xlsx_writer``'s
     formula rule), as ``xlsx_rows.safe_row`` states it.
@@ -173,7 +178,11 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool =
     ``fit``: widths from content (for a sheet that names no width of its own) and an
     autofilter on every sheet. Without it every column is ``width`` wide and nothing is
     filtered (the synthetic input reports keep their bytes)."""
-    for name, *_ in sheets:
+    if names is None:
+        sheets = list(sheets)
+        names = [name for name, *_ in sheets]
+    names = list(names)
+    for name in names:
         if not name or len(name) > 31 or any(ch in name for ch in "[]:*?/\\"):
             raise ValueError(f"invalid sheet name: {name!r}")
     path = Path(path)
@@ -182,11 +191,13 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool =
     os.close(fd)
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
-            for name, text in _package(sheets, font, size, fit).items():
+            for name, text in _package(names, font, size, fit).items():
                 with _member(zf, name) as handle:
                     handle.write(text.encode())
             filters: list[str | None] = []
-            for i, (_name, columns, rows, *own_width) in enumerate(sheets, start=1):
+            for i, (name, columns, rows, *own_width) in enumerate(sheets, start=1):
+                if i > len(names) or name != names[i - 1]:
+                    raise ValueError(f"sheet {i} is {name!r}, not the named one")
                 chosen = own_width[0] if own_width else None
                 if chosen is None and not fit:
                     chosen = width
@@ -195,9 +206,11 @@ def write_xlsx(path: Path, sheets: Sequence[SheetSpec], *, right_to_left: bool =
                                       neutralise)
                 filters.append(_filter_ref(_col_letters(max(len(columns), 1)), last)
                                if fit else None)
+            if len(filters) != len(names):
+                raise ValueError(f"{len(filters)} sheets written, {len(names)} named")
             if fit:   # after the sheets: their filters' last rows are known now
                 with _member(zf, "xl/workbook.xml") as handle:
-                    handle.write(_workbook_xml(sheets, filters).encode())
+                    handle.write(_workbook_xml(names, filters).encode())
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:

@@ -51,12 +51,20 @@ def write_workbook(path: Path, sheets: list[Sheet], *, font_name: str = "Tahoma"
                    font_size: int = 8) -> None:
     """Write ``sheets`` to ``path`` atomically, each column fitted to its content and every
     sheet with an autofilter on its header (people sort and filter these tables)."""
-    rtl = all(s.right_to_left for s in sheets)
+    write_sheets(path, [s.name for s in sheets], iter(sheets),
+                 right_to_left=all(s.right_to_left for s in sheets), font_name=font_name,
+                 font_size=font_size)
+
+
+def write_sheets(path: Path, names: Sequence[str], sheets: Iterable[Sheet], *,
+                 right_to_left: bool, font_name: str = "Tahoma", font_size: int = 8) -> None:
+    """``write_workbook`` for sheets that arrive one by one (``names``: all of them, in order),
+    so the first can be written before the later ones are known."""
     # body cells: neutralised by the stream, once per distinct value of a column (issue P)
-    write_xlsx(Path(path), [(s.name, [neutralise(c) for c in s.columns], s.rows,
-                             s.column_width) for s in sheets],
-               right_to_left=rtl, font=font_name, size=font_size, fit=True,
-               neutralise=neutralise)
+    write_xlsx(Path(path), ((s.name, [neutralise(c) for c in s.columns], s.rows,
+                             s.column_width) for s in sheets),
+               right_to_left=right_to_left, font=font_name, size=font_size, fit=True,
+               neutralise=neutralise, names=names)
 
 
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:

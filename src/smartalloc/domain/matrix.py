@@ -15,10 +15,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 
-from smartalloc.domain.centres import centre_counters
+from smartalloc.domain.centres import CentreResolution, centre_counters
 from smartalloc.domain.contracts import MENTOR_TYPE_DUAL, MENTOR_TYPE_NORMAL, MENTOR_TYPE_SCHOOL
 from smartalloc.domain.coverage import Keys, compute_coverage
-from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow, PoolMentor, SideRow
+from smartalloc.domain.eligibility import (
+    EligibilityMatrix,
+    MatrixRow,
+    PoolDecision,
+    PoolMentor,
+    SideRow,
+)
 from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.groups import GroupParser, group_names
 from smartalloc.domain.normalize import clean_text, natural_key, parse_int
@@ -160,17 +166,44 @@ def sort_rows(keyed: list[tuple[RowKey, MatrixRow]]) -> list[MatrixRow]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class MatrixDraft:
+    """The matrix of the mentors' side alone: everything but coverage, which counts the
+    students' groups too. Drafted while the student report is still being read (issue P)."""
+
+    rows: tuple[MatrixRow, ...]
+    kept: tuple[PoolMentor, ...]
+    decisions: tuple[PoolDecision, ...]
+    removed: tuple[SideRow, ...]
+    unmatched: tuple[SideRow, ...]
+    unseen: tuple[SideRow, ...]
+    invalid: tuple[SideRow, ...]
+    viable: frozenset[Keys]
+    blocked: frozenset[Keys]
+    invalid_tokens: int
+    validation: dict[str, object]
+    r0_skipped: bool
+    centres: CentreResolution
+
+
 def build_matrix(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy, *,
                  crosswalk: Crosswalk | None = None, overrides: Mapping[str, bool] | None = None,
                  student_keys: Iterable[Keys] = ()) -> EligibilityMatrix:
     """Pool → plans → rows, side sheets, coverage and the validation counters."""
+    draft = draft_matrix(report, schools, policy, crosswalk=crosswalk, overrides=overrides)
+    return complete_matrix(draft, policy, student_keys)
+
+
+def draft_matrix(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy, *,
+                 crosswalk: Crosswalk | None = None,
+                 overrides: Mapping[str, bool] | None = None) -> MatrixDraft:
+    """Pool → plans → rows and side sheets: the matrix without the students' coverage."""
     with gc_paused():
-        return _build(report, schools, policy, crosswalk, overrides, student_keys)
+        return _draft(report, schools, policy, crosswalk, overrides)
 
 
-def _build(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy,
-           crosswalk: Crosswalk | None, overrides: Mapping[str, bool] | None,
-           student_keys: Iterable[Keys]) -> EligibilityMatrix:
+def _draft(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy,
+           crosswalk: Crosswalk | None, overrides: Mapping[str, bool] | None) -> MatrixDraft:
     pool = build_pool(report, policy, overrides)
     planner = _Planner(policy, GroupParser(policy, crosswalk), SchoolDirectory(schools, policy))
     names = group_names(crosswalk)
@@ -200,12 +233,26 @@ def _build(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy
                             source="matrix")
         if d.in_pool and d.mentor_id in dropped else d for d in pool.decisions)
     ordered = sort_rows(keyed)
-    coverage = compute_coverage(
-        viable, blocked, (r.keys for r in ordered), student_keys, policy.coverage,
-        invalid_group_token_count=planner.invalid_tokens,
-        unmatched_school_count=len(planner.unmatched))
     validation = _validation(ordered, policy, pool.removed, invalid, pool.r0_skipped, kept,
                              planner.alias_fallback)
+    return MatrixDraft(
+        rows=tuple(ordered), kept=tuple(kept), decisions=decisions, removed=pool.removed,
+        unmatched=tuple(sorted(planner.unmatched, key=_order)),
+        unseen=tuple(sorted(planner.unseen, key=_order)),
+        invalid=tuple(sorted(invalid, key=_order)), viable=frozenset(viable),
+        blocked=frozenset(blocked), invalid_tokens=planner.invalid_tokens,
+        validation=validation, r0_skipped=pool.r0_skipped, centres=pool.centres)
+
+
+def complete_matrix(draft: MatrixDraft, policy: Policy,
+                    student_keys: Iterable[Keys] = ()) -> EligibilityMatrix:
+    """The draft with coverage, which counts the students' groups (``student_keys``)."""
+    with gc_paused():
+        coverage = compute_coverage(
+            draft.viable, draft.blocked, (r.keys for r in draft.rows), student_keys,
+            policy.coverage, invalid_group_token_count=draft.invalid_tokens,
+            unmatched_school_count=len(draft.unmatched))
+    validation = dict(draft.validation)
     validation.update({
         "coverage_ratio": coverage.coverage_ratio,
         "covered_groups": coverage.covered_groups,
@@ -215,16 +262,14 @@ def _build(report: MentorReport, schools: Sequence[SchoolRecord], policy: Policy
         "unmatched_school_count": coverage.unmatched_school_count,
         "coverage_denominator_mode": coverage.denominator_mode,
         "coverage_threshold": coverage.threshold,
-        **centre_counters(pool.centres),
+        **centre_counters(draft.centres),
     })
     return EligibilityMatrix(
-        rows=tuple(ordered), pool=tuple(kept), pool_decisions=decisions,
-        removed_mentors=pool.removed,
-        unmatched_schools=tuple(sorted(planner.unmatched, key=_order)),
-        unseen_groups=tuple(sorted(planner.unseen, key=_order)),
-        invalid_mentors=tuple(sorted(invalid, key=_order)),
-        coverage=coverage, validation=validation, r0_skipped=pool.r0_skipped,
-        centres=pool.centres,
+        rows=draft.rows, pool=draft.kept, pool_decisions=draft.decisions,
+        removed_mentors=draft.removed, unmatched_schools=draft.unmatched,
+        unseen_groups=draft.unseen, invalid_mentors=draft.invalid,
+        coverage=coverage, validation=validation, r0_skipped=draft.r0_skipped,
+        centres=draft.centres,
     )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from smartalloc.domain.agency_profile import AgencyProfile
-from smartalloc.domain.eligibility import EligibilityMatrix, PoolMentor
+from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow, PoolMentor
 from smartalloc.domain.events import Event
 from smartalloc.domain.governance import GovernanceChange, StatusChange
 from smartalloc.domain.policy import GovernanceEntry, Policy
@@ -93,7 +93,15 @@ OUTPUT_FILES = {
 
 
 class InputReader(Protocol):
-    def read(self, paths: InputPaths, policy: Policy) -> Inputs: ...
+    def read(self, paths: InputPaths, policy: Policy,
+             meanwhile: Callable[[Inputs], Callable[[], object] | None] | None = None
+             ) -> Inputs:
+        """Every input. ``meanwhile``, if given, is called once on this thread with the inputs
+        but the students (``Inputs.students`` empty), before the student report is parsed and
+        while no other thread of the reader runs (a fork there is safe); what it returns, if
+        anything, is called on this thread while the student report may still be parsed in
+        another. Work that needs no student goes on beside the students' reading."""
+        ...
 
 
 class SetupReader(Protocol):
@@ -147,9 +155,22 @@ class OutputWriter(Protocol):
         was not yet visible, remove the others; return what was done."""
         ...
 
+    def start_matrix(self, out_dir: Path, rows: Callable[[], Sequence[MatrixRow]],
+                     policy: Policy) -> StagedOutputs | None:
+        """Begin staging before the students are read, if that pays off: the matrix CSV and
+        workbook from ``rows`` (the mentors' side), the workbook's side sheets to come at
+        ``start(..., early=...)``. None: nothing started. ``discard`` stops it."""
+        ...
+
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
-              policy: Policy) -> StagedOutputs:
-        """Begin staging: the matrix workbook and CSV (possibly in the background)."""
+              policy: Policy, *, early: StagedOutputs | None = None) -> StagedOutputs:
+        """Begin staging: the matrix workbook and CSV (possibly in the background); with
+        ``early``, complete what ``start_matrix`` began instead."""
+        ...
+
+    def write_sabt(self, staged: StagedOutputs, sabt: SabtExport, policy: Policy) -> None:
+        """Begin writing the ImportToSabt workbook now (possibly in the background), while
+        the other reports are built; ``write`` leaves it out then."""
         ...
 
     def write(self, staged: StagedOutputs, outputs: RunOutputs, policy: Policy) -> None:

@@ -25,6 +25,7 @@ from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.events import run_events
 from smartalloc.domain.gc_pause import gc_paused
+from smartalloc.domain.matrix import MatrixDraft
 from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_pre_qa
@@ -48,6 +49,7 @@ from smartalloc.service_layer.retry import retrying
 from smartalloc.service_layer.run_context import (
     build_matrix_for,
     checked_year,
+    draft_matrix_for,
     input_sha,
     matrix_meta,
     replay_state,
@@ -90,23 +92,12 @@ def run_allocation(request: RunRequest, *, reader: InputReader, writer: OutputWr
 
 def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history: HistoryStore,
          progress: ProgressFn) -> RunResult:
-    policy, timings = request.policy, {}
+    timings: dict[str, float] = {}
     recovered = recovery_notes(writer.recover(request.out_dir, history.committed))
-    t = time.perf_counter()
-    progress("read", 0.0)
-    inputs = reader.read(request.paths, policy)
-    timings["read"] = time.perf_counter() - t
-    year_warnings = checked_year(inputs, policy, request.year)
-
-    t = time.perf_counter()
-    progress("matrix", 0.3)
-    matrix = build_matrix_for(inputs, policy, request.overrides)
-    pre_qa = run_pre_qa(matrix)
-    staged = writer.start(request.out_dir, matrix, matrix_meta(inputs, policy, pre_qa.status),
-                          policy)
-    timings["matrix"] = time.perf_counter() - t
+    inputs, matrix, pre_qa_status, staged, year_warnings = _read_and_start(
+        request, reader, writer, progress, timings)
     try:
-        result = _allocate_and_record(request, inputs, matrix, pre_qa.status, staged, writer,
+        result = _allocate_and_record(request, inputs, matrix, pre_qa_status, staged, writer,
                                       history, progress, timings,
                                       (*recovered, *year_warnings))
     except BaseException:
@@ -120,6 +111,48 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
     result.timings["publish"] = time.perf_counter() - t
     progress("done", 1.0)
     return replace(result, files=published)
+
+
+def _read_and_start(request: RunRequest, reader: InputReader, writer: OutputWriter,
+                    progress: ProgressFn, timings: dict[str, float]
+                    ) -> tuple[Inputs, EligibilityMatrix, str, StagedOutputs, list[str]]:
+    """Read the inputs and build the matrix, and start its files on the way: before the
+    student report is parsed the writer may start them (drafting the mentors' side itself, in
+    a child), and beside the parse the matrix is drafted here; both need no student."""
+    policy = request.policy
+    early: list[StagedOutputs] = []
+    drafts: list[MatrixDraft] = []
+
+    def meanwhile(side: Inputs) -> Callable[[], None]:
+        def draft() -> MatrixDraft:
+            return draft_matrix_for(side, policy, request.overrides)
+
+        started = writer.start_matrix(request.out_dir, lambda: draft().rows, policy)
+        if started is not None:
+            early.append(started)
+        return lambda: drafts.append(draft())
+
+    try:
+        t = time.perf_counter()
+        progress("read", 0.0)
+        inputs = reader.read(request.paths, policy, meanwhile=meanwhile)
+        timings["read"] = time.perf_counter() - t
+        year_warnings = checked_year(inputs, policy, request.year)
+
+        t = time.perf_counter()
+        progress("matrix", 0.3)
+        matrix = build_matrix_for(inputs, policy, request.overrides,
+                                  draft=drafts[0] if drafts else None)
+        pre_qa = run_pre_qa(matrix)
+        staged = writer.start(request.out_dir, matrix,
+                              matrix_meta(inputs, policy, pre_qa.status), policy,
+                              early=early[0] if early else None)
+        timings["matrix"] = time.perf_counter() - t
+    except BaseException:
+        for started in early:   # not committed: nothing of this run may become visible
+            started.discard()
+        raise
+    return inputs, matrix, pre_qa.status, staged, year_warnings
 
 
 def recovery_notes(actions: Sequence[str]) -> list[str]:
@@ -168,7 +201,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     earlier = earlier_runs(batch.decisions, {e.national_id: e for e in past})
     outputs, counts, run_id = build_reports(
         request, inputs, matrix, pre_qa_status, batch, already, index=engine.index,
-        earlier=earlier)
+        earlier=earlier, sabt_ready=lambda sabt: writer.write_sabt(staged, sabt, policy))
     if request.explanations:
         outputs.trace = lambda: run_trace(inputs.students.records, batch.decisions, engine,
                                           matrix, roster=inputs.roster, history=past,

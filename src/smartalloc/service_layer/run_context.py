@@ -12,7 +12,7 @@ from smartalloc.domain.academic_year import infer_year, year_check
 from smartalloc.domain.centres import centre_problems, student_centre_counts
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.errors import ConfigurationError
-from smartalloc.domain.matrix import build_matrix
+from smartalloc.domain.matrix import MatrixDraft, complete_matrix, draft_matrix
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.service_layer.ports import HistoryStore
@@ -53,18 +53,27 @@ def replay_state(inputs: Inputs, history: HistoryStore,
 
 
 def build_matrix_for(inputs: Inputs, policy: Policy,
-                     overrides: Mapping[str, bool] | None = None) -> EligibilityMatrix:
+                     overrides: Mapping[str, bool] | None = None,
+                     draft: MatrixDraft | None = None) -> EligibilityMatrix:
     """The matrix of a run, refused (``ConfigurationError``, FAILED_PRE_QA) when the centres
-    cannot be trusted (D16): nothing is allocated, written or recorded on such a matrix."""
+    cannot be trusted (D16): nothing is allocated, written or recorded on such a matrix.
+    ``draft``: the mentors' side, if ``draft_matrix_for`` already made it from these inputs."""
     keys = [s.keys for s in inputs.students.records if s.keys is not None] if inputs.students else []
-    matrix = build_matrix(inputs.mentors, inputs.schools, policy, crosswalk=inputs.crosswalk,
-                          overrides=overrides or {}, student_keys=keys)
+    matrix = complete_matrix(draft or draft_matrix_for(inputs, policy, overrides), policy, keys)
     students = student_centre_counts((s.center for s in inputs.students.records), policy) \
         if inputs.students else {}
     problems = centre_problems(matrix.centres, students, inputs.mentors.source.file)
     if problems:
         raise ConfigurationError(problems)
     return matrix
+
+
+def draft_matrix_for(inputs: Inputs, policy: Policy,
+                     overrides: Mapping[str, bool] | None = None) -> MatrixDraft:
+    """The matrix's mentor side (students unused): a run makes it while the student report is
+    still being read."""
+    return draft_matrix(inputs.mentors, inputs.schools, policy, crosswalk=inputs.crosswalk,
+                        overrides=overrides or {})
 
 
 def matrix_meta(inputs: Inputs, policy: Policy, pre_qa_status: str) -> dict[str, object]:

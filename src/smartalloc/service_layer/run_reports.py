@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +19,7 @@ from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import run_all_invariants
 from smartalloc.domain.records import Inputs
 from smartalloc.domain.run_results import run_summary
-from smartalloc.domain.sabt import build_sabt
+from smartalloc.domain.sabt import SabtExport, build_sabt
 from smartalloc.domain.summary import (
     EarlierRun,
     earlier_runs_text,
@@ -67,14 +67,19 @@ class RunResult:
 def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
                   pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
                   index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
+                  sabt_ready: Callable[[SabtExport], object] | None = None,
                   ) -> tuple[RunOutputs, dict[str, int], str]:
     """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
-    (outputs, counts, run id). ``index``: the engine's candidate index of this matrix."""
+    (outputs, counts, run id). ``index``: the engine's candidate index of this matrix.
+    ``sabt_ready``: given the Sabt export as soon as it is built (its workbook needs nothing
+    else, so it can be written while the rest is built)."""
     policy, students, decisions = request.policy, inputs.students.records, batch.decisions
     year = request.year or policy.academic_year
     run_id = run_id_for(inputs, policy, year, request.overrides)
     summaries = mentor_summaries(matrix.pool, batch.allocations, already)
     sabt = build_sabt(students, decisions, policy)
+    if sabt_ready is not None:
+        sabt_ready(sabt)
     tables = allocation_tables(students, decisions, summaries, policy.stamp,
                                trace_sheet=request.trace_sheet)
     plan = plan_capacity(students, decisions, matrix, policy, index)

@@ -12,7 +12,7 @@ from itertools import repeat
 from pathlib import Path
 
 from smartalloc.adapters.excel_reader import Columns, Table, Workbook, file_sha256, resolve_columns
-from smartalloc.adapters.parallel import Ahead, start_ahead
+from smartalloc.adapters.read_ahead import Ahead, start_ahead
 from smartalloc.adapters.readers._cells import require_rows
 from smartalloc.adapters.xlsx_guard import Uncached, check_package
 from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_REQUIRED, STUDENT_SHEET
