@@ -69,3 +69,21 @@ def test_without_fork_the_call_is_made_when_asked():
     calls = []
     ahead = Ahead(lambda: calls.append(1) or len(calls), fork=False)
     assert calls == [] and ahead.result() == 1
+
+
+class _Unbuildable(Exception):
+    """Pickles, but cannot be rebuilt from its args (its ``__init__`` wants two)."""
+
+    def __init__(self, a, b):
+        super().__init__(f"{a}{b}")
+
+
+def test_an_error_the_parent_cannot_rebuild_leaves_the_call_to_the_parent():
+    parent = os.getpid()
+
+    def work():
+        if os.getpid() != parent:
+            raise _Unbuildable(1, 2)
+        return "made here"
+
+    assert Ahead(work, fork=True).result() == "made here"

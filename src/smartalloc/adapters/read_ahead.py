@@ -43,11 +43,15 @@ class Ahead(Generic[T]):
     def result(self) -> T:
         if not self.pid:
             return self._work()
-        with os.fdopen(self._pipe, "rb") as pipe:
-            reply = pipe.read()
+        pipe, self._pipe = self._pipe, -1
+        with os.fdopen(pipe, "rb") as reading:
+            reply = reading.read()
         os.waitpid(self.pid, 0)
         self.pid = 0
-        kind, value = pickle.loads(reply) if reply else ("again", None)
+        try:
+            kind, value = pickle.loads(reply) if reply else ("again", None)
+        except Exception:   # an error the parent cannot rebuild: the call is made here
+            kind, value = "again", None
         if kind == "again":
             return self._work()
         if kind == "error":
@@ -55,12 +59,15 @@ class Ahead(Generic[T]):
         return value
 
     def cancel(self) -> None:
-        """Stop and reap the child if its value was never asked for (an earlier report failed)."""
+        """Stop and reap the child if its value was never asked for (an earlier report failed,
+        or ``result`` was interrupted)."""
         if self.pid:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
-            os.close(self._pipe)
             self.pid = 0
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
 
 
 def _answer(work: Callable[[], object], pipes: tuple[int, int], parent: int) -> NoReturn:
