@@ -130,9 +130,11 @@ class StagedFiles:
 
 
 class ExcelOutputWriter:
-    """``OutputWriter`` port. ``start`` writes the matrix workbook (in a child process while
-    the parent allocates, for a large run); ``write`` starts the rest in two more and
-    ``StagedFiles.finish`` completes them and seals the run's folder."""
+    """``OutputWriter`` port. On two cores ``start_matrix`` starts the matrix workbook and CSV
+    in a child before the students are read and ``start`` completes them; otherwise ``start``
+    writes them (in a child while the parent allocates, for a large run). ``write_sabt``
+    starts the ImportToSabt workbook while the other reports are built, ``write`` the rest in
+    two more children, and ``StagedFiles.finish`` completes them and seals the run's folder."""
 
     def recover(self, out_dir: Path, committed: CommittedFn | None = None) -> list[str]:
         """Finish the publication a killed run left in ``out_dir`` (see ``publication``)."""
