@@ -80,9 +80,11 @@ def _meta(matrix: EligibilityMatrix, policy: Policy,
 
 def matrix_sheets(matrix: EligibilityMatrix, policy: Policy,
                   meta: Mapping[str, object]) -> list[Sheet]:
-    rtl = policy.excel.right_to_left
-    return [Sheet("matrix", MATRIX_COLUMNS, matrix_rows(matrix.rows), rtl),
-            *side_sheets(matrix, policy, meta)]
+    return [_matrix_sheet(matrix.rows, policy), *side_sheets(matrix, policy, meta)]
+
+
+def _matrix_sheet(rows: Sequence[MatrixRow], policy: Policy) -> Sheet:
+    return Sheet("matrix", MATRIX_COLUMNS, matrix_rows(rows), policy.excel.right_to_left)
 
 
 def side_sheets(matrix: EligibilityMatrix, policy: Policy,
@@ -128,7 +130,7 @@ def write_matrix_workbook_then(path: Path, rows: Sequence[MatrixRow], policy: Po
     rtl = policy.excel.right_to_left
 
     def sheets() -> Iterator[Sheet]:
-        yield Sheet("matrix", MATRIX_COLUMNS, matrix_rows(rows), rtl)
+        yield _matrix_sheet(rows, policy)
         yield from later()
 
     write_sheets(Path(path), SHEET_NAMES, sheets(), right_to_left=rtl,

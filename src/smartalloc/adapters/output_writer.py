@@ -7,6 +7,7 @@ publishes only after the history commit.
 
 from __future__ import annotations
 
+import functools
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -58,6 +59,14 @@ def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
         fsync_path(path)
         step("file", item=path.name)    # the run's page counts the files written
     return job
+
+
+def _new_run(out_dir: Path, names: Mapping[str, str]) -> tuple[OutputFolder, Path, Path, Path]:
+    """The run's own new folder in ``out_dir``, and its matrix workbook's and CSV's paths."""
+    folder = OutputFolder(Path(out_dir))
+    folder.out.mkdir(parents=True, exist_ok=True)
+    staging = folder.new_run()
+    return folder, staging, staging / names["matrix"], staging / names["matrix_csv"]
 
 
 class StagedFiles:
@@ -154,20 +163,11 @@ class ExcelOutputWriter:
         keeps one path for every run on two cores."""
         if not parallel_enabled():
             return None
-        folder = OutputFolder(Path(out_dir))
-        folder.out.mkdir(parents=True, exist_ok=True)
-        staging = folder.new_run()
-        workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
+        folder, staging, workbook, csv_path = _new_run(out_dir, names)
         feed: SheetFeed | None = None
         try:
             feed = SheetFeed(staging)
-            made: list[Sequence[MatrixRow]] = []
-
-            def matrix_rows() -> Sequence[MatrixRow]:
-                if not made:
-                    made.append(rows())
-                return made[0]
-
+            matrix_rows = functools.cache(rows)   # made once in the child, for both files
             jobs: list[Job] = [
                 ("matrix feed", 0, feed.child_side),
                 (csv_path.name, 0, _durable(csv_path, lambda: write_matrix_csv(
@@ -192,10 +192,7 @@ class ExcelOutputWriter:
             early.feed.send(side_sheets(matrix, policy, meta))
             early.feed = None
             return early
-        folder = OutputFolder(Path(out_dir))
-        folder.out.mkdir(parents=True, exist_ok=True)
-        staging = folder.new_run()
-        workbook, csv_path = staging / names["matrix"], staging / names["matrix_csv"]
+        folder, staging, workbook, csv_path = _new_run(out_dir, names)
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
         jobs: list[Job] = [
             (workbook.name, cells, _durable(workbook, lambda: write_matrix_workbook(
