@@ -44,9 +44,7 @@ class MemoryReader:
              meanwhile: Callable[[Inputs], object] | None = None) -> Inputs:
         self.reads += 1
         if meanwhile is not None:    # as the Excel reader does: the inputs but the students
-            then = meanwhile(replace(self.inputs, students=StudentBatch((), Source("", ""))))
-            if then is not None:
-                then()
+            meanwhile(replace(self.inputs, students=StudentBatch((), Source("", ""))))
         return self.inputs
 
 
@@ -207,7 +205,7 @@ class RecordingWriter:
     def start_matrix(self, out_dir: Path, rows, policy: Policy) -> RecordingStaged | None:
         if not self.early:
             return None
-        self.journal.append(f"start_matrix ({len(rows())} rows)")
+        self.journal.append(f"start_matrix ({len(rows)} rows)")
         return self.start(out_dir, None, {}, policy)
 
     def start(self, out_dir: Path, matrix, meta: Mapping[str, object], policy: Policy, *,

@@ -1,11 +1,9 @@
-"""The matrix files started before the students are read (issue P): a forked child drafts
-the mentors' side and writes the CSV and the matrix sheet, then waits for the side sheets,
+"""The matrix files started before the students are read (issue P): a forked child writes the
+CSV and the matrix sheet from the mentors' side, drafted, then waits for the side sheets,
 which count the students. Completed, its files are the plain path's to the byte; stopped, it
 leaves no folder and no child."""
 
 from __future__ import annotations
-
-import os
 
 import pytest
 
@@ -38,17 +36,11 @@ def test_the_early_matrix_files_are_the_plain_ones(read, agency_policy, tmp_path
     plain = writer.start(tmp_path / "plain", matrix, meta, agency_policy)
     plain.finish()
 
-    made_in = []
-
-    def rows():
-        made_in.append(os.getpid())
-        return draft_matrix_for(inputs, agency_policy).rows
-
+    rows = draft_matrix_for(inputs, agency_policy).rows
     early = writer.start_matrix(tmp_path / "early", rows, agency_policy)
     assert early is not None and early.feed is not None
     assert writer.start(tmp_path / "early", matrix, meta, agency_policy, early=early) is early
     early.finish()
-    assert made_in == []                      # the rows were drafted in the child
     assert _files(early) == _files(plain) and len(_files(plain)) == 2
 
 
@@ -56,7 +48,7 @@ def test_a_run_stopped_before_the_side_sheets_leaves_no_folder_or_child(
         read, agency_policy, tmp_path, two_cores):
     inputs, _ = read
     early = ExcelOutputWriter().start_matrix(
-        tmp_path / "out", lambda: draft_matrix_for(inputs, agency_policy).rows, agency_policy)
+        tmp_path / "out", draft_matrix_for(inputs, agency_policy).rows, agency_policy)
     child = early.background[0].pid
     early.discard()                           # the child waited for sheets that never came
     assert reaped(child)
@@ -65,5 +57,5 @@ def test_a_run_stopped_before_the_side_sheets_leaves_no_folder_or_child(
 
 def test_one_core_starts_nothing_early(agency_policy, tmp_path, monkeypatch):
     monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "1")
-    assert ExcelOutputWriter().start_matrix(tmp_path, lambda: (), agency_policy) is None
+    assert ExcelOutputWriter().start_matrix(tmp_path, (), agency_policy) is None
     assert not (tmp_path / ".smartalloc").exists()

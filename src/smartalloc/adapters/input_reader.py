@@ -6,7 +6,6 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from smartalloc.adapters.read_ahead import beside
 from smartalloc.adapters.readers import (
     file_sha256,
     read_crosswalk,
@@ -23,10 +22,6 @@ from smartalloc.service_layer.ports import InputPaths
 from smartalloc.service_layer.progress import step
 
 
-def _nothing() -> None:
-    return None
-
-
 class ExcelInputReader:
     def mentors(self, path: Path, policy: Policy) -> MentorReport:
         return read_mentors(path, policy)
@@ -35,13 +30,10 @@ class ExcelInputReader:
         return read_roster(path)
 
     def read(self, paths: InputPaths, policy: Policy,
-             meanwhile: Callable[[Inputs], Callable[[], object] | None] | None = None
-             ) -> Inputs:
-        """Every input of a run. The student report is read last, beside other work: its
-        package check starts first, in a child, while the other reports are read; then
-        ``meanwhile`` gets the inputs read so far (no students), and what it returns runs on
-        this thread while the student report is parsed in another (calamine lets go of the
-        interpreter while it parses)."""
+             meanwhile: Callable[[Inputs], object] | None = None) -> Inputs:
+        """Every input of a run. The student report is read last: its package check starts
+        first, in a child, while the other reports are read and ``meanwhile`` gets the
+        inputs read so far (no students) on this thread; then the report is parsed."""
         given = [role for role, _ in paths.items()]
         done: list[str] = []
 
@@ -64,13 +56,10 @@ class ExcelInputReader:
             side = Inputs(mentors, tuple(schools), StudentBatch((), Source("", "")), crosswalk,
                           tuple(managers), tuple(roster), ())
             students = side.students
-            # before the parse's thread starts: ``meanwhile`` may fork (no other thread yet)
-            then = meanwhile(side) if meanwhile is not None else None
+            if meanwhile is not None:   # this process has no other thread: it may fork
+                meanwhile(side)
             if ahead is not None and reading("students"):
-                students = beside(lambda: read_students(paths.students, policy, ahead.result),
-                                  then or _nothing)
-            elif then is not None:
-                then()
+                students = read_students(paths.students, policy, ahead.result)
         finally:
             if ahead is not None:
                 ahead.cancel()

@@ -7,7 +7,6 @@ publishes only after the history commit.
 
 from __future__ import annotations
 
-import functools
 import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -153,27 +152,26 @@ class ExcelOutputWriter:
         _sweep_legacy_staging(out_dir)
         return OutputFolder(out_dir).recover(committed, OUTPUT_FILES.values())
 
-    def start_matrix(self, out_dir: Path, rows: Callable[[], Sequence[MatrixRow]],
+    def start_matrix(self, out_dir: Path, rows: Sequence[MatrixRow],
                      policy: Policy, names: Mapping[str, str] = OUTPUT_FILES
                      ) -> StagedFiles | None:
         """Start the matrix workbook and CSV before the students are read, in a child that
-        makes the matrix rows itself (``rows``) and waits at the workbook's side sheets for
-        ``start(..., early=...)``. None, and nothing started, on one core (``start`` writes
-        it all then). Forked whatever the matrix's size: a fork costs milliseconds, and it
-        keeps one path for every run on two cores."""
+        writes the drafted ``rows`` (its copy of them, from the fork) and waits at the
+        workbook's side sheets for ``start(..., early=...)``. None, and nothing started, on one
+        core (``start`` writes it all then). Forked whatever the matrix's size: a fork costs
+        milliseconds, and it keeps one path for every run on two cores."""
         if not parallel_enabled():
             return None
         folder, staging, workbook, csv_path = _new_run(out_dir, names)
         feed: SheetFeed | None = None
         try:
             feed = SheetFeed(staging)
-            matrix_rows = functools.cache(rows)   # made once in the child, for both files
             jobs: list[Job] = [
                 ("matrix feed", 0, feed.child_side),
                 (csv_path.name, 0, _durable(csv_path, lambda: write_matrix_csv(
-                    csv_path, matrix_rows()))),
+                    csv_path, rows))),
                 (workbook.name, 0, _durable(workbook, lambda: write_matrix_workbook_then(
-                    workbook, matrix_rows(), policy, feed.receive))),
+                    workbook, rows, policy, feed.receive))),
             ]
             background = Background(jobs, fork=True)
         except BaseException:

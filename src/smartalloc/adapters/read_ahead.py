@@ -1,20 +1,17 @@
-"""Read the student report beside the rest of a run's reading, on the second core.
+"""Check the student report's package on the second core while the rest of a run is read.
 
 Its package check (``xlsx_guard``, 1.8 s at 100k students) must end before calamine opens it,
 but needs nothing else: it starts in a forked child (``Ahead``) while the parent reads the
-other reports. calamine's parse lets go of the interpreter lock, so the parse runs in a thread
-(``beside``) while the parent drafts the matrix. Each answer is the work's own (a value, or
-its error with every problem); the child's life follows ``parallel``'s rules (dies with the
-parent, ignores its signals, leaves by ``os._exit``).
+other reports and drafts the matrix. The answer is the work's own (a value, or its error with
+every problem); the child's life follows ``parallel``'s rules (dies with the parent, ignores
+its signals, leaves by ``os._exit``).
 """
 
 from __future__ import annotations
 
-import contextvars
 import os
 import pickle
 import signal
-import threading
 from collections.abc import Callable
 from typing import Generic, NoReturn, TypeVar
 
@@ -96,27 +93,3 @@ def start_ahead(work: Callable[[], T], *, worth: bool) -> Ahead[T]:
     """``work`` in a child when there are two cores and it is ``worth`` it, else at ``result``."""
     return Ahead(work, fork=worth and parallel_enabled())
 
-
-def beside(work: Callable[[], T], here: Callable[[], object]) -> T:
-    """``work`` in a thread (in this thread's context: progress, spans) while ``here`` runs on
-    this one; ``work``'s value. Worth it where ``work`` mostly runs outside the interpreter
-    lock (calamine's parse). ``work``'s error wins: it is what running the two in turn met
-    first; either way the thread has ended when this returns."""
-    outcome: dict[str, object] = {}
-    context = contextvars.copy_context()
-
-    def run() -> None:
-        try:
-            outcome["value"] = context.run(work)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, name="smartalloc-read", daemon=True)
-    thread.start()
-    try:
-        here()
-    finally:
-        thread.join()
-        if "error" in outcome:
-            raise outcome["error"]
-    return outcome["value"]

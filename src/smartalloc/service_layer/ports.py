@@ -94,13 +94,12 @@ OUTPUT_FILES = {
 
 class InputReader(Protocol):
     def read(self, paths: InputPaths, policy: Policy,
-             meanwhile: Callable[[Inputs], Callable[[], object] | None] | None = None
-             ) -> Inputs:
+             meanwhile: Callable[[Inputs], object] | None = None) -> Inputs:
         """Every input. ``meanwhile``, if given, is called once on this thread with the inputs
         but the students (``Inputs.students`` empty), before the student report is parsed and
-        while no other thread of the reader runs (a fork there is safe); what it returns, if
-        anything, is called on this thread while the student report may still be parsed in
-        another. Work that needs no student goes on beside the students' reading."""
+        while no other thread of the reader runs (a fork there is safe). Work that needs no
+        student goes there: it runs while the student report's package is still being
+        checked in a child."""
         ...
 
 
@@ -155,10 +154,10 @@ class OutputWriter(Protocol):
         was not yet visible, remove the others; return what was done."""
         ...
 
-    def start_matrix(self, out_dir: Path, rows: Callable[[], Sequence[MatrixRow]],
+    def start_matrix(self, out_dir: Path, rows: Sequence[MatrixRow],
                      policy: Policy) -> StagedOutputs | None:
         """Begin staging before the students are read, if that pays off: the matrix CSV and
-        workbook from ``rows`` (the mentors' side), the workbook's side sheets to come at
+        workbook from ``rows`` (the mentors' side, drafted), the workbook's side sheets to come at
         ``start(..., early=...)``. None: nothing started. ``discard`` stops it."""
         ...
 

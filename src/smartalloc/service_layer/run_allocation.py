@@ -117,20 +117,17 @@ def _read_and_start(request: RunRequest, reader: InputReader, writer: OutputWrit
                     progress: ProgressFn, timings: dict[str, float]
                     ) -> tuple[Inputs, EligibilityMatrix, str, StagedOutputs, list[str]]:
     """Read the inputs and build the matrix, and start its files on the way: before the
-    student report is parsed the writer may start them (drafting the mentors' side itself, in
-    a child), and beside the parse the matrix is drafted here; both need no student."""
+    student report is parsed (while its package is checked in a child) the mentors' side of
+    the matrix is drafted here, and the writer may start its files from that draft."""
     policy = request.policy
     early: list[StagedOutputs] = []
     drafts: list[MatrixDraft] = []
 
-    def meanwhile(side: Inputs) -> Callable[[], None]:
-        def draft() -> MatrixDraft:
-            return draft_matrix_for(side, policy, request.overrides)
-
-        started = writer.start_matrix(request.out_dir, lambda: draft().rows, policy)
+    def meanwhile(side: Inputs) -> None:
+        drafts.append(draft_matrix_for(side, policy, request.overrides))
+        started = writer.start_matrix(request.out_dir, drafts[0].rows, policy)
         if started is not None:
             early.append(started)
-        return lambda: drafts.append(draft())
 
     try:
         t = time.perf_counter()
