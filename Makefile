@@ -21,8 +21,9 @@ $(PYC): $(BIN)/.synced $(shell find src -name '*.py')
 	$(BIN)/python -m compileall -q -j 0 src
 	@touch $@
 
-# The batch's compiled hot loops (Cython, built in place next to their source).
-$(KERNEL): $(BIN)/.synced src/smartalloc/domain/batch_kernel.pyx tools/build_kernel.py
+# The compiled hot loops of the batch and the package guard (Cython, built in place next to
+# their sources).
+$(KERNEL): $(BIN)/.synced $(wildcard src/smartalloc/*/*_kernel.pyx) tools/build_kernel.py
 	$(BIN)/python tools/build_kernel.py
 	@touch $@
 

@@ -1,7 +1,8 @@
 """The package guard's lean pass (issue P) reads a chunk cell by cell only when one search
-finds a canonical cell past the extent known so far. These hold it to the protection: a far
-cell hidden among ordinary ones, in a late chunk, past every row element's number, is still
-found, and an ordinary sheet still reads."""
+finds a canonical cell past the extent known so far, and its compiled tag scan
+(``guard_kernel``) reads every canonical tag in C. These hold both to the protection, each
+file checked both ways: a far cell hidden among ordinary ones, in a late chunk, past every row
+element's number, is still found, and an ordinary sheet still reads."""
 
 from __future__ import annotations
 
@@ -27,9 +28,13 @@ def _ordinary(n: int, cols: str = "ABC") -> list[str]:
             for r in range(1, n + 1)]
 
 
-@pytest.fixture(autouse=True)
-def small_chunks(monkeypatch):
+@pytest.fixture(autouse=True, params=["compiled", "expressions"])
+def small_chunks(monkeypatch, request):
     monkeypatch.setattr(xlsx_guard, "_CHUNK", 512)   # many chunks: the extent is carried over
+    if request.param == "expressions":
+        monkeypatch.setattr(xlsx_guard, "guard_kernel", None)
+    else:
+        assert xlsx_guard.guard_kernel is not None, "guard_kernel is not built: `make env`"
 
 
 def test_an_ordinary_sheet_passes(tmp_path):

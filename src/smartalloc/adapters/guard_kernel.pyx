@@ -1,0 +1,100 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
+"""The package guard's tag scan, compiled (issue P): one pass over a chunk of sheet XML that
+counts the cell and row tags and finds the largest column and row their canonical references
+name. The guard (``xlsx_guard._Extent``) read every cell with regular expressions, 1.2 s of
+its 2 s on a 100k-row student report, and the read waits for it.
+
+Its Python reference is ``xlsx_guard``'s expressions (the counts are ``bytes.count``; the
+numbers what ``letters``, ``digits`` and ``row_number`` find on canonical tags);
+``tests/unit/test_guard_kernel.py`` holds the two to the same answers, and without this module
+built the expressions run alone, with the same verdicts, slower.
+"""
+
+from libc.stdint cimport int64_t
+from libc.string cimport memchr, memcmp
+
+cdef int _MAX_LETTERS = 12   # 26**12 < 2**63: a longer reference is left to the expressions
+cdef int _MAX_DIGITS = 18
+
+
+cdef inline bint _letter(unsigned char ch):
+    return (65 <= ch <= 90) or (97 <= ch <= 122)
+
+
+cdef inline bint _digit(unsigned char ch):
+    return 48 <= ch <= 57
+
+
+def scan(bytes text, bytes cell_tag, bytes row_tag):
+    """``(opened, canonical, max_col, max_row, rows, numbered, max_numbered)`` of ``text``:
+    ``cell_tag`` (``b"<c"``, prefixed where the part binds one) and ``cell_tag + b' r="'``
+    counted; over canonical cells, the largest column of letters followed by a digit and the
+    largest row of letters, digits and a closing quote; ``row_tag`` (``b"<row"``) counted, and
+    the rows spelt ``<row r="`` and a digit, with their largest number. None when a reference
+    is too long for 64-bit numbers (the caller's expressions decide then)."""
+    cdef const unsigned char* p = text
+    cdef Py_ssize_t n = len(text), i = 0, j, k
+    cdef const unsigned char* c = cell_tag
+    cdef const unsigned char* r = row_tag
+    cdef Py_ssize_t lc = len(cell_tag), lr = len(row_tag)
+    cdef int64_t opened = 0, canonical = 0, rows = 0, numbered = 0
+    cdef int64_t max_col = 0, max_row = 0, max_numbered = 0, value
+    cdef int width
+    cdef const void* at
+    while i < n:
+        at = memchr(p + i, 60, n - i)   # "<"
+        if at == NULL:
+            break
+        i = <const unsigned char*>at - p
+        if i + lc <= n and memcmp(p + i, c, lc) == 0:
+            opened += 1
+            j = i + lc
+            if j + 4 <= n and memcmp(p + j, b' r="', 4) == 0:
+                canonical += 1
+                k = j + 4
+                value = 0
+                width = 0
+                while k < n and _letter(p[k]):
+                    if width < _MAX_LETTERS:
+                        value = value * 26 + ((p[k] & 0xDF) - 64)
+                    width += 1
+                    k += 1
+                if width and k < n and _digit(p[k]):
+                    if width > _MAX_LETTERS:
+                        return None
+                    if value > max_col:
+                        max_col = value
+                    value = 0
+                    width = 0
+                    while k < n and _digit(p[k]):
+                        if width < _MAX_DIGITS:
+                            value = value * 10 + (p[k] - 48)
+                        width += 1
+                        k += 1
+                    if k < n and p[k] == 34:   # the closing quote
+                        if width > _MAX_DIGITS:
+                            return None
+                        if value > max_row:
+                            max_row = value
+            i = j
+        elif i + lr <= n and memcmp(p + i, r, lr) == 0:
+            rows += 1
+            j = i + lr
+            if j + 5 <= n and memcmp(p + j, b' r="', 4) == 0 and _digit(p[j + 4]):
+                numbered += 1
+                k = j + 4
+                value = 0
+                width = 0
+                while k < n and _digit(p[k]):
+                    if width < _MAX_DIGITS:
+                        value = value * 10 + (p[k] - 48)
+                    width += 1
+                    k += 1
+                if width > _MAX_DIGITS:
+                    return None
+                if value > max_numbered:
+                    max_numbered = value
+            i = j
+        else:
+            i += 1
+    return opened, canonical, max_col, max_row, rows, numbered, max_numbered
