@@ -217,6 +217,9 @@ class RecordingWriter:
         self.staged.append(staged)
         return staged
 
+    def start_allocation(self, staged: RecordingStaged, tables, later, policy: Policy) -> None:
+        self.journal.append(f"start_allocation (+{len(later)} sheets)")
+
     def write_sabt(self, staged: RecordingStaged, sabt, policy: Policy) -> None:
         self.journal.append("write_sabt")
 

@@ -79,7 +79,7 @@ def test_stu_02_fails_when_summary_count_differs():
 
 def test_join_01_fails_on_a_null_matrix_key_before_allocation():
     ctx = consistent()
-    bad = dataclasses.replace(ctx.matrix.rows[0], gender=None)
+    bad = ctx.matrix.rows[0]._replace(gender=None)
     matrix = dataclasses.replace(ctx.matrix, rows=(bad, *ctx.matrix.rows[1:]))
     assert run_pre_qa(matrix).status is QaStatus.FAILED_PRE_QA
     report = run_all_invariants(dataclasses.replace(ctx, matrix=matrix))
@@ -98,7 +98,7 @@ def test_join_01_fails_on_an_allocated_student_with_a_non_int_key():
 
 def test_school_01_fails_on_a_global_row_with_a_school_code():
     ctx = consistent()
-    bad = dataclasses.replace(ctx.matrix.rows[0], school=1112)
+    bad = ctx.matrix.rows[0]._replace(school=1112)
     matrix = dataclasses.replace(ctx.matrix, rows=(bad, *ctx.matrix.rows[1:]))
     assert run_pre_qa(matrix).status is QaStatus.FAILED_PRE_QA
     assert not run_all_invariants(dataclasses.replace(ctx, matrix=matrix)).rule(SCHOOL_01).passed

@@ -18,6 +18,9 @@ from smartalloc.service_layer.run_reports import RunRequest
 from tests.fakes import MemoryHistory, MemoryReader, RecordingWriter
 
 OUT = Path("/nonexistent/out")   # nothing may touch the disk
+# allocation.xlsx starts with its big sheets, before the Sabt export; the capacity plan and
+# meta follow QA, at ``write``
+STARTED = "start_allocation (+2 sheets)"
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,8 @@ def _run(inputs, policy, history: MemoryHistory, writer: RecordingWriter | None 
 def test_the_run_records_finishes_commits_then_publishes(inputs, agency_policy):
     history = MemoryHistory()
     result, writer = _run(inputs, agency_policy, history)
-    assert history.journal == ["write_sabt", "write", "record", "finish", "commit", "publish"]
+    assert history.journal == [STARTED, "write_sabt", "write", "record", "finish", "commit",
+                               "publish"]
     allocated = result.counts["allocated"]
     assert allocated > 0 and len(history.entries) == allocated
     assert history.runs[result.run_id].qa_status == result.qa_status == "PASSED_QA"
@@ -70,15 +74,16 @@ def test_a_workbook_that_fails_leaves_nothing_committed_or_visible(inputs, agenc
     history = MemoryHistory()
     with pytest.raises(OutputError):
         _run(inputs, agency_policy, history, RecordingWriter(history.journal, fail_finish=True))
-    assert history.journal == ["write_sabt", "write", "record", "finish", "discard"]   # never committed
+    assert history.journal == [STARTED, "write_sabt", "write", "record", "finish",
+                               "discard"]   # never committed
     assert history.runs == {} and history.entries == {} and history.events == []
 
 
 def test_a_store_that_fails_for_a_moment_is_tried_again(inputs, agency_policy):
     history = MemoryHistory(failures=2)
     result, _ = _run(inputs, agency_policy, history)
-    assert history.journal == ["write_sabt", "write", "record", "record", "record", "finish", "commit",
-                               "publish"]
+    assert history.journal == [STARTED, "write_sabt", "write", "record", "record", "record",
+                               "finish", "commit", "publish"]
     assert len(history.entries) == result.counts["allocated"]
 
 
@@ -140,8 +145,8 @@ def test_the_matrix_started_before_the_students_are_read_is_the_one_published(
     result, _ = _run(inputs, agency_policy, history, writer)
     rows = len(build_matrix(inputs.mentors, inputs.schools, agency_policy,
                             crosswalk=inputs.crosswalk).rows)
-    assert history.journal == [f"start_matrix ({rows} rows)", "start (early)", "write_sabt",
-                               "write", "record", "finish", "commit", "publish"]
+    assert history.journal == [f"start_matrix ({rows} rows)", "start (early)", STARTED,
+                               "write_sabt", "write", "record", "finish", "commit", "publish"]
     assert len(writer.staged) == 1 and result.qa_status == "PASSED_QA"
 
 

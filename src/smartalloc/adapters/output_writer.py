@@ -11,14 +11,20 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
+from smartalloc.adapters.allocation_workbook import (
+    write_allocation_workbook,
+    write_allocation_workbook_then,
+)
 from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import (
+    SHEET_NAMES,
     side_sheets,
     write_matrix_csv,
     write_matrix_workbook,
     write_matrix_workbook_then,
 )
 from smartalloc.adapters.parallel import (
+    MIN_PARALLEL_COST,
     Background,
     Job,
     parallel_enabled,
@@ -31,12 +37,12 @@ from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, 
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.sheet_feed import SheetFeed
-from smartalloc.adapters.xlsx_writer import Sheet, write_workbook
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow
 from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.sabt import SabtExport
+from smartalloc.domain.tables import Table
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
 from smartalloc.service_layer.progress import step
 
@@ -80,7 +86,8 @@ class StagedFiles:
         self.sealed: Path | None = None
         self.failed: OutputError | None = None
         self.published: list[Path] = []
-        self.feed: SheetFeed | None = None   # the matrix writer's side sheets, still to send
+        # writers already running that wait for their last sheets: output → (feed, names)
+        self.feeds: dict[str, tuple[SheetFeed, tuple[str, ...]]] = {}
         self.started: set[str] = set()        # outputs already being written (``write_sabt``)
 
     @property
@@ -125,9 +132,9 @@ class StagedFiles:
     def discard(self) -> None:
         """Remove the run's folder: nothing of it was (or will be) published."""
         self.pending.clear()
-        if self.feed is not None:   # the matrix writer waits for sheets that will not come
-            self.feed.close()
-            self.feed = None
+        for feed, _ in self.feeds.values():   # writers wait for sheets that will not come
+            feed.close()
+        self.feeds.clear()
         try:
             self.wait()
         except OutputError:
@@ -140,9 +147,11 @@ class StagedFiles:
 class ExcelOutputWriter:
     """``OutputWriter`` port. On two cores ``start_matrix`` starts the matrix workbook and CSV
     in a child before the students are read and ``start`` completes them; otherwise ``start``
-    writes them (in a child while the parent allocates, for a large run). ``write_sabt``
-    starts the ImportToSabt workbook while the other reports are built, ``write`` the rest in
-    two more children, and ``StagedFiles.finish`` completes them and seals the run's folder."""
+    writes them (in a child while the parent allocates, for a large run). ``start_allocation``
+    and ``write_sabt`` start allocation.xlsx (but its last sheets) and the ImportToSabt
+    workbook while the other reports are built, ``write`` the rest (allocation.xlsx's last
+    sheets through its feed), and ``StagedFiles.finish`` completes them and seals the run's
+    folder."""
 
     def recover(self, out_dir: Path, committed: CommittedFn | None = None) -> list[str]:
         """Finish the publication a killed run left in ``out_dir`` (see ``publication``)."""
@@ -180,15 +189,16 @@ class ExcelOutputWriter:
             folder.discard(staging)
             raise
         staged = StagedFiles(folder, staging, [workbook, csv_path], background)
-        staged.feed = feed
+        staged.feeds["matrix"] = (feed, tuple(SHEET_NAMES[1:]))
         return staged
 
     def start(self, out_dir: Path, matrix: EligibilityMatrix, meta: Mapping[str, object],
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES,
               early: StagedFiles | None = None) -> StagedFiles:
-        if early is not None and early.feed is not None:   # its child waits for these
-            early.feed.send(side_sheets(matrix, policy, meta))
-            early.feed = None
+        if early is not None and "matrix" in early.feeds:   # its child waits for these
+            feed, _ = early.feeds["matrix"]
+            feed.send(side_sheets(matrix, policy, meta))
+            del early.feeds["matrix"]   # sent (until then ``discard`` would close it)
             return early
         folder, staging, workbook, csv_path = _new_run(out_dir, names)
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
@@ -212,6 +222,30 @@ class ExcelOutputWriter:
         staged.background.append(start_background(jobs))
         staged.started.add("sabt")
 
+    def start_allocation(self, staged: StagedFiles, tables: Sequence[Table],
+                         later: Sequence[str], policy: Policy,
+                         names: Mapping[str, str] = OUTPUT_FILES) -> None:
+        """Start allocation.xlsx now with its first sheets (``tables``), in a child for a large
+        run on two cores: the sheets named ``later`` (capacity plan, meta) follow QA and reach
+        it at ``write``. Otherwise nothing now: ``write`` writes the workbook whole."""
+        cost = sum(len(t.rows) * len(t.columns) for t in tables)
+        if not parallel_enabled() or cost < MIN_PARALLEL_COST:
+            return
+        path, feed = staged.staging / names["allocation"], SheetFeed(staged.staging)
+        sheet_names = [*(t.name for t in tables), *later]
+        jobs: list[Job] = [
+            ("allocation feed", 0, feed.child_side),
+            (path.name, cost, _durable(path, lambda: write_allocation_workbook_then(
+                path, tables, sheet_names, policy, feed.receive)))]
+        try:
+            staged.background.append(Background(jobs, fork=True))
+        except BaseException:
+            feed.close()
+            raise
+        staged.files.append(path)
+        staged.started.add("allocation")
+        staged.feeds["allocation"] = (feed, tuple(later))
+
     def write(self, staged: StagedFiles, outputs: RunOutputs, policy: Policy) -> None:
         """Start the remaining workbooks in two children now, beside the caller's database
         work (small runs: left to ``staged.finish``, in this process)."""
@@ -231,12 +265,17 @@ class ExcelOutputWriter:
             staged.files.append(path)
             jobs.append((names[key], cost, _durable(path, lambda: work(path))))
 
-        if outputs.allocation_tables:
-            sheets = [Sheet(t.name, t.columns, t.rows, policy.excel.right_to_left)
-                      for t in outputs.allocation_tables]
-            cells = sum(len(t.rows) * len(t.columns) for t in outputs.allocation_tables)
-            add("allocation", cells, lambda p: write_workbook(
-                p, sheets, font_name=policy.excel.font_name, font_size=policy.excel.font_size))
+        tables = outputs.allocation_tables
+        if tables and "allocation" in staged.feeds:   # its writer waits for the last sheets
+            feed, later = staged.feeds["allocation"]
+            rest = tables[len(tables) - len(later):]
+            if (given := tuple(t.name for t in rest)) != later:
+                raise ValueError(f"allocation.xlsx waits for the sheets {later}, not {given}")
+            feed.send(rest)
+            del staged.feeds["allocation"]   # sent (until then ``discard`` would close it)
+        elif tables:
+            add("allocation", sum(len(t.rows) * len(t.columns) for t in tables),
+                lambda p: write_allocation_workbook(p, tables, policy))
         if outputs.sabt is not None and "sabt" not in staged.started:
             sabt = outputs.sabt
             add("sabt", len(sabt.rows) * len(sabt.columns),

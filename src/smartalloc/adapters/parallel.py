@@ -26,6 +26,10 @@ from smartalloc.domain.errors import OutputError, Problem
 
 Job = tuple[str, int, Callable[[], object]]   # (name, estimated cost in cells, work)
 MIN_PARALLEL_COST = 300_000
+# A writer child yields to the run's own process when more than two want the two cores: the
+# parent's work (reports, QA, the history transaction) is what the run waits for, while a
+# writer has until the commit (issue P).
+WRITER_NICENESS = 5
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
@@ -82,6 +86,7 @@ def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn
             os.close(pipes[0])
             drop_parent_signals()
             bind_to_parent(parent)
+            os.nice(WRITER_NICENESS)
             for job in jobs:
                 doing = job[0]
                 job[2]()

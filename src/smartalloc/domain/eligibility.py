@@ -7,6 +7,7 @@ QA, the capacity plan and the matrix workbook consume them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from smartalloc.domain.centres import NO_CENTRES, CentreResolution
 from smartalloc.domain.policy import Channel, MentorStatus
@@ -48,9 +49,12 @@ class PoolDecision:
     source_row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
-class MatrixRow:
-    """One allowed (mentor, six keys) combination (D3). ``school`` 0 = global row."""
+class MatrixRow(NamedTuple):
+    """One allowed (mentor, six keys) combination (D3). ``school`` 0 = global row.
+
+    A named tuple, as ``Decision`` is, not a frozen dataclass: a 100k-student matrix makes
+    ~114k of them while the student report waits, and a frozen dataclass sets each of its 15
+    fields through ``object.__setattr__`` (3.1 µs a row against 0.3 µs)."""
 
     mentor_id: str
     mentor_name: str

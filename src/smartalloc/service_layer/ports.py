@@ -167,6 +167,13 @@ class OutputWriter(Protocol):
         ``early``, complete what ``start_matrix`` began instead."""
         ...
 
+    def start_allocation(self, staged: StagedOutputs, tables: Sequence[Table],
+                         later: Sequence[str], policy: Policy) -> None:
+        """Begin the allocation workbook now with its first sheets (``tables``), if that pays
+        off; the sheets named ``later`` follow at ``write`` (the last of
+        ``RunOutputs.allocation_tables``), which otherwise writes the workbook whole."""
+        ...
+
     def write_sabt(self, staged: StagedOutputs, sabt: SabtExport, policy: Policy) -> None:
         """Begin writing the ImportToSabt workbook now (possibly in the background), while
         the other reports are built; ``write`` leaves it out then."""

@@ -198,7 +198,8 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     earlier = earlier_runs(batch.decisions, {e.national_id: e for e in past})
     outputs, counts, run_id = build_reports(
         request, inputs, matrix, pre_qa_status, batch, already, index=engine.index,
-        earlier=earlier, sabt_ready=lambda sabt: writer.write_sabt(staged, sabt, policy))
+        earlier=earlier, sabt_ready=lambda sabt: writer.write_sabt(staged, sabt, policy),
+        tables_ready=lambda tables, later: writer.start_allocation(staged, tables, later, policy))
     if request.explanations:
         outputs.trace = lambda: run_trace(inputs.students.records, batch.decisions, engine,
                                           matrix, roster=inputs.roster, history=past,

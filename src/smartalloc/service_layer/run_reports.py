@@ -9,7 +9,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from smartalloc.domain.allocation_report import allocation_tables, capacity_plan_table, meta_table
+from smartalloc.domain.allocation_report import (
+    CAPACITY_PLAN_SHEET,
+    META_SHEET,
+    allocation_tables,
+    capacity_plan_table,
+    meta_table,
+)
 from smartalloc.domain.batch import BatchResult
 from smartalloc.domain.candidates import CandidateIndex
 from smartalloc.domain.capacity_plan import plan_capacity
@@ -26,6 +32,7 @@ from smartalloc.domain.summary import (
     mentor_summaries,
     outcome_counts,
 )
+from smartalloc.domain.tables import Table
 from smartalloc.service_layer.ports import InputPaths, RunOutputs
 from smartalloc.service_layer.qa_context import qa_context
 from smartalloc.service_layer.run_context import run_id_for
@@ -68,20 +75,24 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
                   pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
                   index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
                   sabt_ready: Callable[[SabtExport], object] | None = None,
+                  tables_ready: Callable[[list[Table], tuple[str, ...]], object] | None = None,
                   ) -> tuple[RunOutputs, dict[str, int], str]:
     """Sabt export, allocation tables, capacity plan, meta and QA of a decided batch:
     (outputs, counts, run id). ``index``: the engine's candidate index of this matrix.
-    ``sabt_ready``: given the Sabt export as soon as it is built (its workbook needs nothing
-    else, so it can be written while the rest is built)."""
+    ``tables_ready``, then ``sabt_ready``: given the allocation tables (with the names of the
+    sheets that follow them, made after QA) and the Sabt export as soon as each is built, so
+    their workbooks can be written while the rest is built."""
     policy, students, decisions = request.policy, inputs.students.records, batch.decisions
     year = request.year or policy.academic_year
     run_id = run_id_for(inputs, policy, year, request.overrides)
     summaries = mentor_summaries(matrix.pool, batch.allocations, already)
+    tables = allocation_tables(students, decisions, summaries, policy.stamp,
+                               trace_sheet=request.trace_sheet)
+    if tables_ready is not None:
+        tables_ready(tables, (CAPACITY_PLAN_SHEET, META_SHEET))
     sabt = build_sabt(students, decisions, policy)
     if sabt_ready is not None:
         sabt_ready(sabt)
-    tables = allocation_tables(students, decisions, summaries, policy.stamp,
-                               trace_sheet=request.trace_sheet)
     plan = plan_capacity(students, decisions, matrix, policy, index)
     counts = outcome_counts(decisions)
     meta = {"run_id": run_id, "policy_version": policy.version, "policy_stamp": policy.stamp,

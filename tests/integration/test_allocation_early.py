@@ -1,0 +1,97 @@
+"""allocation.xlsx started with its big sheets while the other reports are built (issue P): a
+forked child writes them and waits for the capacity plan and meta, which follow QA. Completed,
+the workbook is the plain path's to the byte; stopped, it leaves no child and no file."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartalloc.adapters import output_writer
+from smartalloc.adapters.input_reader import ExcelInputReader
+from smartalloc.adapters.output_writer import ExcelOutputWriter
+from smartalloc.domain.batch import allocate_batch
+from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.service_layer.run_context import build_matrix_for
+from smartalloc.service_layer.run_reports import RunRequest, build_reports
+from tests.children import reaped
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "2")
+    monkeypatch.setattr(output_writer, "MIN_PARALLEL_COST", 0)   # a small agency forks too
+
+
+@pytest.fixture(scope="module")
+def run(small_agency, agency_policy, tmp_path_factory):
+    paths = resolve_inputs(small_agency.out_dir)
+    inputs = ExcelInputReader().read(paths, agency_policy)
+    matrix = build_matrix_for(inputs, agency_policy)
+    batch = allocate_batch(inputs.students.records, matrix, agency_policy, roster=inputs.roster)
+    request = RunRequest(paths, agency_policy, tmp_path_factory.mktemp("unused"), now="t")
+    outputs, _, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
+    return matrix, outputs
+
+
+def _staged(writer, out, matrix, policy):
+    return writer.start(out, matrix, {"pre_qa_status": "PASSED"}, policy)
+
+
+def test_the_early_allocation_workbook_is_the_plain_one(run, agency_policy, tmp_path,
+                                                       two_cores):
+    matrix, outputs = run
+    writer = ExcelOutputWriter()
+    plain = _staged(writer, tmp_path / "plain", matrix, agency_policy)
+    writer.write(plain, outputs, agency_policy)
+    plain.finish()
+
+    early = _staged(writer, tmp_path / "early", matrix, agency_policy)
+    tables = list(outputs.allocation_tables)
+    writer.start_allocation(early, tables[:-2], [t.name for t in tables[-2:]], agency_policy)
+    assert "allocation" in early.started and "allocation" in early.feeds
+    writer.write(early, outputs, agency_policy)
+    assert early.feeds == {}
+    early.finish()
+    assert ({p.name: p.read_bytes() for p in early.files}
+            == {p.name: p.read_bytes() for p in plain.files})
+    assert [p.name for p in early.files].count("allocation.xlsx") == 1
+
+
+def test_a_run_stopped_before_the_last_sheets_leaves_no_child_or_file(
+        run, agency_policy, tmp_path, two_cores):
+    matrix, outputs = run
+    writer = ExcelOutputWriter()
+    staged = _staged(writer, tmp_path / "out", matrix, agency_policy)
+    tables = list(outputs.allocation_tables)
+    writer.start_allocation(staged, tables[:-2], [t.name for t in tables[-2:]], agency_policy)
+    child = staged.background[-1].pid
+    staged.discard()                          # the child waited for sheets that never came
+    assert reaped(child)
+    assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == []
+
+
+def test_the_sheets_sent_must_be_the_awaited_ones(run, agency_policy, tmp_path, two_cores):
+    matrix, outputs = run
+    writer = ExcelOutputWriter()
+    staged = _staged(writer, tmp_path / "out", matrix, agency_policy)
+    tables = list(outputs.allocation_tables)
+    writer.start_allocation(staged, tables[:-2], ["capacity", "other"], agency_policy)
+    with pytest.raises(ValueError, match="waits for the sheets"):
+        writer.write(staged, outputs, agency_policy)
+    staged.discard()                          # the feed it kept is closed: no child waits
+    assert all(reaped(b.pid) for b in staged.background if b.pid)
+
+
+@pytest.mark.parametrize("cores", ["1", "2"])
+def test_one_core_or_a_small_run_starts_nothing(run, agency_policy, tmp_path, monkeypatch,
+                                               cores):
+    monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", cores)   # 2: the real threshold holds
+    matrix, outputs = run
+    writer = ExcelOutputWriter()
+    staged = _staged(writer, tmp_path / "out", matrix, agency_policy)
+    tables = list(outputs.allocation_tables)
+    writer.start_allocation(staged, tables[:-2], [t.name for t in tables[-2:]], agency_policy)
+    assert "allocation" not in staged.started and staged.feeds == {}
+    writer.write(staged, outputs, agency_policy)
+    staged.finish()
+    assert "allocation.xlsx" in [p.name for p in staged.files]
