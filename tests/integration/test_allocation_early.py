@@ -7,13 +7,9 @@ from __future__ import annotations
 import pytest
 
 from smartalloc.adapters import output_writer
-from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
-from smartalloc.domain.batch import allocate_batch
-from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_context import build_matrix_for
-from smartalloc.service_layer.run_reports import RunRequest, build_reports
 from tests.children import reaped
+from tests.decided import decided
 
 
 @pytest.fixture
@@ -24,13 +20,7 @@ def two_cores(monkeypatch):
 
 @pytest.fixture(scope="module")
 def run(small_agency, agency_policy, tmp_path_factory):
-    paths = resolve_inputs(small_agency.out_dir)
-    inputs = ExcelInputReader().read(paths, agency_policy)
-    matrix = build_matrix_for(inputs, agency_policy)
-    batch = allocate_batch(inputs.students.records, matrix, agency_policy, roster=inputs.roster)
-    request = RunRequest(paths, agency_policy, tmp_path_factory.mktemp("unused"), now="t")
-    outputs, _, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
-    return matrix, outputs
+    return decided(small_agency.out_dir, agency_policy, tmp_path_factory.mktemp("unused"))
 
 
 def _staged(writer, out, matrix, policy):

@@ -11,25 +11,15 @@ import sys
 
 import pytest
 
-from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.publication import HIDDEN, PARTIAL, OutputFolder
-from smartalloc.domain.batch import allocate_batch
-from smartalloc.entrypoints.inputs import resolve_inputs
-from smartalloc.service_layer.run_context import build_matrix_for
-from smartalloc.service_layer.run_reports import RunRequest, build_reports
+from tests.decided import decided as decided_run
 from tests.outputs import visible
 
 
 @pytest.fixture(scope="module")
 def decided(small_agency, policy, tmp_path_factory):
-    paths = resolve_inputs(small_agency.out_dir)
-    inputs = ExcelInputReader().read(paths, policy)
-    matrix = build_matrix_for(inputs, policy)
-    batch = allocate_batch(inputs.students.records, matrix, policy, roster=inputs.roster)
-    request = RunRequest(paths, policy, tmp_path_factory.mktemp("unused"), now="1404-01-01")
-    outputs, _, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
-    return matrix, outputs
+    return decided_run(small_agency.out_dir, policy, tmp_path_factory.mktemp("unused"))
 
 
 def _dead_pid() -> int:

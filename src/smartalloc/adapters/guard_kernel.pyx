@@ -25,6 +25,20 @@ cdef inline bint _digit(unsigned char ch):
     return 48 <= ch <= 57
 
 
+cdef inline Py_ssize_t _number(const unsigned char* p, Py_ssize_t k, Py_ssize_t n,
+                               int64_t* value, int* width):
+    """The digits from ``k``: their value (the first ``_MAX_DIGITS`` of them) and how many
+    there are; returns the position after them."""
+    value[0] = 0
+    width[0] = 0
+    while k < n and _digit(p[k]):
+        if width[0] < _MAX_DIGITS:
+            value[0] = value[0] * 10 + (p[k] - 48)
+        width[0] += 1
+        k += 1
+    return k
+
+
 def scan(bytes text, bytes cell_tag, bytes row_tag):
     """``(opened, canonical, max_col, max_row, rows, numbered, max_numbered)`` of ``text``:
     ``cell_tag`` (``b"<c"``, prefixed where the part binds one) and ``cell_tag + b' r="'``
@@ -64,13 +78,7 @@ def scan(bytes text, bytes cell_tag, bytes row_tag):
                         return None
                     if value > max_col:
                         max_col = value
-                    value = 0
-                    width = 0
-                    while k < n and _digit(p[k]):
-                        if width < _MAX_DIGITS:
-                            value = value * 10 + (p[k] - 48)
-                        width += 1
-                        k += 1
+                    k = _number(p, k, n, &value, &width)
                     if k < n and p[k] == 34:   # the closing quote
                         if width > _MAX_DIGITS:
                             return None
@@ -82,14 +90,7 @@ def scan(bytes text, bytes cell_tag, bytes row_tag):
             j = i + lr
             if j + 5 <= n and memcmp(p + j, b' r="', 4) == 0 and _digit(p[j + 4]):
                 numbered += 1
-                k = j + 4
-                value = 0
-                width = 0
-                while k < n and _digit(p[k]):
-                    if width < _MAX_DIGITS:
-                        value = value * 10 + (p[k] - 48)
-                    width += 1
-                    k += 1
+                _number(p, j + 4, n, &value, &width)
                 if width > _MAX_DIGITS:
                     return None
                 if value > max_numbered:
