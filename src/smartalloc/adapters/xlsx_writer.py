@@ -7,7 +7,10 @@ the bytes are produced by the streaming writer in ``xlsx_stream``.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +20,20 @@ from smartalloc.adapters.xlsx_stream import write_xlsx
 
 Cell = str | int | float | bool | None
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# In CSV text, a field that may start like a formula: after a line's start or a comma, quoted
+# or not. It also finds such characters inside a quoted field, or a negative number: those
+# rows take the rule cell by cell, which leaves them as they are. A field starting with "\r"
+# is always quoted (it holds a line break).
+_CSV_FORMULA_START = re.compile(r'(?:^|[,\n])"?[=+\-@\t\r]')
+_CSV_BLOCK = 2000
+
+
+def _may_start_formula(text: str) -> bool:
+    """Whether a field of this CSV text may start like a formula: first a scan for each
+    character in C (most blocks hold none), then the expression."""
+    if not any(ch in text for ch in "=+-@\t") and '"\r' not in text:
+        return False
+    return _CSV_FORMULA_START.search(text) is not None
 
 
 def neutralise(value: Cell) -> Cell:
@@ -67,6 +84,27 @@ def write_sheets(path: Path, names: Sequence[str], sheets: Iterable[Sheet], *,
                neutralise=neutralise, names=names)
 
 
+def _write_csv_rows(handle, rows: Iterable[Sequence[Cell]]) -> None:
+    """The rows as CSV (None as empty), ``_CSV_BLOCK`` at a time: each block is rendered by
+    the csv module in C and searched once for a field that may start like a formula; only a
+    block with one goes through the formula rule row by row (issue P: 1.07 s → 0.6 s for the
+    100k matrix CSV, the same bytes)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    rows = iter(rows)
+    while block := list(itertools.islice(rows, _CSV_BLOCK)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(block)
+        text = buffer.getvalue()
+        if _may_start_formula(text):
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerows(_safe_rows(block))
+            text = buffer.getvalue()
+        handle.write(text)
+
+
 def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
     """UTF-8 (with BOM, so Excel shows Persian) CSV, atomically, formulas neutralised."""
     path = Path(path)
@@ -74,9 +112,8 @@ def write_csv(path: Path, columns: Sequence[str], rows: Iterable[Sequence[Cell]]
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".csv.tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(columns)
-            writer.writerows(["" if v is None else v for v in row] for row in _safe_rows(rows))
+            csv.writer(handle).writerow(columns)
+            _write_csv_rows(handle, rows)
         mask = os.umask(0)
         os.umask(mask)
         os.chmod(tmp_name, 0o666 & ~mask)
