@@ -172,3 +172,25 @@ def test_committed_names_the_run_folders_a_commit_recorded(store):
         folder: "2026-11-25T10:00:00"}
     assert store.committed(["20261206T101010-ab12cd34.4242.hostX1"]) == {}
     assert store.committed([]) == {}
+
+
+def test_a_runs_transaction_gets_a_wide_page_cache_and_gives_it_back(store):
+    """Issue P: a run's history transaction keeps its pages in memory on SQLite (a 2 MB cache
+    spilled them to the WAL and read them back); the pooled connection gets its size back."""
+    from smartalloc.adapters.db.engine import RUN_CACHE_KIB
+
+    sqlite = store.engine.dialect.name == "sqlite"
+
+    def cache(raw) -> int | None:   # on the driver's connection, the pool's own
+        return raw.execute("PRAGMA cache_size").fetchone()[0] if sqlite else None
+
+    with store.unit_of_work() as uow:
+        raw = uow._conn.connection.driver_connection
+        before = -2000 if sqlite else None   # SQLite's default, which the pool's connections have
+        during = cache(raw)
+        uow.record(_run(), [_entry(1)])
+        uow.commit()
+    after = cache(raw)       # the same connection, back in the pool
+    assert (before, during, after) == ((-2000, -RUN_CACHE_KIB, -2000) if sqlite
+                                       else (None, None, None))
+    assert [e.national_id for e in store.load()] == [national_id(1)]

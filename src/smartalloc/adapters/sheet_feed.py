@@ -1,8 +1,9 @@
 """Sheets handed from the run's process to a writer child that is already writing.
 
 The matrix workbook's writer starts before the students are read (its big sheet needs only
-the mentors' side) and waits, at its last sheets, for the ones that count the students. They
-reach it here: pickled into an unlinked temporary file that parent and child share since the
+the mentors' side) and waits, at its last sheets, for the ones that count the students;
+allocation.xlsx's writer starts when the batch is decided and waits for the capacity plan
+and meta, which follow QA. They reach it here: pickled into an unlinked temporary file that parent and child share since the
 fork, then their size through a pipe. The pipe carries 8 bytes, so the parent never blocks
 on a child still busy with its big sheet; end of file before them means the run stopped
 (``close``), and the child's job fails instead of waiting for ever.
@@ -53,11 +54,11 @@ class SheetFeed:
             chunk = os.read(self._read, _SIZE - len(size))
             if not chunk:
                 raise OutputError(Problem(
-                    "OUTPUT_WRITE_FAILED", "اجرا پیش از کامل شدن ماتریس متوقف شد",
-                    "the run stopped before the matrix was complete"))
+                    "OUTPUT_WRITE_FAILED", "اجرا پیش از کامل شدن فایل اکسل متوقف شد",
+                    "the run stopped before the workbook was complete"))
             size += chunk
         n = int.from_bytes(size, "big")
         data = os.pread(self._file.fileno(), n, 0)
         if len(data) != n:
-            raise OSError(f"the matrix's side sheets: {len(data)} of {n} bytes")
+            raise OSError(f"the workbook's last sheets: {len(data)} of {n} bytes")
         return pickle.loads(data)

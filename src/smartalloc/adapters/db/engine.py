@@ -4,14 +4,21 @@ beside the uploads, runs and settings file, so ``SMARTALLOC_DATA_DIR`` moves the
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 from smartalloc.adapters.config_file import data_dir
 
 ENV = "DATABASE_URL"
+# A run's transaction changes ~30 MB of table and index pages on SQLite at 100k students; in
+# SQLite's default 2 MB page cache they spill to the WAL and are read back. The run's
+# connection gets this much for its transaction (issue P: 2.13 → 1.86 s at 100k).
+RUN_CACHE_KIB = 64 * 1024
 
 
 def default_sqlite_path() -> Path:
@@ -75,3 +82,20 @@ def make_engine(url: str) -> Engine:
 
         return engine
     return create_engine(url, pool_pre_ping=True, future=True)
+
+
+def widen_page_cache(conn: Connection) -> Callable[[], None]:
+    """On SQLite, a page cache of ``RUN_CACHE_KIB`` for this connection; returns what puts
+    its former size back (before the connection goes back to the pool). Set through the
+    driver: SQLAlchemy would begin a transaction first. Elsewhere nothing."""
+    if conn.dialect.name != "sqlite":
+        return lambda: None
+    raw = conn.connection.driver_connection
+    before = int(raw.execute("PRAGMA cache_size").fetchone()[0])
+    raw.execute(f"PRAGMA cache_size=-{RUN_CACHE_KIB}")
+
+    def narrow() -> None:
+        with contextlib.suppress(sqlite3.Error):   # a broken connection is closed anyway
+            raw.execute(f"PRAGMA cache_size={before}")
+
+    return narrow

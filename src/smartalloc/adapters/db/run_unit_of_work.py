@@ -8,13 +8,14 @@ row) and where the transaction is traced.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Protocol
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 
+from smartalloc.adapters.db.engine import widen_page_cache
 from smartalloc.domain.errors import HistoryError, Problem
 from smartalloc.domain.records import HistoryEntry
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
@@ -40,15 +41,17 @@ class SqlRunUnitOfWork:
 
     def __init__(self, store: RunWriter):
         self._store, self._conn, self._transaction, self._open = store, None, None, None
+        self._narrow: Callable[[], None] = lambda: None
 
     def __enter__(self) -> SqlRunUnitOfWork:
         self._open = OpenSpan("db.transaction", **{"db.system": self._store.engine.dialect.name})
         try:
             self._conn = self._store.engine.connect()
+            self._narrow = widen_page_cache(self._conn)   # SQLite: the run's pages stay in memory
             self._transaction = self._conn.begin()
         except BaseException as exc:
             if self._conn is not None:
-                self._conn.close()
+                self._close()
             self._open.end(exc)
             raise
         return self
@@ -73,8 +76,14 @@ class SqlRunUnitOfWork:
             if self._transaction.is_active:
                 self._transaction.rollback()
         finally:
-            self._conn.close()
+            self._close()
             self._open.end(error)
+
+    def _close(self) -> None:
+        try:
+            self._narrow()
+        finally:
+            self._conn.close()
 
 
 @contextmanager
