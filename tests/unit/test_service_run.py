@@ -150,6 +150,26 @@ def test_the_matrix_started_before_the_students_are_read_is_the_one_published(
     assert len(writer.staged) == 1 and result.qa_status == "PASSED_QA"
 
 
+@pytest.mark.parametrize("early", [True, False])
+def test_the_matrix_is_drafted_once_per_run(inputs, agency_policy, monkeypatch, early):
+    """The mentors' side is drafted once, before the student report is parsed, and the early
+    matrix files start from that very draft (issue P: the matrix child drafted it again)."""
+    import smartalloc.service_layer.run_allocation as module
+
+    drafts, draft = [], module.draft_matrix_for
+
+    def counted(*args, **kwargs):
+        drafts.append(draft(*args, **kwargs))
+        return drafts[-1]
+
+    monkeypatch.setattr(module, "draft_matrix_for", counted)
+    history = MemoryHistory()
+    result, _ = _run(inputs, agency_policy, history, RecordingWriter(history.journal, early=early))
+    assert len(drafts) == 1 and result.qa_status == "PASSED_QA"
+    assert history.journal[0] == (f"start_matrix ({len(drafts[0].rows)} rows)" if early
+                                  else STARTED)
+
+
 def test_a_run_refused_after_the_matrix_started_discards_it(inputs, agency_policy,
                                                            monkeypatch):
     import smartalloc.service_layer.run_allocation as module
