@@ -63,9 +63,8 @@ class ExcelInputReader:
         finally:
             if ahead is not None:
                 ahead.cancel()
-        sources = []
-        for role, path in paths.items():
-            sources.append(Source(f"{role}:{path.name}", "", file_sha256(path)))
-        student_sha = next((s.sha256 for s in sources if s.file.startswith("students:")), "")
-        students = replace(students, source=replace(students.source, sha256=student_sha))
-        return replace(side, students=students, sources=tuple(sources))
+        # the student report was hashed as it was read: not read again for its hash
+        sources = tuple(Source(f"{role}:{path.name}", "", students.source.sha256
+                               if role == "students" else file_sha256(path))
+                        for role, path in paths.items())
+        return replace(side, students=students, sources=sources)

@@ -66,6 +66,11 @@ def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
     return job
 
 
+def _cells(tables: Sequence[Table]) -> int:
+    """A workbook's cost, as ``parallel`` weighs jobs: its cells."""
+    return sum(len(t.rows) * len(t.columns) for t in tables)
+
+
 def _new_run(out_dir: Path, names: Mapping[str, str]) -> tuple[OutputFolder, Path, Path, Path]:
     """The run's own new folder in ``out_dir``, and its matrix workbook's and CSV's paths."""
     folder = OutputFolder(Path(out_dir))
@@ -228,7 +233,7 @@ class ExcelOutputWriter:
         """Start allocation.xlsx now with its first sheets (``tables``), in a child for a large
         run on two cores: the sheets named ``later`` (capacity plan, meta) follow QA and reach
         it at ``write``. Otherwise nothing now: ``write`` writes the workbook whole."""
-        cost = sum(len(t.rows) * len(t.columns) for t in tables)
+        cost = _cells(tables)
         if not parallel_enabled() or cost < MIN_PARALLEL_COST:
             return
         path, feed = staged.staging / names["allocation"], SheetFeed(staged.staging)
@@ -273,9 +278,8 @@ class ExcelOutputWriter:
                 raise ValueError(f"allocation.xlsx waits for the sheets {later}, not {given}")
             feed.send(rest)
             del staged.feeds["allocation"]   # sent (until then ``discard`` would close it)
-        elif tables:
-            add("allocation", sum(len(t.rows) * len(t.columns) for t in tables),
-                lambda p: write_allocation_workbook(p, tables, policy))
+        elif tables and "allocation" not in staged.started:
+            add("allocation", _cells(tables), lambda p: write_allocation_workbook(p, tables, policy))
         if outputs.sabt is not None and "sabt" not in staged.started:
             sabt = outputs.sabt
             add("sabt", len(sabt.rows) * len(sabt.columns),

@@ -3,10 +3,11 @@
 The matrix workbook's writer starts before the students are read (its big sheet needs only
 the mentors' side) and waits, at its last sheets, for the ones that count the students;
 allocation.xlsx's writer starts when the batch is decided and waits for the capacity plan
-and meta, which follow QA. They reach it here: pickled into an unlinked temporary file that parent and child share since the
-fork, then their size through a pipe. The pipe carries 8 bytes, so the parent never blocks
-on a child still busy with its big sheet; end of file before them means the run stopped
-(``close``), and the child's job fails instead of waiting for ever.
+and meta, which follow QA. They reach it here: pickled into an unlinked temporary file that
+parent and child share since the fork, then their size through a pipe. The pipe carries 8
+bytes, so the parent never blocks on a child still busy with its big sheet; end of file
+before them means the run stopped (``close``), and the child's job fails instead of waiting
+for ever.
 """
 
 from __future__ import annotations
