@@ -30,6 +30,7 @@ from smartalloc.adapters.output_writer import ExcelOutputWriter
 from smartalloc.adapters.policy_file import load_policy
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.gc_pause import allow_in_this_process, gc_paused
+from smartalloc.domain.qa import run_pre_qa
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_context import build_matrix_for
 from smartalloc.service_layer.run_reports import RunRequest, build_reports
@@ -77,7 +78,7 @@ def write_floor(agency: Path, out: Path) -> dict[str, float]:
     found = {}
     for trace in (False, True):
         request = RunRequest(paths, policy, out, now="bench", trace_sheet=trace)
-        outputs, _, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
+        outputs, _, _ = build_reports(request, inputs, matrix, run_pre_qa(matrix), batch, {})
         writer = ExcelOutputWriter()
         t = time.perf_counter()
         staged = writer.start(out, matrix, {"policy_stamp": policy.stamp}, policy)

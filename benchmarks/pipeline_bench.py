@@ -30,6 +30,7 @@ from smartalloc.domain.allocation import AllocationEngine
 from smartalloc.domain.batch import allocate_batch
 from smartalloc.domain.gc_pause import allow_in_this_process, gc_paused
 from smartalloc.domain.policy import load_policy_mapping
+from smartalloc.domain.qa import run_pre_qa
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.service_layer.run_context import build_matrix_for
 from smartalloc.service_layer.run_reports import RunRequest, build_reports
@@ -90,7 +91,7 @@ def in_process(agency: Path, out: Path) -> dict[str, float]:
     engine_s = engine_only(matrix, policy, students)
     request = RunRequest(paths, policy, out, now="bench")
     t = time.perf_counter()
-    outputs, counts, _ = build_reports(request, inputs, matrix, "PASSED_QA", batch, {})
+    outputs, counts, _ = build_reports(request, inputs, matrix, run_pre_qa(matrix), batch, {})
     reports_s = time.perf_counter() - t
     t = time.perf_counter()
     staged = writer.start(out, matrix, {"policy_stamp": policy.stamp}, policy)

@@ -1,9 +1,10 @@
-"""Compile the Cython kernels next to their sources: the allocation engine's seat kernel and
-the package guard's tag scan.
+"""Compile the Cython kernels next to their sources: the allocation engine's seat kernel, the
+package guard's tag scan and the writer's rows.
 
 `make env` runs this after installing the locked environment, so a fresh clone gets the
 compiled kernels; without them the batch and the guard run their Python references (same
-answers; the batch about 5× slower at 100k students, the guard about 2×).
+answers; the batch about 5× slower at 100k students, the guard about 2×, the writer's rows
+about 6×).
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = {"smartalloc.domain.batch_kernel": "src/smartalloc/domain/batch_kernel.pyx",
-           "smartalloc.adapters.guard_kernel": "src/smartalloc/adapters/guard_kernel.pyx"}
+           "smartalloc.adapters.guard_kernel": "src/smartalloc/adapters/guard_kernel.pyx",
+           "smartalloc.adapters.xlsx_kernel": "src/smartalloc/adapters/xlsx_kernel.pyx"}
 
 
 def compile_args() -> list[str]:

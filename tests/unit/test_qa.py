@@ -87,6 +87,25 @@ def test_join_01_fails_on_a_null_matrix_key_before_allocation():
     assert not report.rule(JOIN_01).passed
 
 
+def test_the_callers_pre_qa_report_of_this_very_matrix_is_used_not_repeated(monkeypatch):
+    """A run checks its matrix before allocating (issue P: QA checked it again, 0.2 s at 100k);
+    its report stands for that matrix only, so a context with another matrix is checked anew."""
+    import smartalloc.domain.qa as qa
+
+    ctx = consistent()
+    bad = ctx.matrix.rows[0]._replace(gender=None)
+    broken = dataclasses.replace(ctx.matrix, rows=(bad, *ctx.matrix.rows[1:]))
+    calls, check = [], qa.run_pre_qa
+    monkeypatch.setattr(qa, "run_pre_qa", lambda matrix: calls.append(matrix) or check(matrix))
+    pre = check(broken)
+    report = run_all_invariants(dataclasses.replace(ctx, matrix=broken, pre_qa=(broken, pre)))
+    assert calls == [] and report.status is QaStatus.FAILED_PRE_QA
+    assert report.rule(JOIN_01).violations == pre.rule(JOIN_01).violations
+    # the clean matrix with the broken matrix's report: checked anew, and clean
+    report = run_all_invariants(dataclasses.replace(ctx, pre_qa=(broken, pre)))
+    assert calls == [ctx.matrix] and report.status is QaStatus.PASSED_QA
+
+
 def test_join_01_fails_on_an_allocated_student_with_a_non_int_key():
     ctx = consistent()
     students = list(ctx.students)

@@ -170,6 +170,21 @@ def test_the_matrix_is_drafted_once_per_run(inputs, agency_policy, monkeypatch, 
                                   else STARTED)
 
 
+def test_the_matrix_is_checked_once_per_run(inputs, agency_policy, monkeypatch):
+    """Pre-QA checks the matrix before allocating; the full QA reuses that report (issue P:
+    it checked the same matrix again)."""
+    import smartalloc.domain.qa as qa
+
+    checked, check = [], qa.run_pre_qa
+    monkeypatch.setattr(qa, "run_pre_qa", lambda matrix: checked.append(matrix) or check(matrix))
+    import smartalloc.service_layer.run_allocation as module
+
+    monkeypatch.setattr(module, "run_pre_qa", qa.run_pre_qa)
+    history = MemoryHistory()
+    result, _ = _run(inputs, agency_policy, history, RecordingWriter(history.journal))
+    assert len(checked) == 1 and result.qa_status == "PASSED_QA"
+
+
 def test_a_run_refused_after_the_matrix_started_discards_it(inputs, agency_policy,
                                                            monkeypatch):
     import smartalloc.service_layer.run_allocation as module

@@ -1,20 +1,27 @@
 """The memoised row renderer (issue P) writes exactly what rendering every cell on its own
 wrote before it: the reference below is the previous writer's per-cell rule (the caller's
 formula rule on the whole row, then each cell by its type). Mixed columns are the point:
-``1``, ``1.0``, ``True`` and ``-0.0``/``0.0`` are equal dictionary keys but different cells."""
+``1``, ``1.0``, ``True`` and ``-0.0``/``0.0`` are equal dictionary keys but different cells.
+Both renderers are held to it: the Python one and the compiled ``xlsx_kernel``, block by
+block (their memos carry from one block to the next)."""
 
 from __future__ import annotations
 
 import enum
 import math
 import re
+from typing import NamedTuple
 from xml.sax.saxutils import escape
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smartalloc.adapters.xlsx_rows import rows_xml
+from smartalloc.adapters import xlsx_rows
+from smartalloc.adapters.xlsx_rows import renderer, rows_xml
 from smartalloc.adapters.xlsx_writer import neutralise
+
+COMPILED = [pytest.param(True, id="compiled"), pytest.param(False, id="python")]
 
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _LITERAL = re.compile("_(x[0-9A-Fa-f]{4}_)")
@@ -66,8 +73,10 @@ def _reference(rows, rule) -> str:
 
 TEXT = st.lists(st.sampled_from(
     ["a", " ", "=", "+", "-", "@", "\t", "\r", "\n", "&", "<", ">", "_x0041_", "\x01", "\x00",
-     "\ufffe", "س", "\u200c", "'"]), max_size=6).map("".join)
+     "\ufffe", "\uffff", "س", "\u200c", "'", "_", "x", "_x12", "é", "\U0001f600", "\x7f",
+     "\x1f"]), max_size=6).map("".join)
 CELL = st.one_of(st.none(), st.just(""), TEXT, st.integers(-3, 3), st.just(10**400),
+                 st.sampled_from([2**63 - 1, -2**63, 2**63, -2**63 - 1, 10**18]),
                  st.sampled_from([0.0, -0.0, 1.0, 2.5, math.inf, math.nan]), st.booleans(),
                  st.sampled_from([Kind.A, Code.X]))
 
@@ -85,3 +94,54 @@ def test_repeated_values_come_from_the_memo_with_their_own_row_number():
     assert xml == _reference(rows, False)
     assert '<c r="A4" t="inlineStr"><is><t>x</t></is></c>' in xml
     assert '<c r="A5" t="b"><v>1</v></c><c r="B5"><v>1.0</v></c><c r="C5"><v>-0.0</v></c>' in xml
+
+
+def _rendered(rows, rule, compiled, sizes=(2000,), memo=None) -> str:
+    """The rows through ``renderer`` in blocks of the given sizes (repeated), decoded."""
+    render = renderer(LETTERS, neutralise if rule else None, compiled=compiled)
+    out, first, k = [], 2, 0
+    while first - 2 < len(rows):
+        size = sizes[k % len(sizes)]
+        block = rows[first - 2:first - 2 + size]
+        out.append(render(block, first).decode())
+        first, k = first + len(block), k + 1
+    return "".join(out)
+
+
+def test_the_kernel_is_built():
+    assert xlsx_rows.xlsx_kernel is not None, "xlsx_kernel is not compiled: run `make env`"
+
+
+@pytest.mark.parametrize("compiled", COMPILED)
+@settings(max_examples=400, deadline=None)
+@given(rows=st.lists(st.lists(CELL, max_size=4), max_size=30), rule=st.booleans(),
+       sizes=st.lists(st.integers(1, 7), min_size=1, max_size=3))
+def test_blocks_are_what_cell_by_cell_rendering_wrote(compiled, rows, rule, sizes):
+    assert _rendered(rows, rule, compiled, sizes) == _reference(rows, rule)
+
+
+@pytest.mark.parametrize("compiled", COMPILED)
+def test_a_column_past_its_memo_still_renders_each_value(compiled, monkeypatch):
+    monkeypatch.setattr(xlsx_rows, "MEMO", 3)
+    rows = [(f"v{i % 5}", f"=w{i}", i, None) for i in range(12)]
+    assert _rendered(rows, True, compiled, (4,)) == _reference(rows, True)
+
+
+class Pair(NamedTuple):
+    left: str
+    right: int
+
+
+@pytest.mark.parametrize("compiled", COMPILED)
+def test_rows_of_any_sequence_and_rows_longer_than_the_header(compiled):
+    rows = [Pair("a", 1), range(3), ("x", 2, "y", 3)]
+    assert _rendered(rows, False, compiled) == _reference(rows, False)
+    render = renderer(LETTERS[:2], None, compiled=compiled)
+    with pytest.raises(IndexError):   # a cell past the header has no column letter
+        render([("a", 1, "extra")], 2)
+
+
+@pytest.mark.parametrize("compiled", COMPILED)
+def test_a_lone_surrogate_is_refused_as_utf8_refuses_it(compiled):
+    with pytest.raises(UnicodeEncodeError):
+        renderer(LETTERS, None, compiled=compiled)([("a\ud800",)], 2)

@@ -9,6 +9,11 @@ Python call. ``\\x00`` can stand for the row number because no rendered text hol
 controls are always written as ``_xHHHH_``. Any other row (floats, booleans, ``str``
 subclasses such as enums, a row longer than the header) takes the cell-by-cell path, which
 writes what the memo would have written for the same values.
+
+This Python renderer is the reference; where ``make env`` built ``xlsx_kernel`` the same rows
+are rendered by it, straight to UTF-8 (``renderer``), and the rules above stay here once: the
+kernel calls ``str_tail`` for a text with anything to escape and ``_Renderer.odd`` for any
+other row.
 """
 
 from __future__ import annotations
@@ -17,6 +22,11 @@ import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import getitem
+
+try:
+    from smartalloc.adapters import xlsx_kernel
+except ImportError:   # not built (no compiler): the Python renderer, the same bytes
+    xlsx_kernel = None
 
 MEMO = 4096               # distinct values remembered per column: ids past it cost no insert
 ROW = "\x00"              # the row number's place in a rendered cell
@@ -135,18 +145,52 @@ class _Rows:
         return column.numbers is kind
 
 
+class _Renderer:
+    """One sheet's rows as XML in Python: the reference of the compiled ``xlsx_kernel`` and the
+    renderer where it is not built. ``neutralise``: the caller's rule for a cell value
+    (``xlsx_writer.neutralise``), applied as ``safe_row`` would."""
+
+    def __init__(self, letters: Sequence[str], neutralise: Neutralise | None):
+        self.columns = [_Column(letter, neutralise) for letter in letters]
+        self.safe = _Rows(self.columns).safe
+        self.slow = [f"{letter}{ROW}" for letter in letters]
+        self.neutralise = neutralise
+
+    def row(self, row: Sequence, number: int) -> str:
+        """The row's XML: from the memo when its shape allows, else cell by cell."""
+        if not self.safe(tuple(map(type, row))):
+            return self.odd(row, number)
+        cells = "".join(map(getitem, self.columns, row))
+        return f'<row r="{ROW}">{cells}</row>'.replace(ROW, str(number))
+
+    def odd(self, row: Sequence, number: int) -> str:
+        """The row's XML cell by cell (what the memo would write for the same values)."""
+        row = safe_row(row, self.neutralise)
+        cells = "".join([cell(self.slow[c], v) for c, v in enumerate(row)
+                         if v is not None and v != ""])
+        return f'<row r="{ROW}">{cells}</row>'.replace(ROW, str(number))
+
+    def render(self, block: list[Sequence], first: int) -> bytes:
+        """``block``'s rows as UTF-8 XML, numbered from ``first``."""
+        row = self.row
+        return "".join([row(cells, r) for r, cells in enumerate(block, start=first)]).encode()
+
+
+def renderer(letters: Sequence[str], neutralise: Neutralise | None = None,
+             compiled: bool = True) -> Callable[[list[Sequence], int], bytes]:
+    """A sheet's ``render(block, first)``: compiled where ``make env`` built ``xlsx_kernel``
+    (100k rows × 46 cells: 1.4 s in Python, 0.2 s compiled), else the Python ``_Renderer``;
+    the same bytes either way. ``compiled=False``: the Python one (tests hold them equal)."""
+    python = _Renderer(letters, neutralise)
+    if xlsx_kernel is None or not compiled:
+        return python.render
+    return xlsx_kernel.Renderer([letter.encode() for letter in letters], neutralise,
+                                python.odd, str_tail, MEMO).render
+
+
 def rows_xml(rows: Iterable[Sequence], letters: Sequence[str],
              neutralise: Neutralise | None = None) -> Iterator[str]:
-    """Each row's XML, from row 2. ``neutralise``: the caller's rule for a cell value
-    (``xlsx_writer.neutralise``), applied as ``safe_row`` would."""
-    columns = [_Column(letter, neutralise) for letter in letters]
-    safe = _Rows(columns).safe
-    slow = [f"{letter}{ROW}" for letter in letters]
+    """Each row's XML from row 2, by the Python renderer."""
+    rendered = _Renderer(letters, neutralise)
     for r, row in enumerate(rows, start=2):
-        if safe(tuple(map(type, row))):
-            cells = "".join(map(getitem, columns, row))
-        else:
-            row = safe_row(row, neutralise)
-            cells = "".join([cell(slow[c], v) for c, v in enumerate(row)
-                             if v is not None and v != ""])
-        yield f'<row r="{ROW}">{cells}</row>'.replace(ROW, str(r))
+        yield rendered.row(row, r)

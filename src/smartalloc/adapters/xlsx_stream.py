@@ -26,7 +26,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from smartalloc.adapters.xlsx_fit import FIT_ROWS, MIN_WIDTH, cols_xml, fitted_widths
-from smartalloc.adapters.xlsx_rows import Neutralise, cell, rows_xml, safe_row
+from smartalloc.adapters.xlsx_rows import Neutralise, cell, renderer, safe_row
 
 _NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -86,18 +86,22 @@ def _sheet_xml(handle, columns: Sequence[str], rows: Iterable[Sequence], rtl: bo
                   'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
                   f'{cols_xml(widths)}<sheetData>').encode())
     header = "".join(cell(f"{letters[c]}1", v, ' s="1"') for c, v in enumerate(columns) if v)
-    chunk: list[str] = [f'<row r="1">{header}</row>']
-    last = 1
-    for last, row_xml in enumerate(rows_xml(rows, letters, neutralise), start=2):  # noqa: B007
-        chunk.append(row_xml)
-        if len(chunk) >= _FLUSH_ROWS:
-            handle.write("".join(chunk).encode())
-            chunk.clear()
-    chunk.append("</sheetData>")
+    render = renderer(letters, neutralise)
+    rows = iter(rows)
+    # written _FLUSH_ROWS rows at a time, the header counted in the first write
+    head, size, last = f'<row r="1">{header}</row>'.encode(), _FLUSH_ROWS - 1, 1
+    while True:
+        block = list(itertools.islice(rows, size))
+        body = head + render(block, last + 1) if block else head
+        last += len(block)
+        if len(block) < size:
+            break
+        handle.write(body)
+        head, size = b"", _FLUSH_ROWS
+    tail = "</sheetData>"
     if autofilter:
-        chunk.append(f'<autoFilter ref="{_filter_ref(letters, last)}"/>')
-    chunk.append("</worksheet>")
-    handle.write("".join(chunk).encode())
+        tail += f'<autoFilter ref="{_filter_ref(letters, last)}"/>'
+    handle.write(body + (tail + "</worksheet>").encode())
     return last
 
 

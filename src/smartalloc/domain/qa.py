@@ -83,6 +83,9 @@ class QaContext:
     sabt_rows_count: int | None = None
     occupancy_per_mentor: Mapping[str, float] = field(default_factory=dict)
     earlier_per_mentor: Mapping[str, int] = field(default_factory=dict)  # earlier runs, same report
+    # ``(matrix, run_pre_qa(matrix))`` when the caller checked its matrix before allocating:
+    # used only while ``matrix`` is that very matrix, so a changed context is checked anew
+    pre_qa: tuple[EligibilityMatrix, QaReport] | None = None
 
 
 def _v(rule: str, subject: object, fa: str, en: str) -> QaViolation:
@@ -272,8 +275,10 @@ def run_pre_qa(matrix: EligibilityMatrix) -> QaReport:
 
 
 def run_all_invariants(ctx: QaContext) -> QaReport:
-    """All six rules, in a fixed order; the status says whether the matrix was already bad."""
-    pre = run_pre_qa(ctx.matrix)
+    """All six rules, in a fixed order; the status says whether the matrix was already bad.
+    The matrix's own part is the caller's pre-QA report of it, if it has one (``pre_qa``)."""
+    pre = (ctx.pre_qa[1] if ctx.pre_qa is not None and ctx.pre_qa[0] is ctx.matrix
+           else run_pre_qa(ctx.matrix))
     checks: list[tuple[str, Callable[[QaContext], list[QaViolation]]]] = [
         (STU_01, _stu_01), (STU_02, _stu_02), (JOIN_01, _join_students),
         (SCHOOL_01, _school_alloc), (ALLOC_01, _alloc_01), (OUT_01, _out_01),

@@ -15,7 +15,7 @@ from smartalloc.domain.allocation_report import (
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.decision import Decision
 from smartalloc.domain.eligibility import EligibilityMatrix
-from smartalloc.domain.qa import QaContext
+from smartalloc.domain.qa import QaContext, QaReport
 from smartalloc.domain.records import StudentRecord
 from smartalloc.domain.sabt import SABT_SHEETS, SabtExport
 from smartalloc.domain.summary import MentorSummary
@@ -30,7 +30,7 @@ EXPECTED_SHEETS: dict[str, tuple[str, ...]] = {
 def qa_context(students: Sequence[StudentRecord], decisions: Sequence[Decision],
                matrix: EligibilityMatrix, allocations: Mapping[str, int], tables: Sequence[Table],
                sabt: SabtExport, summaries: Sequence[MentorSummary], *,
-               trace_sheet: bool = True) -> QaContext:
+               trace_sheet: bool = True, pre_qa: QaReport | None = None) -> QaContext:
     """The sheets produced are the tables handed to the writers, plus the Sabt and matrix
     sheets with the headers their writers use. The trace sheet is contracted only when the
     run was asked for it (``trace_sheet``), so a run without it does not fail OUT_01 and a
@@ -44,4 +44,5 @@ def qa_context(students: Sequence[StudentRecord], decisions: Sequence[Decision],
     occupancy = {m.mentor_id: m.occupancy_ratio for m in summaries}
     earlier = {m.mentor_id: m.allocations_earlier_runs for m in summaries}
     return QaContext(students, decisions, matrix, allocations, sheets, expected,
-                     len(sabt.rows), occupancy, earlier)
+                     len(sabt.rows), occupancy, earlier,
+                     None if pre_qa is None else (matrix, pre_qa))

@@ -28,7 +28,7 @@ from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.matrix import MatrixDraft
 from smartalloc.domain.notice import Notice
 from smartalloc.domain.policy import Policy
-from smartalloc.domain.qa import run_pre_qa
+from smartalloc.domain.qa import QaReport, run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.domain.run_trace import run_trace
 from smartalloc.domain.summary import earlier_runs, earlier_runs_text
@@ -94,10 +94,10 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
          progress: ProgressFn) -> RunResult:
     timings: dict[str, float] = {}
     recovered = recovery_notes(writer.recover(request.out_dir, history.committed))
-    inputs, matrix, pre_qa_status, staged, year_warnings = _read_and_start(
+    inputs, matrix, pre_qa, staged, year_warnings = _read_and_start(
         request, reader, writer, progress, timings)
     try:
-        result = _allocate_and_record(request, inputs, matrix, pre_qa_status, staged, writer,
+        result = _allocate_and_record(request, inputs, matrix, pre_qa, staged, writer,
                                       history, progress, timings,
                                       (*recovered, *year_warnings))
     except BaseException:
@@ -115,7 +115,7 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
 
 def _read_and_start(request: RunRequest, reader: InputReader, writer: OutputWriter,
                     progress: ProgressFn, timings: dict[str, float]
-                    ) -> tuple[Inputs, EligibilityMatrix, str, StagedOutputs, list[str]]:
+                    ) -> tuple[Inputs, EligibilityMatrix, QaReport, StagedOutputs, list[str]]:
     """Read the inputs and build the matrix, and start its files on the way: before the
     student report is parsed (while its package is checked in a child) the mentors' side of
     the matrix is drafted here, and the writer may start its files from that draft."""
@@ -149,7 +149,7 @@ def _read_and_start(request: RunRequest, reader: InputReader, writer: OutputWrit
         for started in early:   # not committed: nothing of this run may become visible
             started.discard()
         raise
-    return inputs, matrix, pre_qa.status, staged, year_warnings
+    return inputs, matrix, pre_qa, staged, year_warnings
 
 
 def recovery_notes(actions: Sequence[str]) -> list[str]:
@@ -166,7 +166,7 @@ def recovery_notes(actions: Sequence[str]) -> list[str]:
 
 
 def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
-                         pre_qa_status: str, staged: StagedOutputs, writer: OutputWriter,
+                         pre_qa: QaReport, staged: StagedOutputs, writer: OutputWriter,
                          history: HistoryStore, progress: ProgressFn,
                          timings: dict[str, float], warnings: Sequence[str]) -> RunResult:
     policy = request.policy
@@ -197,7 +197,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     progress("reports", 0.6)
     earlier = earlier_runs(batch.decisions, {e.national_id: e for e in past})
     outputs, counts, run_id = build_reports(
-        request, inputs, matrix, pre_qa_status, batch, already, index=engine.index,
+        request, inputs, matrix, pre_qa, batch, already, index=engine.index,
         earlier=earlier, sabt_ready=lambda sabt: writer.write_sabt(staged, sabt, policy),
         tables_ready=lambda tables, later: writer.start_allocation(staged, tables, later, policy))
     if request.explanations:

@@ -22,7 +22,7 @@ from smartalloc.domain.capacity_plan import plan_capacity
 from smartalloc.domain.centres import centre_counters
 from smartalloc.domain.eligibility import EligibilityMatrix
 from smartalloc.domain.policy import Policy
-from smartalloc.domain.qa import run_all_invariants
+from smartalloc.domain.qa import QaReport, run_all_invariants
 from smartalloc.domain.records import Inputs
 from smartalloc.domain.run_results import run_summary
 from smartalloc.domain.sabt import SabtExport, build_sabt
@@ -72,7 +72,7 @@ class RunResult:
 
 
 def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix,
-                  pre_qa_status: str, batch: BatchResult, already: Mapping[str, int], *,
+                  pre_qa: QaReport, batch: BatchResult, already: Mapping[str, int], *,
                   index: CandidateIndex | None = None, earlier: Sequence[EarlierRun] = (),
                   sabt_ready: Callable[[SabtExport], object] | None = None,
                   tables_ready: Callable[[list[Table], tuple[str, ...]], object] | None = None,
@@ -97,7 +97,7 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
     counts = outcome_counts(decisions)
     meta = {"run_id": run_id, "policy_version": policy.version, "policy_stamp": policy.stamp,
             "ssot_version": policy.ssot_version, "academic_year": year, "allocated_at": request.now,
-            "pre_qa_status": pre_qa_status, **{f"count_{k}": v for k, v in sorted(counts.items())},
+            "pre_qa_status": pre_qa.status, **{f"count_{k}": v for k, v in sorted(counts.items())},
             **{f"input_{s.file}": s.sha256 for s in inputs.sources},
             "overrides": json.dumps(dict(request.overrides), ensure_ascii=False),
             "counter_warnings": "; ".join(batch.warnings), **centre_counters(matrix.centres),
@@ -105,7 +105,8 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
             "agency_profile_version": request.profile_version or ""}
     tables = [*tables, capacity_plan_table(plan), meta_table(meta)]
     qa = run_all_invariants(qa_context(students, decisions, matrix, batch.allocations, tables,
-                                       sabt, summaries, trace_sheet=request.trace_sheet))
+                                       sabt, summaries, trace_sheet=request.trace_sheet,
+                                       pre_qa=pre_qa))
     meta["qa_status"] = qa.status
     tables[-1] = meta_table(meta)
     return RunOutputs(meta=meta, allocation_tables=tables, sabt=sabt, qa=qa,

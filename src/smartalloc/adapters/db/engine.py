@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ ENV = "DATABASE_URL"
 # SQLite's default 2 MB page cache they spill to the WAL and are read back. The run's
 # connection gets this much for its transaction (issue P: 2.13 → 1.86 s at 100k).
 RUN_CACHE_KIB = 64 * 1024
+_OPEN: weakref.WeakSet[Engine] = weakref.WeakSet()   # every engine made here, for close_all
 
 
 def default_sqlite_path() -> Path:
@@ -44,6 +46,7 @@ def make_read_engine(url: str, engine: Engine) -> Engine:
     if not url.startswith("sqlite"):
         return engine
     reader = create_engine(url, connect_args={"timeout": 30}, future=True)
+    _OPEN.add(reader)
 
     @event.listens_for(reader, "connect")
     def _pragmas(dbapi_conn, _record) -> None:
@@ -62,6 +65,7 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, future=True)
+        _OPEN.add(engine)
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -81,7 +85,18 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")  # one writer at a time: serialised runs
 
         return engine
-    return create_engine(url, pool_pre_ping=True, future=True)
+    engine = create_engine(url, pool_pre_ping=True, future=True)
+    _OPEN.add(engine)
+    return engine
+
+
+def close_all() -> None:
+    """Close the pooled connections of every engine made here: SQLite checkpoints its WAL
+    into the database file when its last connection closes (so the file alone holds every
+    commit) and PostgreSQL is told goodbye. A process leaving without the interpreter's
+    teardown (``cli.console``) calls this first; the engines stay usable."""
+    for engine in list(_OPEN):
+        engine.dispose()
 
 
 def widen_page_cache(conn: Connection) -> Callable[[], None]:
