@@ -29,6 +29,7 @@ class _Left(Exception):
 def test_console_closes_runs_the_exit_functions_then_leaves_with_mains_status(
         monkeypatch, capsys, ends, code, said):
     done: list[object] = []
+    monkeypatch.setattr(cli.threading, "active_count", lambda: 1)   # the suite's own threads
     monkeypatch.setattr(cli, "main", ends)
     monkeypatch.setattr(cli, "close_databases", lambda: done.append("databases"))
     monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: done.append("exit functions"))
