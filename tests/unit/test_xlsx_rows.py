@@ -77,7 +77,8 @@ TEXT = st.lists(st.sampled_from(
      "\x1f"]), max_size=6).map("".join)
 CELL = st.one_of(st.none(), st.just(""), TEXT, st.integers(-3, 3), st.just(10**400),
                  st.sampled_from([2**63 - 1, -2**63, 2**63, -2**63 - 1, 10**18]),
-                 st.sampled_from([0.0, -0.0, 1.0, 2.5, math.inf, math.nan]), st.booleans(),
+                 st.sampled_from([0.0, -0.0, 1.0, 2.5, math.inf, math.nan]), st.floats(),
+                 st.booleans(),
                  st.sampled_from([Kind.A, Code.X]))
 
 

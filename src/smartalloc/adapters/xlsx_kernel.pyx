@@ -10,7 +10,8 @@ written digit by digit; the row number is written, never substituted. A text the
 not seen is rendered here when it holds nothing to escape (no ``& < >``, no C0 control but
 tab and line breaks, no ``_x``, no surrogate, no U+FFFE/U+FFFF); any other text goes to the
 Python ``tail`` (``xlsx_rows.str_tail``), and any row holding a cell that is not exactly
-``str``, ``int`` or ``None``, or more cells than columns, to the Python ``odd`` row. So the
+``str``, ``int``, a finite ``float`` (written as its ``repr``) or ``None``, or more cells than
+columns, to the Python ``odd`` row. So the
 rules stay in Python once; this only copies what they would write.
 
 Its reference is ``xlsx_rows``'s Python renderer: ``tests/unit/test_xlsx_rows.py`` holds both
@@ -23,7 +24,7 @@ from cpython.dict cimport PyDict_GetItem
 from cpython.list cimport PyList_GET_ITEM
 from cpython.ref cimport PyObject
 from libc.stdlib cimport free, realloc
-from libc.string cimport memcpy
+from libc.string cimport memcpy, strlen
 
 
 cdef extern from "Python.h":
@@ -35,6 +36,14 @@ cdef extern from "Python.h":
     object PySequence_Fast(object, const char*)
     Py_ssize_t PySequence_Fast_GET_SIZE(object)
     PyObject** PySequence_Fast_ITEMS(object)
+    double PyFloat_AS_DOUBLE(object)
+    char* PyOS_double_to_string(double, char, int, int, int*) except NULL
+    void PyMem_Free(void*)
+    int Py_DTSF_ADD_DOT_0
+
+
+cdef extern from "<math.h>":
+    bint isfinite(double)
 
 
 cdef bytes _OPEN = b' t="inlineStr"><is><t>'
@@ -192,6 +201,14 @@ cdef class Renderer:
             digits[k] = 45
         return self._put(digits + k, 24 - k)
 
+    cdef int _float(self, double value) except -1:
+        """``repr(value)``: the shortest text that reads back as the same float."""
+        cdef char* text = PyOS_double_to_string(value, b'r', 0, Py_DTSF_ADD_DOT_0, NULL)
+        try:
+            return self._put(text, strlen(text))
+        finally:
+            PyMem_Free(text)
+
     cdef inline int _reference(self, Py_ssize_t column, long long row) except -1:
         cdef object letter = <object>PyList_GET_ITEM(self.letters, column)
         self._put('<c r="', 6)
@@ -244,6 +261,11 @@ cdef class Renderer:
                     self._put(PyBytes_AS_STRING(text), PyBytes_GET_SIZE(text))
                 else:
                     self._number(whole)
+                self._put('</v></c>', 8)
+            elif type(value) is float and isfinite(PyFloat_AS_DOUBLE(value)):
+                self._reference(c, number)
+                self._put('"><v>', 5)
+                self._float(PyFloat_AS_DOUBLE(value))
                 self._put('</v></c>', 8)
             else:
                 return 0
