@@ -11,8 +11,8 @@ not seen is rendered here when it holds nothing to escape (no ``& < >``, no C0 c
 tab and line breaks, no ``_x``, no surrogate, no U+FFFE/U+FFFF); any other text goes to the
 Python ``tail`` (``xlsx_rows.str_tail``), and any row holding a cell that is not exactly
 ``str``, ``int``, a finite ``float`` (written as its ``repr``) or ``None``, or more cells than
-columns, to the Python ``odd`` row. So the
-rules stay in Python once; this only copies what they would write.
+columns, to the Python ``odd`` row. So the rules stay in Python once; this only copies what
+they would write.
 
 Its reference is ``xlsx_rows``'s Python renderer: ``tests/unit/test_xlsx_rows.py`` holds both
 to the previous per-cell writer with Hypothesis, and without this module built the Python
@@ -33,7 +33,6 @@ cdef extern from "Python.h":
     unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index)
     Py_ssize_t PyUnicode_GET_LENGTH(object)
     long long PyLong_AsLongLongAndOverflow(object, int* overflow) except? -1
-    object PySequence_Fast(object, const char*)
     Py_ssize_t PySequence_Fast_GET_SIZE(object)
     PyObject** PySequence_Fast_ITEMS(object)
     double PyFloat_AS_DOUBLE(object)
@@ -116,6 +115,8 @@ cdef object _plain_tail(object text):
     cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text), size
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
+    if n == 0:
+        return None
     if kind == 1:
         size = _utf8_size(<const unsigned char*>data, n)
     elif kind == 2:
@@ -227,8 +228,8 @@ cdef class Renderer:
 
     cdef int _row(self, object row, long long number) except -1:
         """Writes the row and returns 1, or returns 0 for a row the Python ``odd`` writes."""
-        cdef object cells = row if isinstance(row, (tuple, list)) else PySequence_Fast(
-            row, "a row is a sequence")
+        # a tuple: the cells cannot move while the caller's rule (a Python call) runs
+        cdef object cells = row if isinstance(row, tuple) else tuple(row)
         cdef Py_ssize_t n = PySequence_Fast_GET_SIZE(cells), c
         cdef PyObject** items = PySequence_Fast_ITEMS(cells)
         cdef PyObject* found

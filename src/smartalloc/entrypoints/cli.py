@@ -279,8 +279,8 @@ def console() -> None:
     """The ``smartalloc`` command: ``main``, then a quick exit. The process closes what it
     opened (database connections, so SQLite checkpoints its WAL; the exit functions, which
     flush logs and remove temporary folders; the standard streams) and leaves without the
-    interpreter's teardown, which only frees memory the system frees at exit anyway: about
-    0.2 s of every command (issue P, docs/decisions.md). A thread still running, or an
+    interpreter's teardown, which only frees memory the system frees at exit anyway: 0.1–0.2 s
+    of every command (issue P, docs/decisions.md). A thread still running, or an
     exception ``main`` does not turn into an exit code, takes the ordinary way out."""
     try:
         main()
