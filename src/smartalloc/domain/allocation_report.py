@@ -8,6 +8,7 @@ its own, headed «… (کد)», so scripts and diffs still find ``ALLOCATED`` or
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 from smartalloc.domain import glossary
@@ -17,7 +18,7 @@ from smartalloc.domain.decision import STAGES, Decision, Outcome
 from smartalloc.domain.reasons import selection_reason
 from smartalloc.domain.records import StudentRecord
 from smartalloc.domain.summary import MentorSummary
-from smartalloc.domain.tables import Table
+from smartalloc.domain.tables import LazyRows, Table
 
 KEY_COLUMNS = ("کدرشته", "جنسیت", "دانش آموز فارغ", "مرکز گلستان صدرا", "مالی حکمت بنیاد", "کد مدرسه")
 
@@ -88,7 +89,30 @@ def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Dec
     Each coded value is written twice: in the operator's words, and as its code at the end
     of the row. ``trace_sheet``: also the per-student stage trace (``run --trace``); off by
     default because explain rebuilds any student's trace on demand, while the sheet is one of
-    the workbook's two 100k-row sheets (issue P)."""
+    the workbook's two 100k-row sheets (issue P). The per-student rows are built when first
+    read (``LazyRows``), so a writer forked first builds them beside the run."""
+    built = functools.cache(functools.partial(_per_student, students, decisions, policy_stamp,
+                                              trace_sheet))
+    allocated = sum(d.outcome is Outcome.ALLOCATED for d in decisions)
+    summary = [(m.mentor_id, m.name, m.manager, glossary.fa(glossary.CENTRES, m.center),
+                m.capacity, m.covered, m.remaining_at_start, m.allocations_earlier_runs,
+                m.allocations_new, m.remaining_after, round(m.occupancy_ratio, 6),
+                round(m.load_ratio_after, 6), m.center) for m in summaries]
+    return [
+        Table(ALLOCATIONS_SHEET, ALLOCATIONS_COLUMNS,
+              LazyRows(lambda: built()[0], len(decisions))),
+        Table(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
+        *([Table(TRACE_SHEET, TRACE_COLUMNS, LazyRows(lambda: built()[1], len(decisions)))]
+          if trace_sheet else []),
+        Table(REASONS_SHEET, REASONS_COLUMNS, LazyRows(lambda: built()[2], allocated)),
+        Table(UNALLOCATED_SHEET, UNALLOCATED_COLUMNS,
+              LazyRows(lambda: built()[3], len(decisions) - allocated)),
+    ]
+
+
+def _per_student(students: Sequence[StudentRecord], decisions: Sequence[Decision],
+                 policy_stamp: str, trace_sheet: bool) -> tuple[list, list, list, list]:
+    """The allocations, trace, reasons and unallocated rows, in one pass over the decisions."""
     allocations, trace, reasons, unallocated = [], [], [], []
     keep_trace = trace.append if trace_sheet else None
     for d in decisions:
@@ -116,17 +140,7 @@ def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Dec
         else:
             unallocated.append((s.row, d.national_id, first, last, *_keys(s), channel_fa,
                                 failure_fa, d.reason_fa, d.action_fa, channel, failure))
-    summary = [(m.mentor_id, m.name, m.manager, glossary.fa(glossary.CENTRES, m.center),
-                m.capacity, m.covered, m.remaining_at_start, m.allocations_earlier_runs,
-                m.allocations_new, m.remaining_after, round(m.occupancy_ratio, 6),
-                round(m.load_ratio_after, 6), m.center) for m in summaries]
-    return [
-        Table(ALLOCATIONS_SHEET, ALLOCATIONS_COLUMNS, allocations),
-        Table(SUMMARY_SHEET, SUMMARY_COLUMNS, summary),
-        *([Table(TRACE_SHEET, TRACE_COLUMNS, trace)] if trace_sheet else []),
-        Table(REASONS_SHEET, REASONS_COLUMNS, reasons),
-        Table(UNALLOCATED_SHEET, UNALLOCATED_COLUMNS, unallocated),
-    ]
+    return allocations, trace, reasons, unallocated
 
 
 EXCEL_CELL_LIMIT = 32_767   # characters a spreadsheet cell holds; longer text "needs repair"
