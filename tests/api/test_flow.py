@@ -78,5 +78,9 @@ def test_upload_run_status_export_equals_cli(any_api, small_agency, policy, tmp_
     history = api.client.get("/api/v1/history", params={"national_id": nid},
                              headers=api.auth("operator"))
     assert history.status_code == 200
+    [held] = history.json()         # the record as the API has always named its fields
+    assert set(held) == {"national_id", "mentor_id", "code", "keys", "channel",
+                         "allocated_at", "run_id", "policy_stamp"}
+    assert held["national_id"] == nid and len(held["keys"]) == 6
     logged = capfd.readouterr().out
     assert hash_id(nid) in logged and nid not in logged   # hashed, never raw

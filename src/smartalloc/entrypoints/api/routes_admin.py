@@ -111,4 +111,4 @@ def history(request: Request, _: Annotated[Principal, Depends(require(PERSONAL))
     """The recorded allocation of a national id."""
     nid = normalize_national_id(national_id)
     log.info("history_search", student=hash_id(nid))
-    return [dataclasses.asdict(e) for e in history_records.search(request.app.state.system.history, nid)]
+    return [e._asdict() for e in history_records.search(request.app.state.system.history, nid)]
