@@ -4,7 +4,6 @@ runs in milliseconds."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -102,7 +101,7 @@ def test_a_conflict_is_a_verdict_not_retried(inputs, agency_policy):
     _run(inputs, agency_policy, history)
     taken = next(iter(history.entries.values()))
     # the same code reached someone else after this run had read history (another system)
-    history.entries = {"0000000000": dataclasses.replace(taken, national_id="0000000000",
+    history.entries = {"0000000000": taken._replace(national_id="0000000000",
                                                          run_id="elsewhere")}
     history.runs = {}
     history.load = lambda exclude_runs=(): []
