@@ -134,6 +134,16 @@ class StagedFiles:
         self.published = self.folder.publish(self.sealed, OUTPUT_FILES.values())
         return list(self.published)
 
+    def send(self, output: str, sheets: Sequence) -> None:
+        """The last sheets of ``output``, whose writer already runs and waits for them;
+        refused unless they are the ones it awaits, by name and order (a programming error:
+        the message names sheets, never a cell)."""
+        feed, awaited = self.feeds[output]
+        if (given := tuple(sheet.name for sheet in sheets)) != awaited:
+            raise ValueError(f"{output} waits for the sheets {awaited}, not {given}")
+        feed.send(sheets)
+        del self.feeds[output]   # sent (until then ``discard`` would close it)
+
     def discard(self) -> None:
         """Remove the run's folder: nothing of it was (or will be) published."""
         self.pending.clear()
@@ -201,9 +211,7 @@ class ExcelOutputWriter:
               policy: Policy, names: Mapping[str, str] = OUTPUT_FILES,
               early: StagedFiles | None = None) -> StagedFiles:
         if early is not None and "matrix" in early.feeds:   # its child waits for these
-            feed, _ = early.feeds["matrix"]
-            feed.send(side_sheets(matrix, policy, meta))
-            del early.feeds["matrix"]   # sent (until then ``discard`` would close it)
+            early.send("matrix", side_sheets(matrix, policy, meta))
             return early
         folder, staging, workbook, csv_path = _new_run(out_dir, names)
         cells = len(matrix.rows) * len(MATRIX_COLUMNS)
@@ -272,12 +280,8 @@ class ExcelOutputWriter:
 
         tables = outputs.allocation_tables
         if tables and "allocation" in staged.feeds:   # its writer waits for the last sheets
-            feed, later = staged.feeds["allocation"]
-            rest = tables[len(tables) - len(later):]
-            if (given := tuple(t.name for t in rest)) != later:
-                raise ValueError(f"allocation.xlsx waits for the sheets {later}, not {given}")
-            feed.send(rest)
-            del staged.feeds["allocation"]   # sent (until then ``discard`` would close it)
+            _, later = staged.feeds["allocation"]
+            staged.send("allocation", tables[len(tables) - len(later):])
         elif tables and "allocation" not in staged.started:
             add("allocation", _cells(tables), lambda p: write_allocation_workbook(p, tables, policy))
         if outputs.sabt is not None and "sabt" not in staged.started:

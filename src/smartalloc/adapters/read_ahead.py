@@ -1,10 +1,10 @@
 """Check the student report's package on the second core while the rest of a run is read.
 
 Its package check (``xlsx_guard``, 0.9 s at 100k students, 2 s without its compiled scan)
-must end before calamine opens it, but needs nothing else: it starts in a forked child (``Ahead``) while the parent reads the
-other reports and drafts the matrix. The answer is the work's own (a value, or its error with
-every problem); the child's life follows ``parallel``'s rules (dies with the parent, ignores
-its signals, leaves by ``os._exit``).
+must end before calamine opens it, but needs nothing else: it starts in a forked child
+(``Ahead``) while the parent reads the other reports and drafts the matrix. The answer is the
+work's own (a value, or its error with every problem); the child's life follows
+``parallel``'s rules (dies with the parent, ignores its signals, leaves by ``os._exit``).
 """
 
 from __future__ import annotations

@@ -14,8 +14,8 @@ inflates to gigabytes) exhausts memory the slow way. So the package is checked f
 The scan reads the tags of every cell: compiled (``guard_kernel``, built by `make env`) about
 0.9 s for a 100k-row student report (inflating, the tag scan, the formula markers and the
 sheet's head each about a quarter); with the regular expressions alone (an unbuilt checkout)
-about 2 s, with the same verdicts. Files that are not zip packages are
-left to calamine (it refuses garbage cleanly).
+about 2 s, with the same verdicts. Files that are not zip packages are left to calamine (it
+refuses garbage cleanly).
 """
 
 from __future__ import annotations

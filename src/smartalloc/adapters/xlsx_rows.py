@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from operator import getitem
 
 try:
@@ -186,11 +186,3 @@ def renderer(letters: Sequence[str], neutralise: Neutralise | None = None,
         return python.render
     return xlsx_kernel.Renderer([letter.encode() for letter in letters], neutralise,
                                 python.odd, str_tail, MEMO).render
-
-
-def rows_xml(rows: Iterable[Sequence], letters: Sequence[str],
-             neutralise: Neutralise | None = None) -> Iterator[str]:
-    """Each row's XML from row 2, by the Python renderer."""
-    rendered = _Renderer(letters, neutralise)
-    for r, row in enumerate(rows, start=2):
-        yield rendered.row(row, r)
