@@ -30,7 +30,8 @@ def test_console_closes_runs_the_exit_functions_then_leaves_with_mains_status(
         monkeypatch, capsys, ends, code, said):
     done: list[object] = []
     monkeypatch.setattr(cli.threading, "active_count", lambda: 1)   # the suite's own threads
-    monkeypatch.setattr(cli, "main", ends)
+    monkeypatch.setattr(cli, "exiting_without_teardown", lambda: done.append("keeping"))
+    monkeypatch.setattr(cli, "main", lambda: (done.append("main"), ends()))
     monkeypatch.setattr(cli, "close_databases", lambda: done.append("databases"))
     monkeypatch.setattr(cli.atexit, "_run_exitfuncs", lambda: done.append("exit functions"))
 
@@ -41,11 +42,13 @@ def test_console_closes_runs_the_exit_functions_then_leaves_with_mains_status(
     monkeypatch.setattr(cli.os, "_exit", leave)
     with pytest.raises(_Left):
         cli.console()
-    assert done == ["databases", "exit functions", code]
+    # a run's objects are kept unfreed (``domain.teardown``) from before ``main``
+    assert done == ["keeping", "main", "databases", "exit functions", code]
     assert said in capsys.readouterr().err
 
 
 def test_with_a_thread_still_running_console_takes_the_ordinary_way_out(monkeypatch):
+    monkeypatch.setattr(cli, "exiting_without_teardown", lambda: None)
     monkeypatch.setattr(cli, "main", lambda: sys.exit(3))
     monkeypatch.setattr(cli.threading, "active_count", lambda: 2)
     monkeypatch.setattr(cli.os, "_exit", lambda status: pytest.fail("left without teardown"))

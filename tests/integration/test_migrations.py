@@ -79,7 +79,7 @@ def test_upgrade_matches_models_downgrade_empties_upgrade_again(url: str) -> Non
     assert migrate.current(url) is None
     assert not migrate.is_up_to_date(url)
     migrate.upgrade(url)
-    assert migrate.current(url) == migrate.head() == "0010"
+    assert migrate.current(url) == migrate.head() == "0011"
     assert migrate.is_up_to_date(url)
     assert inspect_db(url, schema_diff) == []
     found, expected = inspect_db(url, lambda c: (names(c), model_names(c)))
@@ -162,16 +162,16 @@ def test_cli_upgrade_current_downgrade(sqlite_url: str) -> None:
 
     result = runner.invoke(db_app, ["upgrade", *opt])
     assert result.exit_code == 0, result.output
-    assert "0010 (up to date" in result.output and "ارتقا" in result.output
+    assert "0011 (up to date" in result.output and "ارتقا" in result.output
 
     result = runner.invoke(db_app, ["current", *opt])
-    assert "0010 (up to date" in result.output
+    assert "0011 (up to date" in result.output
 
     result = runner.invoke(db_app, ["downgrade", *opt])
     assert result.exit_code == 2 and "--revision" in result.output  # never implicit
-    assert migrate.current(sqlite_url) == "0010"
+    assert migrate.current(sqlite_url) == "0011"
 
-    result = runner.invoke(db_app, ["downgrade", "--revision", "-9", *opt])
+    result = runner.invoke(db_app, ["downgrade", "--revision", "-10", *opt])
     assert result.exit_code == 0, result.output
     assert migrate.current(sqlite_url) == "0001"
     result = runner.invoke(db_app, ["downgrade", "--revision", "-1", *opt])

@@ -4,6 +4,7 @@ snapshot, governance with audit — and the database refusing a second allocatio
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from sqlalchemy import func, select
@@ -18,10 +19,11 @@ from smartalloc.adapters.db.schema import (
     Student,
 )
 from smartalloc.adapters.db.store import SqlStore
+from smartalloc.domain.contracts import STUDENT_COLUMNS
 from smartalloc.domain.errors import HistoryError, InputError
 from smartalloc.domain.events import status_changed
 from smartalloc.domain.policy import Channel, MentorStatus
-from smartalloc.domain.records import HistoryEntry
+from smartalloc.domain.records import HistoryEntry, StudentRecord
 from smartalloc.service_layer.mentor_governance import ChangeMentorStatus, change_mentor_status
 from smartalloc.service_layer.ports import RunRecord, Snapshot
 
@@ -60,6 +62,32 @@ def test_record_load_search_and_counters(store):
         assert conn.execute(select(func.count()).select_from(Mentor)).scalar() == 2
         assert conn.execute(select(func.count()).select_from(MentorGroup)).scalar() == 3
         assert conn.execute(select(func.count()).select_from(Student)).scalar() == 2
+
+
+def _named(i: int, given: str, family: str, **keys) -> StudentRecord:
+    record = student(i, **keys)
+    values = list(record.values)
+    values[STUDENT_COLUMNS.index("نام")] = given
+    values[STUDENT_COLUMNS.index("نام خانوادگی")] = family
+    return replace(record, values=tuple(values))
+
+
+def test_the_tables_hold_each_students_names_and_keys_and_each_allocation_whole(store):
+    """What the bulk writes put in each column (tuples in attribute order, issue P), read
+    back column by column: a shifted column would show here."""
+    snap = Snapshot([mentor("1")], {"1": [3]}, {},
+                    [_named(1, "علی", "رضایی", school=12), _named(2, "زهرا", "احمدی", finance=3)])
+    entries = [_entry(1), _entry(2, code="543570077")]
+    store.record(_run(), entries, None, snap)
+    with store.engine.connect() as conn:
+        students = conn.execute(select(
+            Student.national_id, Student.first_name, Student.last_name, Student.group_code,
+            Student.gender, Student.graduation_status, Student.center, Student.finance,
+            Student.school_code, Student.last_run_id).order_by(Student.national_id)).all()
+    assert [tuple(r) for r in students] == [
+        (national_id(1), "علی", "رضایی", 3, 1, 1, 0, 0, 12, "r1"),
+        (national_id(2), "زهرا", "احمدی", 3, 1, 1, 0, 3, 0, "r1")]
+    assert sorted(store.load()) == sorted(entries)
 
 
 def test_the_database_refuses_a_second_allocation_of_a_student(store):

@@ -26,6 +26,7 @@ from smartalloc.bootstrap import (
 )
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
+from smartalloc.domain.teardown import exiting_without_teardown
 from smartalloc.entrypoints import render, telemetry
 from smartalloc.entrypoints.cli_api import service_app
 from smartalloc.entrypoints.cli_db import db_app
@@ -282,6 +283,7 @@ def console() -> None:
     interpreter's teardown, which only frees memory the system frees at exit anyway: 0.1–0.2 s
     of every command (issue P, docs/decisions.md). A thread still running, or an
     exception ``main`` does not turn into an exit code, takes the ordinary way out."""
+    exiting_without_teardown()
     try:
         main()
         code: object = 0

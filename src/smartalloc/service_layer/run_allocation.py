@@ -32,6 +32,7 @@ from smartalloc.domain.qa import QaReport, run_pre_qa
 from smartalloc.domain.records import HistoryEntry, Inputs
 from smartalloc.domain.run_trace import run_trace
 from smartalloc.domain.summary import earlier_runs, earlier_runs_text
+from smartalloc.domain.teardown import keep_until_exit
 from smartalloc.service_layer.governance import policy_in_force
 from smartalloc.service_layer.ports import (
     HistoryStore,
@@ -110,6 +111,7 @@ def _run(request: RunRequest, reader: InputReader, writer: OutputWriter, history
         published = staged.publish()
     result.timings["publish"] = time.perf_counter() - t
     progress("done", 1.0)
+    keep_until_exit(inputs, matrix, pre_qa)
     return replace(result, files=published)
 
 
@@ -231,6 +233,7 @@ def _allocate_and_record(request: RunRequest, inputs: Inputs, matrix: Eligibilit
     _write_and_commit(writer, staged, outputs, policy, history,
                       lambda uow: uow.record(record, entries, snapshot, events))
     timings["write"] = time.perf_counter() - t
+    keep_until_exit(batch, engine, outputs, entries, snapshot, past, already)
     return RunResult(run_id, request.out_dir, [], counts, outputs.qa.status, timings,
                      (*warnings, *centre_warnings(matrix.centres), *batch.warnings),
                      tuple(earlier_runs_text(earlier)), tuple(earlier))

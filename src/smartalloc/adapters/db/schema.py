@@ -121,7 +121,7 @@ class Allocation(Base):
 
     __tablename__ = "تخصیص_ها"
     national_id: Mapped[str] = mapped_column("کد_ملی", String(10), primary_key=True)
-    mentor_id: Mapped[str] = mapped_column("کد_کارمندی_پشتیبان", String(32), index=True)
+    mentor_id: Mapped[str] = mapped_column("کد_کارمندی_پشتیبان", String(32))
     code: Mapped[str] = mapped_column("کد_ثبت_نام", String(12), unique=True)
     group_code: Mapped[int] = mapped_column("کد_رشته", Integer)
     gender: Mapped[int] = mapped_column("جنسیت", Integer)
@@ -133,7 +133,8 @@ class Allocation(Base):
     allocated_at: Mapped[str] = mapped_column("تاریخ_تخصیص", String(32), default="")
     run_id: Mapped[str] = mapped_column("شناسه_اجرا", String(32), index=True)
     policy_stamp: Mapped[str] = mapped_column("نسخه_سیاست", String(64))
-    # a mentor's seats taken since its report: counted per live entry (issue L, 0010)
+    # a mentor's seats taken since its report: counted per live entry (issue L, 0010); it
+    # serves every lookup by mentor alone too (0011 dropped that index: issue P)
     __table_args__ = (Index(None, "کد_کارمندی_پشتیبان", "شناسه_اجرا"),)
 
 

@@ -9,7 +9,7 @@ a student is refused by the database itself, whatever the code above it does.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
@@ -31,13 +31,13 @@ from smartalloc.adapters.db.schema import (
     Run,
     Student,
 )
-from smartalloc.adapters.db.upsert import insert_rows, upsert
+from smartalloc.adapters.db.upsert import Rows, insert_rows, upsert
 from smartalloc.domain.agency_profile import AgencyProfile
 from smartalloc.domain.counters import CODE_PATTERN
 from smartalloc.domain.events import Event
 from smartalloc.domain.intake import ALLOCATED as LIVE_ALLOCATED
 from smartalloc.domain.policy import GovernanceEntry, MentorStatus
-from smartalloc.domain.records import HistoryEntry, RosterEntry, StudentRecord
+from smartalloc.domain.records import STUDENT_INDEX, HistoryEntry, RosterEntry, StudentRecord
 from smartalloc.domain.review import MOVING
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
@@ -54,12 +54,22 @@ def history_entry(row) -> HistoryEntry:
                         row[12])
 
 
+ALLOCATION_ATTRS = tuple(c.key for c in ALLOCATION_COLUMNS)
+
+
+def allocation_values(e: HistoryEntry) -> tuple:
+    """The allocation's row in ``ALLOCATION_ATTRS`` order (a run's bulk insert)."""
+    return (e.national_id, e.mentor_id, e.code, *e.keys, e.channel, e.allocated_at, e.run_id,
+            e.policy_stamp)
+
+
 def allocation_row(e: HistoryEntry) -> dict:
-    g, x, s, c, f, sc = e.keys
-    return {"national_id": e.national_id, "mentor_id": e.mentor_id, "code": e.code,
-            "group_code": g, "gender": x, "graduation_status": s, "center": c, "finance": f,
-            "school_code": sc, "channel": e.channel, "allocated_at": e.allocated_at,
-            "run_id": e.run_id, "policy_stamp": e.policy_stamp}
+    """The allocation's row as {attribute: value} (one entry's write)."""
+    return dict(zip(ALLOCATION_ATTRS, allocation_values(e), strict=True))
+
+
+def allocation_rows(entries: Sequence[HistoryEntry]) -> Rows:
+    return Rows(ALLOCATION_ATTRS, [allocation_values(e) for e in entries])
 
 
 def advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
@@ -209,7 +219,7 @@ class SqlStore:
         if snapshot is not None:
             self._store_snapshot(conn, snapshot, run.run_id)
         step("history", 1, 3)       # seconds each at 100k: the run's page shows the part
-        insert_rows(conn, Allocation, [allocation_row(e) for e in entries])
+        insert_rows(conn, Allocation, allocation_rows(entries))
         self._advance_counters(conn, entries)
         step("history", 2, 3)
         if self.outbox:   # built only here: a store without an outbox never pays for them
@@ -235,7 +245,7 @@ class SqlStore:
                 conn.execute(delete(model).where(model.mentor_id.in_(ids)))
             insert_rows(conn, model, [{"mentor_id": mid, column: v} for mid in ids
                                       for v in sorted(set(values.get(mid, ())))])
-        upsert_students(conn, [student_row(s, run_id) for s in _unique_students(snap.students)])
+        upsert_students(conn, _unique_students(snap.students), run_id)
 
     def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
         """Load a history seed (allocations made elsewhere); ids already present are kept."""
@@ -247,24 +257,31 @@ class SqlStore:
             for e in fresh:
                 unique.setdefault(e.national_id, e)
             if unique:
-                insert_rows(conn, Allocation, [allocation_row(e) for e in unique.values()])
+                insert_rows(conn, Allocation, allocation_rows(list(unique.values())))
                 self._advance_counters(conn, list(unique.values()))
             return len(unique)
 
 
-def student_row(s: StudentRecord, run_id: str) -> dict:
-    """The student as the students table keeps it, last decided in ``run_id``."""
-    return {"national_id": s.national_id, "first_name": s.value("نام"),
-            "last_name": s.value("نام خانوادگی"), "group_code": s.group, "gender": s.gender,
-            "graduation_status": s.status, "center": s.center, "finance": s.finance,
-            "school_code": s.school, "last_run_id": run_id}
-
-
 STUDENT_UPDATE = ("first_name", "last_name", "group_code", "gender", "graduation_status",
                   "center", "finance", "school_code", "last_run_id")
+STUDENT_ATTRS = ("national_id", *STUDENT_UPDATE)
+_FIRST, _LAST = STUDENT_INDEX["نام"], STUDENT_INDEX["نام خانوادگی"]
 
 
-def upsert_students(conn, rows: Sequence[dict]) -> None:
+def student_values(s: StudentRecord, run_id: str) -> tuple:
+    """The student as the students table keeps it, last decided in ``run_id``, in
+    ``STUDENT_ATTRS`` order."""
+    return (s.national_id, s.values[_FIRST], s.values[_LAST], s.group, s.gender, s.status,
+            s.center, s.finance, s.school, run_id)
+
+
+def student_row(s: StudentRecord, run_id: str) -> dict:
+    """``student_values`` as {attribute: value} (one entry's write)."""
+    return dict(zip(STUDENT_ATTRS, student_values(s, run_id), strict=True))
+
+
+def upsert_students(conn, students: Iterable[StudentRecord], run_id: str) -> None:
+    rows = Rows(STUDENT_ATTRS, [student_values(s, run_id) for s in students])
     upsert(conn, Student, rows, ["national_id"], STUDENT_UPDATE)
 
 

@@ -30,6 +30,7 @@ from smartalloc.bootstrap import System, bind_to_parent, bootstrap, load_policy
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
 from smartalloc.domain.notice import notice_words
+from smartalloc.domain.teardown import exiting_without_teardown
 from smartalloc.domain.whatif import report_json
 from smartalloc.entrypoints import telemetry
 from smartalloc.entrypoints.api.problems import problem_items, status_of
@@ -133,6 +134,7 @@ def _main(settings: Settings, kind: str, job_id: str, params: dict, event_key: b
     bind_to_parent(os.getppid())
     _die_with_service(send)
     allow_in_this_process()   # a process there to run one batch
+    exiting_without_teardown()   # multiprocessing ends it with os._exit once _main returns
     telemetry.configure(settings.otlp_endpoint, settings.otel_service_name, "job")
     with telemetry.joined(trace, "job.process", job_id=job_id, kind=kind) as span:
         outcome = _outcome(settings, kind, job_id, params, event_key)
