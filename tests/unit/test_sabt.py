@@ -116,6 +116,16 @@ def test_the_hekmat_placeholder_already_in_the_input_is_no_error(finance):
     assert one_row(finance=finance, columns={C.LANDLINE: placeholder})["تلفن"] == expected
 
 
+@pytest.mark.parametrize("written", ["۰۰۰۰۰۰۰۰۰۰۰", "000-0000-0000", " 00000000000 "])
+def test_the_hekmat_placeholder_is_recognised_however_it_is_typed(written):
+    """Persian digits, dashes, spaces: the placeholder's digits are what count (the fast path
+    for plain ASCII digits must not lose these)."""
+    assert POLICY.sabt.hekmat_empty_landline == "00000000000"
+    assert issues(finance=0, columns={C.LANDLINE: written}) == []
+    assert one_row(finance=0, columns={C.LANDLINE: written})["تلفن"] == ""
+    assert one_row(finance=3, columns={C.LANDLINE: written})["تلفن"] == "00000000000"
+
+
 def contacts(father: str, mother: str) -> tuple[str, ...]:
     row = one_row(columns={C.FATHER_MOBILE: father, C.MOTHER_MOBILE: mother,
                            C.CONTACT1_NAME: "پدر", C.CONTACT2_NAME: "مادر"})

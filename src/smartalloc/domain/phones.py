@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from smartalloc.domain.normalize import digits_only
 
 
-def _digits(value: object) -> str:
+def phone_digits(value: object) -> str:
+    """``digits_only``, without its cleaning for a value already of ASCII digits alone."""
     if isinstance(value, str) and value.isascii() and value.isdigit():
         return value
     return digits_only(value)
@@ -27,7 +28,7 @@ def normalize_mobile(value: object) -> str:
     """
     if isinstance(value, str) and len(value) == 11 and value[:2] == "09" and value.isdigit():
         return value if value.isascii() else digits_only(value)
-    digits = _digits(value)
+    digits = phone_digits(value)
     if digits.startswith("0098"):
         digits = digits[4:]
     elif digits.startswith("98") and len(digits) == 12:
@@ -41,7 +42,7 @@ def normalize_mobile(value: object) -> str:
 
 def normalize_landline(value: object, prefixes: Sequence[str]) -> str:
     """The landline's digits when they start with an allowed prefix (Shiraz: 3 or 5), else ""."""
-    digits = _digits(value)
+    digits = phone_digits(value)
     if digits and digits.startswith(tuple(prefixes)):
         return digits
     return ""

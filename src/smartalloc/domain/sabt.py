@@ -16,8 +16,7 @@ from smartalloc.domain.contracts import SABT_COLUMNS, SABT_SHEET
 from smartalloc.domain.contracts import StudentCol as C
 from smartalloc.domain.decision import Decision, Outcome
 from smartalloc.domain.national_id import normalize_national_id
-from smartalloc.domain.normalize import digits_only
-from smartalloc.domain.phones import normalize_landline, normalize_mobile
+from smartalloc.domain.phones import normalize_landline, normalize_mobile, phone_digits
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
 
@@ -104,7 +103,7 @@ class _Builder:
         return phone
 
     def landline(self, s: StudentRecord, nid: str, raw: str, hekmat: bool) -> str:
-        if raw and digits_only(raw) == self.sabt.hekmat_empty_landline:
+        if raw and phone_digits(raw) == self.sabt.hekmat_empty_landline:
             raw = ""   # the placeholder itself (a Hekmat row of last year's export): no number
         land = normalize_landline(raw, self.prefixes) if raw else ""
         if raw and not land:
