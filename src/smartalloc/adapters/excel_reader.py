@@ -13,7 +13,8 @@ from pathlib import Path
 
 import python_calamine
 
-from smartalloc.adapters.xlsx_guard import Uncached, check_package, column_number
+from smartalloc.adapters.sheet_halves import Halves, StudentCheck, find_sheet
+from smartalloc.adapters.xlsx_guard import check_package, column_number
 from smartalloc.domain.errors import (
     InputError,
     LimitError,
@@ -98,15 +99,20 @@ class Table:
 class Workbook:
     """An open workbook. Use as a context manager so the file handle is released."""
 
-    def __init__(self, path: Path, checked: Callable[[], Uncached] | None = None):
-        """``checked``: the package check's answer, when it was started earlier (in a child,
-        beside the other reports); by default the check runs here."""
+    def __init__(self, path: Path, checked: StudentCheck | None = None):
+        """``checked``: the package check, when it was started earlier (in a child, beside
+        the other reports; it may have cut the student sheet in two, ``sheet_halves``); by
+        default the check runs here."""
         self.path, self.name = Path(path), Path(path).name
+        self._halves: Halves | None = None
         _check_file(self.path)
         try:
             # before calamine: bombs abort a process; formulas without a value read as empty
-            self.uncached = (checked() if checked is not None
-                             else check_package(self.path, self.name))
+            if checked is not None:
+                answer = checked.result()
+                self.uncached, self._halves = answer.uncached, checked.halves(answer)
+            else:
+                self.uncached = check_package(self.path, self.name)
             self._wb = python_calamine.load_workbook(str(self.path))
             self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
         except (InputError, LimitError):
@@ -126,19 +132,17 @@ class Workbook:
 
     def find_sheet(self, *names: str) -> str | None:
         """The first of ``names`` present (exact name, then ZWNJ/space/letter-insensitive)."""
-        for name in names:
-            if name in self.sheet_names:
-                return name
-        keys = {name_key(s): s for s in reversed(self.sheet_names)}
-        return next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
+        return find_sheet(self.sheet_names, *names)
 
     def table(self, sheet: str, expect: Sequence[str] = ()) -> Table:
         """Load ``sheet``; the header is the first non-empty row (or, within the first rows,
         the first one holding any of the ``expect`` headers)."""
         try:
-            calamine_sheet = self._wb.get_sheet_by_name(sheet)
-            rows = list(calamine_sheet.iter_rows())
-            start, end = calamine_sheet.start, calamine_sheet.end
+            cells = self._halves.cells(sheet) if self._halves is not None else None
+            if cells is None:
+                calamine_sheet = self._wb.get_sheet_by_name(sheet)
+                cells = list(calamine_sheet.iter_rows()), calamine_sheet.start, calamine_sheet.end
+            rows, start, end = cells
         except BaseException as exc:
             _guard(exc)
             raise _unreadable(self.path, exc, sheet) from None

@@ -59,10 +59,10 @@ class ExcelInputReader:
             if meanwhile is not None:   # this process has no other thread: it may fork
                 meanwhile(side)
             if ahead is not None and reading("students"):
-                students = read_students(paths.students, policy, ahead.result)
+                students = read_students(paths.students, policy, ahead)
         finally:
             if ahead is not None:
-                ahead.cancel()
+                ahead.close()
         # the student report was hashed as it was read: not read again for its hash
         sources = tuple(Source(f"{role}:{path.name}", "", students.source.sha256
                                if role == "students" else file_sha256(path))

@@ -24,6 +24,7 @@ from smartalloc.adapters.matrix_workbook import (
     write_matrix_workbook_then,
 )
 from smartalloc.adapters.parallel import (
+    EARLY_WRITER_NICENESS,
     MIN_PARALLEL_COST,
     Background,
     Job,
@@ -197,7 +198,7 @@ class ExcelOutputWriter:
                 (workbook.name, 0, _durable(workbook, lambda: write_matrix_workbook_then(
                     workbook, rows, policy, feed.receive))),
             ]
-            background = Background(jobs, fork=True)
+            background = Background(jobs, fork=True, niceness=EARLY_WRITER_NICENESS)
         except BaseException:
             if feed is not None:
                 feed.close()

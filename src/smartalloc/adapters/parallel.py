@@ -30,6 +30,10 @@ MIN_PARALLEL_COST = 300_000
 # parent's work (reports, QA, the history transaction) is what the run waits for, while a
 # writer has until the commit (issue P).
 WRITER_NICENESS = 5
+# The matrix files start before the student report is parsed, and the parse takes both cores
+# (``sheet_halves``): their child yields almost wholly to it, and writes on the core the
+# parse, then the parent's work on the records, leave idle (issue P).
+EARLY_WRITER_NICENESS = 15
 PR_SET_PDEATHSIG = 1
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
@@ -78,7 +82,8 @@ def run_here(jobs: Sequence[Job]) -> None:
             raise _failed(f"{name}: {type(exc).__name__}: {exc}") from exc
 
 
-def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn:
+def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int,
+           niceness: int = WRITER_NICENESS) -> NoReturn:
     """The child's whole life: run the jobs, report, ``os._exit`` — whatever happens."""
     code, doing = 1, "start"
     try:
@@ -86,7 +91,7 @@ def _child(jobs: Sequence[Job], pipes: tuple[int, int], parent: int) -> NoReturn
             os.close(pipes[0])
             drop_parent_signals()
             bind_to_parent(parent)
-            os.nice(WRITER_NICENESS)
+            os.nice(niceness)
             for job in jobs:
                 doing = job[0]
                 job[2]()
@@ -113,7 +118,7 @@ def fork_reporting(life: Callable[[tuple[int, int], int], NoReturn]) -> tuple[in
 class Background:
     """Jobs running in a forked child (or already done, when run inline)."""
 
-    def __init__(self, jobs: Sequence[Job], *, fork: bool):
+    def __init__(self, jobs: Sequence[Job], *, fork: bool, niceness: int = WRITER_NICENESS):
         self.pid, self._pipe, self._done = 0, -1, not jobs
         if not jobs:
             return
@@ -121,7 +126,8 @@ class Background:
             self._done = True
             run_here(jobs)
             return
-        self.pid, self._pipe = fork_reporting(lambda pipes, parent: _child(jobs, pipes, parent))
+        self.pid, self._pipe = fork_reporting(
+            lambda pipes, parent: _child(jobs, pipes, parent, niceness))
 
     def wait(self) -> None:
         """Join the child; raise OutputError if any of its jobs failed or it was killed."""

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from smartalloc.adapters.read_limits import sheet_row_limit, too_many_rows
@@ -180,7 +181,7 @@ class _Extent:
         return self.rows() * self.columns()
 
 
-def _prefix(head: bytes) -> bytes:
+def main_prefix(head: bytes) -> bytes:
     """The prefix the part binds to the SpreadsheetML namespace (b"" when it is the default)."""
     for prefix, uri in _PREFIX.findall(head[:65536]):
         if uri in _MAIN_NS:
@@ -188,12 +189,23 @@ def _prefix(head: bytes) -> bytes:
     return b""
 
 
+def main_is_default(head: bytes) -> bool:
+    """The part declares SpreadsheetML its default namespace (its tags unprefixed) and binds
+    no prefix to it."""
+    return main_prefix(head) == b"" and any(b'xmlns="' + ns + b'"' in head[:65536]
+                                            for ns in _MAIN_NS)
+
+
 Uncached = dict[str, tuple[tuple[str, int], ...]]   # sheet name → (column letters, row)
 
 
-def check_package(path: Path, name: str) -> Uncached:
+def check_package(path: Path, name: str,
+                  keep: Callable[[zipfile.ZipFile], tuple[str, list[bytes]] | None] | None = None
+                  ) -> Uncached:
     """Raise ``InputError`` for a package too large to open safely; ``name`` as shown. Returns
-    the formula cells without a saved value of each sheet (``xlsx_formulas``), found on the way."""
+    the formula cells without a saved value of each sheet (``xlsx_formulas``), found on the way.
+    ``keep``: given the open package, names a part whose inflated bytes the scan appends to the
+    list it gives (``sheet_halves``: the student sheet, not inflated a second time)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -203,10 +215,11 @@ def check_package(path: Path, name: str) -> Uncached:
         declared = sum(i.file_size for i in infos)
         if declared > MAX_XML_BYTES:
             raise _too_large(name, f"{declared / 2**20:,.0f} MB")
+        kept_part, kept = (keep(zf) if keep is not None else None) or ("", None)
         found = {}
         for info in infos:
             if not info.is_dir():
-                cells = _scan(zf, info, name)
+                cells = _scan(zf, info, name, kept if info.filename == kept_part else None)
                 if cells:
                     found[info.filename] = cells
         if not found:
@@ -215,7 +228,8 @@ def check_package(path: Path, name: str) -> Uncached:
         return {sheets[part]: cells for part, cells in found.items() if part in sheets}
 
 
-def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[str, int], ...]:
+def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
+          kept: list[bytes] | None = None) -> tuple[tuple[str, int], ...]:
     last_row = sheet_row_limit() if is_sheet_part(info.filename) else None
     extent: _Extent | None = None
     formulas: FormulaScan | None = None
@@ -223,8 +237,10 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> tuple[tuple[
     try:
         with zf.open(info) as part:
             while chunk := part.read(_CHUNK):
+                if kept is not None:
+                    kept.append(chunk)
                 if extent is None:
-                    prefix = _prefix(chunk)
+                    prefix = main_prefix(chunk)
                     extent = _Extent(prefix)
                     formulas = FormulaScan(prefix) if is_sheet_part(info.filename) else None
                     markup = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")

@@ -7,14 +7,13 @@ Built for 100k rows × 59 columns: the cells are turned into records column by c
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from itertools import repeat
 from pathlib import Path
 
 from smartalloc.adapters.excel_reader import Columns, Table, Workbook, file_sha256, resolve_columns
-from smartalloc.adapters.read_ahead import Ahead, start_ahead
 from smartalloc.adapters.readers._cells import require_rows
-from smartalloc.adapters.xlsx_guard import Uncached, check_package
+from smartalloc.adapters.sheet_halves import StudentCheck
 from smartalloc.domain.contracts import STUDENT_COLUMNS, STUDENT_REQUIRED, STUDENT_SHEET
 from smartalloc.domain.contracts import StudentCol as C
 from smartalloc.domain.errors import InputError, input_error
@@ -31,10 +30,9 @@ AHEAD_MIN_BYTES = 1 << 20   # ~5k students; a smaller report is checked in milli
 NID_FALLBACK = {C.NATIONAL_ID: [C.NATIONAL_ID_2], C.NATIONAL_ID_2: [C.NATIONAL_ID]}
 
 
-def read_students(path: Path, policy: Policy,
-                  checked: Callable[[], Uncached] | None = None) -> StudentBatch:
+def read_students(path: Path, policy: Policy, checked: StudentCheck | None = None) -> StudentBatch:
     """Sheet `Sabt (5)` if present, else the first sheet holding the student key columns.
-    ``checked``: the package check, if it was started earlier (``Workbook``)."""
+    ``checked``: the package check, if it was started earlier (``check_ahead``)."""
     path = Path(path)
     aliases = {**NID_FALLBACK, **policy.column_aliases}
     with gc_paused():
@@ -47,16 +45,17 @@ def read_students(path: Path, policy: Policy,
     return StudentBatch(records, Source(path.name, table.sheet, file_sha256(path), len(records)))
 
 
-def check_ahead(path: Path) -> Ahead[Uncached]:
-    """The package check of a large student report, started in a child now (``Ahead``): it
-    runs on the second core while the parent reads the other reports and drafts the matrix
-    (0.9 s at 100k; before issue P, 1.8 s of the read on the one core)."""
+def check_ahead(path: Path) -> StudentCheck:
+    """The package check of a large student report, started in a child now: it runs on the
+    second core while the parent reads the other reports and drafts the matrix (0.9 s at 100k;
+    before issue P, 1.8 s of the read on the one core), and cuts the student sheet in two, so
+    that both cores parse it (``sheet_halves``). Close it when the report is read."""
     path = Path(path)
     try:
         worth = path.stat().st_size >= AHEAD_MIN_BYTES
     except OSError:
         worth = False    # the reader names a missing file itself
-    return start_ahead(lambda: check_package(path, path.name), worth=worth)
+    return StudentCheck(path, STUDENT_SHEET, worth=worth)
 
 
 def _resolve(table: Table, aliases: dict) -> Columns:

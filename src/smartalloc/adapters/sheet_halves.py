@@ -1,0 +1,247 @@
+"""Parse a large student sheet on both cores: its package cut in two at a row boundary.
+
+calamine parses a sheet on one core (2.4 s for a 100k-row report) and the run can do nothing
+else meanwhile: everything after it needs the students. So the child that checks the package
+(``read_ahead``) keeps the sheet's inflated XML from its scan and, once the check has passed,
+writes two packages into memory files: the sheet's head and the rows before a ``<row`` tag
+near its middle (half A), and the head and the rows from that tag on (half B), each with every
+part calamine reads but the other worksheets. The run parses A while a second child parses B
+and sends its rows back; the two are joined at the cut's row number, which the rows carry in
+their ``r`` attribute, so every row keeps its place.
+
+The cut is made only where it cannot change what calamine reads: the sheet's main namespace
+unprefixed, no CDATA or comments (where a ``<row`` could be text), the cut's row numbered. If
+the halves do not join as one grid (a half wider or starting at another column) or anything
+fails, the sheet is parsed whole as before: the split is a way of reading, never an answer of
+its own (the runs' workbooks are byte-identical with and without it, tests/integration).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import pickle
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import python_calamine
+
+from smartalloc.adapters.parallel import parallel_enabled
+from smartalloc.adapters.read_ahead import Ahead, start_ahead
+from smartalloc.adapters.xlsx_formulas import is_sheet_part, sheet_names_by_part
+from smartalloc.adapters.xlsx_guard import Uncached, check_package, main_is_default
+from smartalloc.domain.normalize import name_key
+
+MIN_SHEET_BYTES = 8 << 20    # ~5k rows: below it a second parse saves less than it costs
+FIRST_SHARE = 0.5            # of the rows, to half A (the run's own parse)
+_ROW_NUMBER = re.compile(rb'<row\s[^>]*?\br="([0-9]+)"')
+
+Cells = tuple[list[list], tuple[int, int] | None, tuple[int, int] | None]   # rows, start, end
+
+
+def find_sheet(sheet_names: Sequence[str], *names: str) -> str | None:
+    """The first of ``names`` present (exact name, then ZWNJ/space/letter-insensitive)."""
+    for name in names:
+        if name in sheet_names:
+            return name
+    keys = {name_key(s): s for s in reversed(sheet_names)}
+    return next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
+
+
+@dataclass(frozen=True)
+class Cut:
+    sheet: str        # the sheet's name in the workbook
+    row: int          # 1-based row number of half B's first row tag
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The package check's answer (``check_package``) and the cut, if the sheet was cut."""
+
+    uncached: Uncached
+    cut: Cut | None = None
+
+
+def check_and_cut(path: Path, name: str, sheet: str, fds: tuple[int, int]) -> Checked:
+    """The package check, then (in the checking child) the sheet named like ``sheet`` cut into
+    the two memory files ``fds``."""
+    chosen: list[tuple[str, str]] = []
+    kept: list[bytes] = []
+
+    def keep(zf: zipfile.ZipFile) -> tuple[str, list[bytes]] | None:
+        parts = sheet_names_by_part(zf)
+        found = find_sheet(list(parts.values()), sheet)
+        part = next((p for p, n in parts.items() if n == found), None)
+        if part is None or zf.getinfo(part).file_size < MIN_SHEET_BYTES:
+            return None
+        chosen.append((part, found))
+        return part, kept
+
+    uncached = check_package(path, name, keep)
+    if not chosen:
+        return Checked(uncached)
+    part, found = chosen[0]
+    xml = b"".join(kept)
+    kept.clear()
+    row = _cut(path, part, xml, fds)
+    return Checked(uncached, Cut(found, row) if row else None)
+
+
+def _cut(path: Path, part: str, xml: bytes, fds: tuple[int, int]) -> int:
+    """Write halves A and B of the sheet ``part``; the cut's row number, or 0 (no cut)."""
+    opened = xml.find(b"<sheetData>")
+    closed = xml.rfind(b"</sheetData>")
+    if (opened < 0 or closed < opened or not main_is_default(xml[:1 << 16])
+            or b"<![CDATA[" in xml or b"<!--" in xml):
+        return 0
+    rows_at = opened + len(b"<sheetData>")
+    cut = xml.find(b"<row", rows_at + int((closed - rows_at) * FIRST_SHARE), closed)
+    number = _ROW_NUMBER.match(xml, cut) if cut >= 0 else None
+    if number is None:
+        return 0
+    view = memoryview(xml)
+    with zipfile.ZipFile(path) as zf:
+        _package(zf, part, fds[0], (view[:cut], view[closed:]))
+        _package(zf, part, fds[1], (view[:rows_at], view[cut:]))
+    return int(number.group(1))
+
+
+def _package(zf: zipfile.ZipFile, part: str, fd: int, sheet: Sequence[memoryview]) -> None:
+    """The package ``zf`` with ``part`` made of ``sheet`` and no other worksheet, stored."""
+    os.ftruncate(fd, 0)
+    with os.fdopen(os.dup(fd), "wb") as file, \
+            zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as out:
+        for info in zf.infolist():
+            if info.filename == part:
+                with out.open(info.filename, "w") as member:
+                    for piece in sheet:
+                        member.write(piece)
+            elif not info.is_dir() and not is_sheet_part(info.filename):
+                out.writestr(info.filename, zf.read(info))
+
+
+class Halves:
+    """The run's side of a cut sheet: parse A here and B in a child, then join them."""
+
+    def __init__(self, cut: Cut, fds: tuple[int, int]):
+        self.cut, self._fds = cut, fds
+
+    def cells(self, sheet: str) -> Cells | None:
+        """The sheet's rows, start and end as calamine gives them for the whole sheet; None:
+        not this sheet, or the halves did not join (the caller parses it whole)."""
+        if sheet != self.cut.sheet:
+            return None
+        cut = self.cut.row - 1
+        other = start_ahead(lambda: _dumped(_tail(_path(self._fds[1]), sheet)), worth=True)
+        try:
+            first = _parse(_path(self._fds[0]), sheet)
+            second = _loaded(other.result())
+        except Exception:   # a half calamine refuses: the whole sheet says what is wrong
+            other.cancel()
+            return None
+        return _join(first, second, cut)
+
+
+def _path(fd: int) -> str:
+    return f"/proc/self/fd/{fd}"
+
+
+def _parse(path: str, sheet: str) -> Cells:
+    """Half A as calamine gives a whole sheet: rows from row 0, columns from the first."""
+    with python_calamine.load_workbook(path) as book:
+        found = book.get_sheet_by_name(sheet)
+        return list(found.iter_rows()), found.start, found.end
+
+
+def _tail(path: str, sheet: str) -> Cells:
+    """Half B from its first row (not the ~half of blank rows before it), each row from
+    column A: the joining run need not widen B's rows if its first column is blank."""
+    with python_calamine.load_workbook(path) as book:
+        found = book.get_sheet_by_name(sheet)
+        rows, start = found.to_python(), found.start
+        if start is not None and start[1]:
+            before = [""] * start[1]
+            rows = [[*before, *row] for row in rows]
+        return rows, start, found.end
+
+
+def _dumped(cells: Cells) -> bytes:
+    try:
+        return b"m" + marshal.dumps(cells)
+    except ValueError:   # a date or time cell: pickle carries it
+        return b"p" + pickle.dumps(cells, protocol=5)
+
+
+def _loaded(blob: bytes) -> Cells:
+    return marshal.loads(blob[1:]) if blob[:1] == b"m" else pickle.loads(blob[1:])
+
+
+def _join(first: Cells, second: Cells, cut: int) -> Cells | None:
+    """One grid of A's rows (``_parse``) before row ``cut`` (0-based) and B's (``_tail``), as
+    calamine gives a whole sheet's: rows placed by the end row (the first row's index is
+    end + 1 − rows), columns from the leftmost cell of either half to the rightmost."""
+    rows_a, start_a, end_a = first
+    rows_b, start_b, end_b = second
+    if start_a is None or end_a is None or not rows_a:
+        return None
+    base_a = end_a[0] + 1 - len(rows_a)
+    kept = rows_a[:max(cut - base_a, 0)]
+    if any(row.count("") != len(row) for row in rows_a[len(kept):]):
+        return None   # A holds cells at or past the cut: not a clean cut
+    if start_b is None or end_b is None or not rows_b:
+        return kept, start_a, (base_a + len(kept) - 1, end_a[1])
+    gap = start_b[0] - (base_a + len(kept))
+    if start_b[0] < cut or gap < 0:
+        return None
+    first_col, last_col = min(start_a[1], start_b[1]), max(end_a[1], end_b[1])
+    width = last_col - first_col + 1
+    rows = [*_fitted(kept, first_col - start_a[1], last_col - end_a[1]),
+            *([""] * width for _ in range(gap)),
+            *_fitted(rows_b, first_col, last_col - end_b[1])]
+    return rows, (min(start_a[0], start_b[0]), first_col), (base_a + len(rows) - 1, last_col)
+
+
+def _fitted(rows: list[list], left: int, right: int) -> list[list]:
+    """Each row without its first ``left`` cells (a negative ``left``: with that many blank
+    cells before it) and with ``right`` blank cells after it."""
+    if not left and not right:
+        return rows
+    before, after = [""] * max(-left, 0), [""] * right
+    skip = max(left, 0)
+    return [[*before, *row[skip:], *after] for row in rows]
+
+
+class StudentCheck:
+    """The student report's package check started now in a child (``Ahead``), which also cuts
+    the student sheet when it is large and there are two cores; ``result`` is its ``Checked``
+    and ``halves`` the run's side of the cut."""
+
+    def __init__(self, path: Path, sheet: str, *, worth: bool):
+        name, self._fds = path.name, None
+        if worth and parallel_enabled() and hasattr(os, "memfd_create"):
+            self._fds = (os.memfd_create("half-a"), os.memfd_create("half-b"))
+        fds = self._fds
+
+        def work() -> Checked:
+            if fds is None:
+                return Checked(check_package(path, name))
+            return check_and_cut(path, name, sheet, fds)
+
+        self._ahead: Ahead[Checked] = start_ahead(work, worth=worth)
+
+    def result(self) -> Checked:
+        return self._ahead.result()
+
+    def halves(self, checked: Checked) -> Halves | None:
+        return Halves(checked.cut, self._fds) if checked.cut and self._fds else None
+
+    def close(self) -> None:
+        """Reap the child if it was never asked, and free the memory files."""
+        self._ahead.cancel()
+        fds, self._fds = self._fds, None
+        for fd in fds or ():
+            os.close(fd)
+
