@@ -70,13 +70,15 @@ CASES = {   # the sheet, and the row the cut is made at
         {n: {"A": ("s", n % 2), "B": n * 1.5, "C": ("d", 45000 + n), "D": f"ش{n}"}
          for n in range(1, 41)}), 21),
 }
-UNCUT = {
-    "CDATA": _sheet(_grid(1, 40, "ABC")).replace("head A", "<![CDATA[head]]>"),
-    "a comment": _sheet(_grid(1, 40, "ABC"), head="<!-- made by hand -->"),
+UNCUT = {   # no cut is made
     "a prefixed namespace": _sheet(_grid(1, 40, "ABC"), root=f'<x:worksheet xmlns:x="{NS}">',
                                    close="</x:worksheet>", tag="x:row", c="x:")
     .replace("<sheetData>", "<x:sheetData>").replace("</sheetData>", "</x:sheetData>"),
     "rows without their numbers": _sheet(_grid(1, 40, "ABC"), numbered=False),
+}
+UNJOINED = {   # found by the child after it answered: the halves are not joined
+    "CDATA": _sheet(_grid(1, 40, "ABC")).replace("head A", "<![CDATA[head]]>"),
+    "a comment": _sheet(_grid(1, 40, "ABC"), head="<!-- made by hand -->"),
 }
 
 
@@ -109,19 +111,25 @@ def _cut_at(monkeypatch, xml: str, row: int) -> None:
         data.rindex(b"</sheetData>") - rows_at))
 
 
+def _joins(monkeypatch) -> list:
+    """What each join gave (None: not joined), in this process."""
+    joined, join = [], sheet_halves._join
+    monkeypatch.setattr(sheet_halves, "_join", lambda *a: joined.append(join(*a)) or joined[-1])
+    return joined
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_a_cut_sheet_reads_as_the_whole_sheet(case, tmp_path, cut_everything, monkeypatch):
     xml, row = CASES[case]
     _cut_at(monkeypatch, xml, row)
     path = _book(tmp_path, xml)
     whole = _table(path, None)
+    joined = _joins(monkeypatch)
     check = sheet_halves.StudentCheck(path, SHEET, worth=True)
     try:
-        answer = check.result()
-        assert answer.cut == sheet_halves.Cut(SHEET, row)
-        halves = check.halves(answer)
-        assert halves is not None and halves.cells(SHEET) is not None   # joined, not whole
+        assert check.result().cut == sheet_halves.Cut(SHEET, row)
         assert _table(path, check) == whole
+        assert len(joined) == 1 and joined[0] is not None     # joined, not parsed whole
     finally:
         check.close()
 
@@ -129,13 +137,26 @@ def test_a_cut_sheet_reads_as_the_whole_sheet(case, tmp_path, cut_everything, mo
 @pytest.mark.parametrize("case", sorted(UNCUT))
 def test_no_cut_where_it_could_change_what_is_read(case, tmp_path, cut_everything):
     path = _book(tmp_path, UNCUT[case])
-    fds = (os.memfd_create("a"), os.memfd_create("b"))
+    fd = os.memfd_create("a")
     try:
-        checked = sheet_halves.check_and_cut(path, path.name, SHEET, fds)
+        checked = sheet_halves.check_and_cut(path, path.name, SHEET, fd)
     finally:
-        for fd in fds:
-            os.close(fd)
+        os.close(fd)
     assert checked.cut is None
+
+
+@pytest.mark.parametrize("case", sorted(UNJOINED))
+def test_cdata_or_a_comment_leaves_the_sheet_to_a_whole_parse(case, tmp_path, cut_everything,
+                                                              monkeypatch):
+    path = _book(tmp_path, UNJOINED[case])
+    whole = _table(path, None)
+    joined = _joins(monkeypatch)
+    check = sheet_halves.StudentCheck(path, SHEET, worth=True)
+    try:
+        assert check.result().cut is not None         # cut, then refused by the child
+        assert _table(path, check) == whole and joined == []
+    finally:
+        check.close()
 
 
 def test_halves_that_do_not_join_or_parse_leave_the_sheet_to_a_whole_parse(
@@ -143,12 +164,12 @@ def test_halves_that_do_not_join_or_parse_leave_the_sheet_to_a_whole_parse(
     path = _book(tmp_path, CASES["plain"][0])
     whole = _table(path, None)
     for broken in ("join", "parse"):
-        check = sheet_halves.StudentCheck(path, SHEET, worth=True)
         with monkeypatch.context() as patch:
             if broken == "join":
                 patch.setattr(sheet_halves, "_join", lambda *a: None)
-            else:
+            else:    # in the child, which parses half B
                 patch.setattr(sheet_halves, "_tail", lambda *a: 1 / 0)
+            check = sheet_halves.StudentCheck(path, SHEET, worth=True)
             try:
                 halves = check.halves(check.result())
                 assert halves is not None and halves.cells(SHEET) is None
@@ -176,5 +197,5 @@ def test_a_runs_students_are_the_same_read_whole_or_cut(small_agency, agency_pol
     assert len(forks) == 1                                 # the check alone: no cut below 8 MB
     monkeypatch.setattr(sheet_halves, "MIN_SHEET_BYTES", 0)
     cut = ExcelInputReader().read(resolve_inputs(folder), agency_policy)
-    assert len(forks) == 3                                 # the check, then the second half
+    assert len(forks) == 2                         # one child: the check, then the second half
     assert cut == whole and len(cut.students.records) == 200

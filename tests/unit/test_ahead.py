@@ -87,3 +87,46 @@ def test_an_error_the_parent_cannot_rebuild_leaves_the_call_to_the_parent():
         return "made here"
 
     assert Ahead(work, fork=True).result() == "made here"
+
+
+def test_then_is_made_in_the_child_on_the_value_it_sent():
+    """The checking child answers first (the student sheet's check and half A), then makes
+    ``then`` (half B) while the parent works on the first answer."""
+    parent = os.getpid()
+    ahead = Ahead(lambda: 20, fork=True, then=lambda value: (value + 1, os.getpid()))
+    child = ahead.pid
+    assert ahead.result() == 20 and ahead.pid == child      # still working on ``then``
+    value, made_by = ahead.later()
+    assert value == 21 and made_by == child != parent and reaped(child)
+
+
+def test_then_of_a_child_that_died_after_its_first_answer_is_made_here():
+    parent = os.getpid()
+    ahead = Ahead(lambda: 1, fork=True,
+                  then=lambda v: v + 1 if os.getpid() == parent else os._exit(3))
+    child = ahead.pid
+    assert ahead.result() == 1 and ahead.later() == 2 and reaped(child)
+
+
+def test_the_error_of_then_arrives_and_a_first_error_leaves_no_child():
+    def fail(value):
+        raise InputError(PROBLEM)
+
+    ahead = Ahead(lambda: 1, fork=True, then=fail)
+    assert ahead.result() == 1
+    with pytest.raises(InputError):
+        ahead.later()
+
+    def refuse():
+        raise InputError(PROBLEM)
+
+    ahead = Ahead(refuse, fork=True, then=lambda v: pytest.fail("then after an error"))
+    child = ahead.pid
+    with pytest.raises(InputError):
+        ahead.result()
+    assert reaped(child)
+
+
+def test_without_fork_then_is_made_when_asked():
+    ahead = Ahead(lambda: 5, fork=False, then=lambda v: v * 2)
+    assert ahead.result() == 5 and ahead.later() == 10
