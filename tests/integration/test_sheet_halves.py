@@ -199,3 +199,20 @@ def test_a_runs_students_are_the_same_read_whole_or_cut(small_agency, agency_pol
     cut = ExcelInputReader().read(resolve_inputs(folder), agency_policy)
     assert len(forks) == 2                         # one child: the check, then the second half
     assert cut == whole and len(cut.students.records) == 200
+
+
+def test_a_checking_child_that_dies_leaves_the_check_and_both_halves_to_the_run(
+        tmp_path, cut_everything, monkeypatch):
+    """The check and the cut are made again here, half B parsed here too: slower, the same."""
+    path = _book(tmp_path, CASES["plain"][0])
+    whole = _table(path, None)
+    parent, cut = os.getpid(), sheet_halves.check_and_cut
+    monkeypatch.setattr(sheet_halves, "check_and_cut",
+                        lambda *a: cut(*a) if os.getpid() == parent else os._exit(3))
+    joined = _joins(monkeypatch)
+    check = sheet_halves.StudentCheck(path, SHEET, worth=True)
+    try:
+        assert _table(path, check) == whole
+        assert len(joined) == 1 and joined[0] is not None
+    finally:
+        check.close()

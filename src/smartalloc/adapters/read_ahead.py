@@ -4,7 +4,9 @@ Its package check (``xlsx_guard``, 0.9 s at 100k students, 2 s without its compi
 must end before calamine opens it, but needs nothing else: it starts in a forked child
 (``Ahead``) while the parent reads the other reports and drafts the matrix. The answer is the
 work's own (a value, or its error with every problem); the child's life follows
-``parallel``'s rules (dies with the parent, ignores its signals, leaves by ``os._exit``).
+``parallel``'s rules (dies with the parent, ignores its signals, leaves by ``os._exit``). A
+child may give a second answer after the first (``then``/``later``): the student sheet's
+second half, parsed there while the parent parses the first (``sheet_halves``).
 """
 
 from __future__ import annotations

@@ -3,17 +3,18 @@
 calamine parses a sheet on one core (2.4 s for a 100k-row report) and the run can do nothing
 else meanwhile: everything after it needs the students. So the child that checks the package
 (``read_ahead``) keeps the sheet's inflated XML from its scan and, once the check has passed,
-writes two packages into memory files: the sheet's head and the rows before a ``<row`` tag
-near its middle (half A), and the head and the rows from that tag on (half B), each with every
-part calamine reads but the other worksheets. The run parses A while a second child parses B
-and sends its rows back; the two are joined at the cut's row number, which the rows carry in
-their ``r`` attribute, so every row keeps its place.
+cuts it at a ``<row`` tag past the middle of its rows. It writes half A (the sheet's head and
+the rows before the cut, with every part calamine reads but the other worksheets) into a
+memory file and answers; then it writes half B (the head and the rows from the cut), parses
+it and sends its rows as a second answer, while the run parses A. The two are joined at the
+cut's row number, which the rows carry in their ``r`` attribute, so every row keeps its place.
 
 The cut is made only where it cannot change what calamine reads: the sheet's main namespace
-unprefixed, no CDATA or comments (where a ``<row`` could be text), the cut's row numbered. If
-the halves do not join as one grid (a half wider or starting at another column) or anything
-fails, the sheet is parsed whole as before: the split is a way of reading, never an answer of
-its own (the runs' workbooks are byte-identical with and without it, tests/integration).
+unprefixed, the cut's row numbered, and — checked by the child after its first answer — no
+CDATA or comments anywhere (where a ``<row`` could be text). If the halves do not join as one
+grid or anything fails, the sheet is parsed whole as before: the split is a way of reading,
+never an answer of its own (the runs' workbooks are byte-identical with and without it,
+tests/integration/test_sheet_halves.py).
 """
 
 from __future__ import annotations
@@ -136,6 +137,7 @@ def second_half(path: Path, checked: Checked, fd: int, second: _Second) -> bytes
 def _package(zf: zipfile.ZipFile, part: str, fd: int, sheet: Sequence[memoryview]) -> None:
     """The package ``zf`` with ``part`` made of ``sheet`` and no other worksheet, stored."""
     os.ftruncate(fd, 0)
+    os.lseek(fd, 0, os.SEEK_SET)   # the copy shares this offset: a rewrite starts at 0 too
     with os.fdopen(os.dup(fd), "wb") as file, \
             zipfile.ZipFile(file, "w", zipfile.ZIP_STORED) as out:
         for info in zf.infolist():
