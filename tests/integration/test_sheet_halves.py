@@ -79,6 +79,7 @@ UNCUT = {   # no cut is made
 UNJOINED = {   # found by the child after it answered: the halves are not joined
     "CDATA": _sheet(_grid(1, 40, "ABC")).replace("head A", "<![CDATA[head]]>"),
     "a comment": _sheet(_grid(1, 40, "ABC"), head="<!-- made by hand -->"),
+    "a processing instruction": _sheet(_grid(1, 40, "ABC"), head='<?mark <row r="9"> ?>'),
 }
 
 
@@ -146,7 +147,7 @@ def test_no_cut_where_it_could_change_what_is_read(case, tmp_path, cut_everythin
 
 
 @pytest.mark.parametrize("case", sorted(UNJOINED))
-def test_cdata_or_a_comment_leaves_the_sheet_to_a_whole_parse(case, tmp_path, cut_everything,
+def test_cdata_a_comment_or_an_instruction_leaves_the_sheet_to_a_whole_parse(case, tmp_path, cut_everything,
                                                               monkeypatch):
     path = _book(tmp_path, UNJOINED[case])
     whole = _table(path, None)
@@ -216,3 +217,13 @@ def test_a_checking_child_that_dies_leaves_the_check_and_both_halves_to_the_run(
         assert len(joined) == 1 and joined[0] is not None
     finally:
         check.close()
+
+
+def test_a_sheet_name_two_parts_claim_is_not_cut(tmp_path, cut_everything):
+    path = tmp_path / "students.xlsx"
+    path.write_bytes(package([(SHEET, CASES["plain"][0]), (SHEET, CASES["plain"][0])]))
+    fd = os.memfd_create("a")
+    try:
+        assert sheet_halves.check_and_cut(path, path.name, SHEET, fd).cut is None
+    finally:
+        os.close(fd)
