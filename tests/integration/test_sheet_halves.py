@@ -164,10 +164,12 @@ def test_halves_that_do_not_join_or_parse_leave_the_sheet_to_a_whole_parse(
         tmp_path, cut_everything, monkeypatch):
     path = _book(tmp_path, CASES["plain"][0])
     whole = _table(path, None)
-    for broken in ("join", "parse"):
+    for broken in ("join", "join fails", "parse"):
         with monkeypatch.context() as patch:
             if broken == "join":
                 patch.setattr(sheet_halves, "_join", lambda *a: None)
+            elif broken == "join fails":    # never the operator's "unreadable file"
+                patch.setattr(sheet_halves, "_join", lambda *a: [][0])
             else:    # in the child, which parses half B
                 patch.setattr(sheet_halves, "_tail", lambda *a: 1 / 0)
             check = sheet_halves.StudentCheck(path, SHEET, worth=True)

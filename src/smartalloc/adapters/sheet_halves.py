@@ -167,11 +167,11 @@ class Halves:
         try:
             first = _parse(_path(self._fd), sheet)
             blob = self._second()
+            if not isinstance(blob, bytes):
+                return None   # the child found the sheet not safely cut
+            return _join(first, _loaded(blob), self.cut.row - 1)
         except Exception:   # a half calamine refuses: the whole sheet says what is wrong
             return None
-        if not isinstance(blob, bytes):
-            return None
-        return _join(first, _loaded(blob), self.cut.row - 1)
 
 
 def _path(fd: int) -> str:
