@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,7 @@ from smartalloc.adapters import sheet_halves
 from smartalloc.adapters.excel_reader import Workbook
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.readers import students as student_reader
+from smartalloc.domain.errors import InputError
 from smartalloc.entrypoints.inputs import resolve_inputs
 from tests.fuzz.builders import NS, package
 
@@ -229,3 +231,23 @@ def test_a_sheet_name_two_parts_claim_is_not_cut(tmp_path, cut_everything):
         assert sheet_halves.check_and_cut(path, path.name, SHEET, fd).cut is None
     finally:
         os.close(fd)
+
+
+def test_a_sheet_whose_part_is_missing_is_refused_as_without_a_cut(tmp_path, cut_everything):
+    whole = tmp_path / "whole.xlsx"
+    whole.write_bytes(package([(SHEET, CASES["plain"][0])]))
+    path = tmp_path / "students.xlsx"
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w") as out:
+        for info in source.infolist():
+            if info.filename != "xl/worksheets/sheet1.xml":
+                out.writestr(info, source.read(info))
+    refused = []
+    for check in (None, sheet_halves.StudentCheck(path, SHEET, worth=True)):
+        try:
+            with pytest.raises(InputError) as error:
+                _table(path, check)
+            refused.append(error.value.problems)
+        finally:
+            if check is not None:
+                check.close()
+    assert refused[0] == refused[1] and refused[0]

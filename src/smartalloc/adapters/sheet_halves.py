@@ -87,8 +87,8 @@ def check_and_cut(path: Path, name: str, sheet: str, fd: int,
     def keep(zf: zipfile.ZipFile) -> tuple[str, list[bytes]] | None:
         parts = sheet_names_by_part(zf)
         found = find_sheet(list(parts.values()), sheet)
-        named = [p for p, n in parts.items() if n == found]
-        if len(named) != 1 or zf.getinfo(named[0]).file_size < MIN_SHEET_BYTES:
+        named = [p for p, n in parts.items() if n == found and p in zf.NameToInfo]
+        if len(named) != 1 or zf.NameToInfo[named[0]].file_size < MIN_SHEET_BYTES:
             return None   # none, too small, or a name two parts claim (which would calamine read?)
         part = named[0]
         chosen.append((part, found))
