@@ -256,10 +256,11 @@ class SqlStore:
             unique: dict[str, HistoryEntry] = {}
             for e in fresh:
                 unique.setdefault(e.national_id, e)
-            if unique:
-                insert_rows(conn, Allocation, allocation_rows(list(unique.values())))
-                self._advance_counters(conn, list(unique.values()))
-            return len(unique)
+            seeded = list(unique.values())
+            if seeded:
+                insert_rows(conn, Allocation, allocation_rows(seeded))
+                self._advance_counters(conn, seeded)
+            return len(seeded)
 
 
 STUDENT_UPDATE = ("first_name", "last_name", "group_code", "gender", "graduation_status",
