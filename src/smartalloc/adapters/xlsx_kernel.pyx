@@ -145,10 +145,11 @@ cdef class Renderer:
     """One sheet's rows: ``render(block, first)`` is the UTF-8 XML of ``block``, its first row
     numbered ``first``. ``letters``: each column's letters (ASCII bytes); ``neutralise``: the
     caller's rule for a text value (or None); ``odd(row, number)`` and ``tail(text)``: the
-    Python renderer's row and text cell; ``memo``: texts remembered per column."""
+    Python renderer's row and text cell; ``memo``: texts remembered per column; ``starts``:
+    the first characters of the only texts the rule may change (None: it may change any)."""
 
     cdef list letters, memos
-    cdef object neutralise, odd, tail
+    cdef object neutralise, odd, tail, starts
     cdef Py_ssize_t columns, memo
     cdef char* buffer
     cdef Py_ssize_t length, capacity
@@ -157,11 +158,12 @@ cdef class Renderer:
         self.buffer = NULL
         self.length = self.capacity = 0
 
-    def __init__(self, list letters, neutralise, odd, tail, Py_ssize_t memo):
+    def __init__(self, list letters, neutralise, odd, tail, Py_ssize_t memo, starts=None):
         self.letters = [bytes(letter) for letter in letters]
         self.memos = [{} for _ in letters]
         self.columns = len(letters)
         self.neutralise, self.odd, self.tail, self.memo = neutralise, odd, tail, memo
+        self.starts = starts
 
     def __dealloc__(self):
         free(self.buffer)
@@ -217,7 +219,10 @@ cdef class Renderer:
         return self._number(row)
 
     cdef bytes _miss(self, Py_ssize_t column, object value):
-        cdef object shown = value if self.neutralise is None else self.neutralise(value)
+        cdef object shown = value
+        cdef Py_UCS4 first = PyUnicode_READ(PyUnicode_KIND(value), PyUnicode_DATA(value), 0)
+        if self.neutralise is not None and (self.starts is None or first in <str>self.starts):
+            shown = self.neutralise(value)
         cdef object tail = _plain_tail(shown) if type(shown) is str else None
         if tail is None:
             tail = self.tail(shown).encode()
