@@ -107,3 +107,33 @@ def test_one_core_or_a_small_run_starts_nothing(run, agency_policy, tmp_path, mo
     writer.write(staged, outputs, agency_policy)
     staged.finish()
     assert "allocation.xlsx" in [p.name for p in staged.files]
+
+
+def test_the_sabt_export_is_built_by_its_writer_not_here(small_agency, agency_policy, tmp_path,
+                                                         two_cores, monkeypatch):
+    """The run's own process never builds the Sabt export's rows: the child forked to write
+    ImportToSabt does (issue P: 0.8 s at 100k off the run's chain), and the workbook is the one
+    written from the export built here, to the byte."""
+    from python_calamine import CalamineWorkbook
+
+    from smartalloc.adapters import parallel
+    from smartalloc.adapters.sabt_workbook import write_sabt_workbook
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL_COST", 0)
+    matrix, outputs = decided(small_agency.out_dir, agency_policy, tmp_path / "unused")
+    writer = ExcelOutputWriter()
+    staged = _staged(writer, tmp_path / "out", matrix, agency_policy)
+    writer.write_sabt(staged, outputs.sabt, agency_policy)
+    assert staged.background[-1].pid                      # forked
+    writer.write(staged, outputs, agency_policy)
+    staged.finish()
+    assert isinstance(outputs.sabt.rows, LazyRows) and not outputs.sabt.rows.built
+    assert not outputs.sabt.summary.built and not outputs.sabt.errors.built
+
+    here = tmp_path / "here.xlsx"
+    write_sabt_workbook(here, outputs.sabt, agency_policy)   # now built in this process
+    assert outputs.sabt.rows.built
+    written = next(p for p in staged.files if p.name == "import_to_sabt.xlsx")
+    assert written.read_bytes() == here.read_bytes()
+    assert len(outputs.sabt.rows) == sum(
+        1 for row in CalamineWorkbook.from_path(str(here)).get_sheet_by_index(0).to_python()[1:])

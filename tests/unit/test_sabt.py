@@ -198,3 +198,23 @@ def test_summary_counts():
     assert by_en["Hekmat rows"] == 1 and by_en["Bonyad rows"] == 1
     assert by_en["Hekmat default landlines"] == 1 and by_en["mobiles blanked"] == 1
     assert by_en["errors"] == 1 and by_en["policy stamp"] == POLICY.stamp
+
+
+def test_a_later_export_is_the_export_and_is_built_only_when_read(monkeypatch):
+    """The run's export (``sabt_later``) is built where it is first read, by its writer (issue
+    P); its row count is known before, for QA; built, it is ``build_sabt``'s export."""
+    from smartalloc.domain import sabt as sabt_module
+
+    policy = make_policy()
+    students = [make_student(i, columns={C.MOBILE: "123" if i == 1 else "09121234567"})
+                for i in range(3)]
+    decisions = [make_decision(0, "M1"), make_decision(1, "M2"),
+                 make_decision(2, failure=FailureClass.CAPACITY_FULL)]
+    eager = build_sabt(students, decisions, policy)
+    calls, real = [], sabt_module.build_sabt
+    monkeypatch.setattr(sabt_module, "build_sabt", lambda *a: calls.append(1) or real(*a))
+    later = sabt_module.sabt_later(students, decisions, policy)
+    assert len(later.rows) == 2 and calls == [] and not later.rows.built
+    assert list(later.rows) == eager.rows and calls == [1]
+    assert list(later.summary) == eager.summary and list(later.errors) == eager.errors
+    assert len(later.errors) == 1 and calls == [1]      # one build for all three

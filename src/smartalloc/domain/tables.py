@@ -20,21 +20,22 @@ class Table:
 
 
 class LazyRows(Sequence):
-    """A sheet's rows, built when first read; how many there are is known before. A writer
-    forked before they are read builds them in its own process (issue P: the per-student
-    sheets of allocation.xlsx, 0.36 s at 100k, left the run's chain for the idle core). Built
-    once per process; a count that differs from the built rows is a bug, raised."""
+    """A sheet's rows, built when first read; how many there are is known before (``count``;
+    None: only once built, so ``len`` builds them). A writer forked before they are read
+    builds them in its own process (issue P: the per-student sheets of allocation.xlsx, 0.36 s
+    at 100k, and the Sabt export's rows, 0.8 s, left the run's chain). Built once per process;
+    a count that differs from the built rows is a bug, raised."""
 
     __slots__ = ("_build", "_count", "_rows")
 
-    def __init__(self, build: Callable[[], Sequence[Sequence[Cell]]], count: int):
+    def __init__(self, build: Callable[[], Sequence[Sequence[Cell]]], count: int | None):
         self._build, self._count = build, count
         self._rows: Sequence[Sequence[Cell]] | None = None
 
     def _built(self) -> Sequence[Sequence[Cell]]:
         if self._rows is None:
             rows = self._build()
-            if len(rows) != self._count:
+            if self._count is not None and len(rows) != self._count:
                 raise RuntimeError(f"{len(rows)} rows built, {self._count} announced")
             self._rows = rows
         return self._rows
@@ -45,7 +46,7 @@ class LazyRows(Sequence):
         return self._rows is not None
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._built()) if self._count is None else self._count
 
     def __getitem__(self, index: int | slice):   # as a list takes
         return self._built()[index]

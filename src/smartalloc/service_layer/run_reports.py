@@ -25,7 +25,7 @@ from smartalloc.domain.policy import Policy
 from smartalloc.domain.qa import QaReport, run_all_invariants
 from smartalloc.domain.records import Inputs
 from smartalloc.domain.run_results import run_summary
-from smartalloc.domain.sabt import SabtExport, build_sabt
+from smartalloc.domain.sabt import SabtExport, sabt_later
 from smartalloc.domain.summary import (
     EarlierRun,
     earlier_runs_text,
@@ -90,7 +90,7 @@ def build_reports(request: RunRequest, inputs: Inputs, matrix: EligibilityMatrix
                                trace_sheet=request.trace_sheet)
     if tables_ready is not None:
         tables_ready(tables, (CAPACITY_PLAN_SHEET, META_SHEET))
-    sabt = build_sabt(students, decisions, policy)
+    sabt = sabt_later(students, decisions, policy)   # built by its writer, beside the run
     if sabt_ready is not None:
         sabt_ready(sabt)
     plan = plan_capacity(students, decisions, matrix, policy, index)
