@@ -7,7 +7,11 @@ import zipfile
 
 import python_calamine
 
-from smartalloc.adapters.matrix_workbook import write_matrix_csv, write_matrix_workbook
+from smartalloc.adapters.matrix_workbook import (
+    matrix_rows,
+    write_matrix_csv,
+    write_matrix_workbook,
+)
 from smartalloc.domain.centres import NOT_IN_REPORT_FA
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.matrix import build_matrix
@@ -75,8 +79,32 @@ def test_csv_equals_the_matrix_sheet(tmp_path):
     policy = default_policy()
     matrix = _matrix(policy)
     path = tmp_path / "eligibility_matrix.csv"
-    write_matrix_csv(path, matrix.rows)
+    write_matrix_csv(path, matrix_rows(matrix.rows))
     with path.open(encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
     assert tuple(rows[0]) == MATRIX_COLUMNS and len(rows) == 10
     assert rows[1][0] == "1" and rows[1][1] == "10"
+
+
+def test_the_writer_renders_the_matrix_rows_once_for_both_files(tmp_path, monkeypatch):
+    """The CSV and the workbook are written by one process one after the other: they share
+    one rendering of the matrix rows (issue P: 0.17 s of CPU at 100k), with the bytes each
+    file has when written on its own."""
+    from smartalloc.adapters import matrix_workbook
+    from smartalloc.adapters.output_writer import ExcelOutputWriter
+
+    monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "1")   # both files in this process
+    policy = default_policy()
+    matrix = _matrix(policy)
+    alone = {"matrix": tmp_path / "alone.xlsx", "matrix_csv": tmp_path / "alone.csv"}
+    write_matrix_workbook(alone["matrix"], matrix, policy, {"k": 1})
+    write_matrix_csv(alone["matrix_csv"], matrix_rows(matrix.rows))
+    renders, real = [], matrix_workbook.matrix_rows
+    monkeypatch.setattr(matrix_workbook, "matrix_rows",
+                        lambda rows: renders.append(1) or real(rows))
+    staged = ExcelOutputWriter().start(tmp_path / "out", matrix, {"k": 1}, policy,
+                                       names={"matrix": "alone.xlsx", "matrix_csv": "alone.csv"})
+    staged.finish()
+    assert renders == [1]
+    assert {p.name: p.read_bytes() for p in staged.files} == {
+        p.name: p.read_bytes() for p in alone.values()}

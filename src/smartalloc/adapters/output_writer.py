@@ -18,6 +18,7 @@ from smartalloc.adapters.allocation_workbook import (
 from smartalloc.adapters.explain_file import write_explain_file
 from smartalloc.adapters.matrix_workbook import (
     SHEET_NAMES,
+    matrix_cells,
     side_sheets,
     write_matrix_csv,
     write_matrix_workbook,
@@ -191,12 +192,13 @@ class ExcelOutputWriter:
         feed: SheetFeed | None = None
         try:
             feed = SheetFeed(staging)
+            cells = matrix_cells(rows)   # rendered once, in the child, for both files
             jobs: list[Job] = [
                 ("matrix feed", 0, feed.child_side),
                 (csv_path.name, 0, _durable(csv_path, lambda: write_matrix_csv(
-                    csv_path, rows))),
+                    csv_path, cells))),
                 (workbook.name, 0, _durable(workbook, lambda: write_matrix_workbook_then(
-                    workbook, rows, policy, feed.receive))),
+                    workbook, cells, policy, feed.receive))),
             ]
             background = Background(jobs, fork=True, niceness=EARLY_WRITER_NICENESS)
         except BaseException:
@@ -215,12 +217,12 @@ class ExcelOutputWriter:
             early.send("matrix", side_sheets(matrix, policy, meta))
             return early
         folder, staging, workbook, csv_path = _new_run(out_dir, names)
-        cells = len(matrix.rows) * len(MATRIX_COLUMNS)
-        jobs: list[Job] = [
-            (workbook.name, cells, _durable(workbook, lambda: write_matrix_workbook(
-                workbook, matrix, policy, meta))),
-            (csv_path.name, cells // 3, _durable(csv_path, lambda: write_matrix_csv(
-                csv_path, matrix.rows))),
+        cost, cells = len(matrix.rows) * len(MATRIX_COLUMNS), matrix_cells(matrix.rows)
+        jobs: list[Job] = [   # one process writes both (``start_background``): rendered once
+            (workbook.name, cost, _durable(workbook, lambda: write_matrix_workbook(
+                workbook, matrix, policy, meta, cells))),
+            (csv_path.name, cost // 3, _durable(csv_path, lambda: write_matrix_csv(
+                csv_path, cells))),
         ]
         try:
             background = start_background(jobs)
