@@ -65,9 +65,9 @@ def entry(n: int, keys: tuple) -> dict:
 def placed_keys(url: str) -> list[tuple]:
     with SqlStore(url).engine.connect() as conn:
         return sorted(set(conn.execute(
-            select(Student.group_code, Student.gender, Student.graduation_status,
-                   Student.center, Student.finance, Student.school_code)
-            .join(Allocation, Allocation.national_id == Student.national_id)).all()))
+            select(Student.c.group_code, Student.c.gender, Student.c.graduation_status,
+                   Student.c.center, Student.c.finance, Student.c.school_code)
+            .join(Allocation, Allocation.c.national_id == Student.c.national_id)).all()))
 
 
 def main() -> None:
@@ -131,7 +131,7 @@ def measure(settings: Settings, url: str, secret: str, opts, agency,
         run_job(client, upload(client, agency), 1404)
     keys = placed_keys(url)
     with SqlStore(url).engine.connect() as conn:   # as autovacuum does within a minute of a run
-        conn.exec_driver_sql(f'ANALYZE "{Allocation.__tablename__}"')
+        conn.exec_driver_sql(f'ANALYZE "{Allocation.name}"')
         conn.commit()
     rnd = random.Random(11)
     intake = {"X-SmartAlloc-Intake-Key": secret, "Content-Type": "application/json"}

@@ -51,8 +51,8 @@ def test_two_apis_two_workers(pg_url: str, tmp_path: Path, small_agency, policy)
         next(gen, None)
 
     with SqlStore(pg_url).engine.connect() as conn:
-        rows = conn.execute(select(Allocation.national_id, Allocation.mentor_id,
-                                   Allocation.code)).all()
+        rows = conn.execute(select(Allocation.c.national_id, Allocation.c.mentor_id,
+                                   Allocation.c.code)).all()
     codes = [c for _, _, c in rows]
     assert rows and len(codes) == len(set(codes))
     matrix = build_matrix_for(ExcelInputReader().read(resolve_inputs(small_agency.out_dir),

@@ -40,7 +40,7 @@ def post(api: Api, body: object, headers: dict | None = None):
 
 def stored(api: Api) -> list:
     with api.client.app.state.engine.connect() as conn:
-        return conn.execute(select(IntakeEntry.__table__).order_by("شناسه")).all()
+        return conn.execute(select(IntakeEntry).order_by(IntakeEntry.c.id)).all()
 
 
 def test_a_good_entry_is_stored_queued_and_announced(intake_api: Api) -> None:
@@ -54,7 +54,7 @@ def test_a_good_entry_is_stored_queued_and_announced(intake_api: Api) -> None:
     assert rows[0].کد_ملی == valid_national_id(0)
     engine = intake_api.client.app.state.engine
     with engine.connect() as conn:
-        events = conn.execute(select(OutboxMessage.__table__)).all()
+        events = conn.execute(select(OutboxMessage)).all()
     if engine.dialect.name == "postgresql":   # the outbox is on for PostgreSQL only
         assert [e.نوع_رویداد for e in events] == ["StudentImported"]
         assert valid_national_id(0) not in json.dumps(events[0].محتوا)

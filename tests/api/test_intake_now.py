@@ -72,11 +72,11 @@ def run(api: Api, agency) -> str:
 def placed_keys(api: Api) -> tuple:
     """The keys of a student the run allocated (its mentors have rows for them)."""
     with api.client.app.state.engine.connect() as conn:
-        row = conn.execute(select(Student.group_code, Student.gender,
-                                  Student.graduation_status, Student.center, Student.finance,
-                                  Student.school_code)
-                           .join(Allocation, Allocation.national_id == Student.national_id)
-                           .order_by(Student.national_id).limit(1)).one()
+        row = conn.execute(select(Student.c.group_code, Student.c.gender,
+                                  Student.c.graduation_status, Student.c.center, Student.c.finance,
+                                  Student.c.school_code)
+                           .join(Allocation, Allocation.c.national_id == Student.c.national_id)
+                           .order_by(Student.c.national_id).limit(1)).one()
     return tuple(row)
 
 
@@ -88,7 +88,7 @@ def test_allocated_on_arrival_after_a_run(now_api: Api, small_agency) -> None:
     keys = placed_keys(now_api)
     engine = now_api.client.app.state.engine
     with engine.connect() as conn:
-        run_id = conn.execute(select(Allocation.run_id)).scalars().first()
+        run_id = conn.execute(select(Allocation.c.run_id)).scalars().first()
     answer = post(now_api, entry_like(5001, keys))
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -97,11 +97,11 @@ def test_allocated_on_arrival_after_a_run(now_api: Api, small_agency) -> None:
     assert mentor["id"] and mentor["name"] and mentor["alias"] and CODE_PATTERN.match(code)
     nid = valid_national_id(5001)
     with engine.connect() as conn:
-        held = conn.execute(select(Allocation.mentor_id, Allocation.code, Allocation.run_id)
-                            .where(Allocation.national_id == nid)).one()
-        codes = conn.execute(select(Allocation.code)).scalars().all()
-        stored = conn.execute(select(IntakeEntry.status).order_by(IntakeEntry.id)).scalars().all()
-        events = conn.execute(select(OutboxMessage.event_type)).scalars().all()
+        held = conn.execute(select(Allocation.c.mentor_id, Allocation.c.code, Allocation.c.run_id)
+                            .where(Allocation.c.national_id == nid)).one()
+        codes = conn.execute(select(Allocation.c.code)).scalars().all()
+        stored = conn.execute(select(IntakeEntry.c.status).order_by(IntakeEntry.c.id)).scalars().all()
+        events = conn.execute(select(OutboxMessage.c.event_type)).scalars().all()
     assert tuple(held) == (mentor["id"], code, run_id)
     assert len(codes) == len(set(codes))                    # the code is new
     assert stored == ["queued", "allocated"]
@@ -111,7 +111,7 @@ def test_allocated_on_arrival_after_a_run(now_api: Api, small_agency) -> None:
     seats = SeatsView(engine).seats([mentor["id"]])[mentor["id"]]
     with engine.connect() as conn:
         given = conn.execute(select(Allocation).where(
-            Allocation.mentor_id == mentor["id"], Allocation.run_id == run_id)).all()
+            Allocation.c.mentor_id == mentor["id"], Allocation.c.run_id == run_id)).all()
     assert seats.taken >= len(given) >= 1
 
     retry = post(now_api, entry_like(5001, keys))
@@ -136,8 +136,8 @@ def test_the_same_files_are_not_run_again_over_live_allocations(api_sqlite_now: 
     done = api_sqlite_now.wait(started.json()["job_id"])
     assert done["state"] == "failed" and "RUN_REVIEWED" in json.dumps(done)
     with api_sqlite_now.client.app.state.engine.connect() as conn:
-        kept = conn.execute(select(Allocation.code).where(
-            Allocation.national_id == valid_national_id(5001))).scalar()
+        kept = conn.execute(select(Allocation.c.code).where(
+            Allocation.c.national_id == valid_national_id(5001))).scalar()
     assert kept == answer.json()["registration_code"]
 
 

@@ -27,7 +27,7 @@ def _running(jobs: JobStore, files: dict, beat_age: float) -> str:
     assert jobs.claim(job.id)
     beat = (datetime.now(UTC) - timedelta(seconds=beat_age)).isoformat(timespec="microseconds")
     with jobs.engine.begin() as conn:
-        conn.execute(update(Job).where(Job.id == job.id).values(updated_at=beat))
+        conn.execute(update(Job).where(Job.c.id == job.id).values(updated_at=beat))
     return job.id
 
 
@@ -81,7 +81,7 @@ def test_runner_beats_on_a_timer_while_running(sqlite_url: str, tmp_path: Path,
     runner = JobRunner(state.settings, state.system, state.jobs, stale_after=0.2)
     job_id = _running(state.jobs, files, beat_age=600)
     with state.jobs.engine.begin() as conn:   # back to queued so this runner claims it
-        conn.execute(update(Job).where(Job.id == job_id).values(state="queued"))
+        conn.execute(update(Job).where(Job.c.id == job_id).values(state="queued"))
     beats: list[str] = []
     release = threading.Event()
     allocate = runner_module.run_in_job_process

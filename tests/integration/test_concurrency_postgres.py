@@ -53,8 +53,8 @@ def _run(agency: Path, students: Path, out: Path, url: str) -> subprocess.Popen:
 
 def _state(url: str) -> set[tuple[str, str, str]]:
     with SqlStore(url).engine.connect() as conn:
-        return set(conn.execute(select(Allocation.national_id, Allocation.mentor_id,
-                                       Allocation.code)).all())
+        return set(conn.execute(select(Allocation.c.national_id, Allocation.c.mentor_id,
+                                       Allocation.c.code)).all())
 
 
 def test_four_concurrent_runs_equal_a_serial_run_in_commit_order(small_agency, policy, pg_url,
@@ -76,8 +76,8 @@ def test_four_concurrent_runs_equal_a_serial_run_in_commit_order(small_agency, p
         assert n <= seats[mentor_id], mentor_id                  # nobody over capacity
 
     with SqlStore(pg_url).engine.connect() as conn:
-        order = [inputs for _, inputs in conn.execute(select(Run.started_at, Run.inputs)
-                                                      .order_by(Run.started_at))]
+        order = [inputs for _, inputs in conn.execute(select(Run.c.started_at, Run.c.inputs)
+                                                      .order_by(Run.c.started_at))]
     by_sha = {str(_sha(b)): b for b in batches}
     serial_order = [next(by_sha[sha] for sha in inputs.values() if sha in by_sha)
                     for inputs in order]

@@ -35,8 +35,8 @@ def republish(url: str, count: int) -> None:
     """A lost confirm: the first ``count`` rows look unsent again, so the relay sends them twice."""
     engine = make_engine(url)
     with engine.begin() as conn:
-        conn.execute(update(OutboxMessage).where(OutboxMessage.id <= count)
-                     .values({OutboxMessage.sent_at: None}))
+        conn.execute(update(OutboxMessage).where(OutboxMessage.c.id <= count)
+                     .values({OutboxMessage.c.sent_at: None}))
     engine.dispose()
 
 

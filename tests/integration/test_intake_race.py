@@ -82,8 +82,8 @@ def test_sixteen_entries_race_for_the_last_eight_seats(pg_now, small_agency) -> 
     assert left() == 0
     assert all(s.left >= 0 for s in seats.seats(candidates).values())   # none over capacity
     with state.engine.connect() as conn:
-        codes = conn.execute(select(Allocation.code)).scalars().all()
-        highest = conn.execute(select(func.max(CodeCounter.last_sequence))).scalar()
+        codes = conn.execute(select(Allocation.c.code)).scalars().all()
+        highest = conn.execute(select(func.max(CodeCounter.c.last_sequence))).scalar()
     assert len(codes) == len(set(codes))
     won = [a["registration_code"] for a in answers if a["status"] == "allocated"]
     assert len(set(won)) == LEFT and max(int(c[5:]) for c in won) <= highest

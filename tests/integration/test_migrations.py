@@ -7,8 +7,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Connection, inspect, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, insert, inspect, select
 from typer.testing import CliRunner
 
 from smartalloc.adapters.db import migrate
@@ -99,15 +98,16 @@ def test_data_survives_a_no_op_upgrade(url: str) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
     try:
-        with Session(engine) as session, session.begin():
-            session.add(Mentor(mentor_id="M1", name="منتور یک", allowed_channels=["SCHOOL"]))
-            session.add(MentorGroup(mentor_id="M1", group_code=27))
+        with engine.begin() as conn:
+            conn.execute(insert(Mentor).values(mentor_id="M1", name="منتور یک",
+                                               allowed_channels=["SCHOOL"]))
+            conn.execute(insert(MentorGroup).values(mentor_id="M1", group_code=27))
         migrate.upgrade(url)
-        with Session(engine) as session:
-            mentor = session.scalars(select(Mentor)).one()
-            assert (mentor.name, mentor.capacity, mentor.allowed_channels) == (
-                "منتور یک", 60, ["SCHOOL"])
-            assert session.scalars(select(MentorGroup.group_code)).all() == [27]
+        with engine.connect() as conn:
+            mentor = conn.execute(select(Mentor.c.name, Mentor.c.capacity,
+                                         Mentor.c.allowed_channels)).one()
+            assert tuple(mentor) == ("منتور یک", 60, ["SCHOOL"])
+            assert conn.scalars(select(MentorGroup.c.group_code)).all() == [27]
     finally:
         engine.dispose()
     assert migrate.current(url) == migrate.head()
@@ -119,15 +119,15 @@ def test_sqlite_table_rebuild_does_not_cascade_delete(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url)
     engine = make_engine(sqlite_url)
     try:
-        with Session(engine) as session, session.begin():
-            session.add(Mentor(mentor_id="M1", name="منتور یک"))
-            session.add(MentorGroup(mentor_id="M1", group_code=27))
+        with engine.begin() as conn:
+            conn.execute(insert(Mentor).values(mentor_id="M1", name="منتور یک"))
+            conn.execute(insert(MentorGroup).values(mentor_id="M1", group_code=27))
         with migrate._connection(sqlite_url) as conn:
             ops = Operations(MigrationContext.configure(conn))
             with ops.batch_alter_table("منتورها", recreate="always"):
                 pass
-        with Session(engine) as session:
-            assert session.scalars(select(MentorGroup.group_code)).all() == [27]
+        with engine.connect() as conn:
+            assert conn.scalars(select(MentorGroup.c.group_code)).all() == [27]
     finally:
         engine.dispose()
 

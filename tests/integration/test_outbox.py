@@ -19,8 +19,8 @@ from .test_pipeline_postgres import FailingPgStore, _run
 
 def _outbox(store: SqlStore) -> list[dict]:
     with store.engine.connect() as conn:
-        return [row[0] for row in conn.execute(select(OutboxMessage.payload)
-                                               .order_by(OutboxMessage.id))]
+        return [row[0] for row in conn.execute(select(OutboxMessage.c.payload)
+                                               .order_by(OutboxMessage.c.id))]
 
 
 def test_committed_run_writes_exactly_its_events(small_agency, policy, pg_url, tmp_path):

@@ -83,7 +83,7 @@ def test_copy_writes_the_same_rows_as_executemany(small_agency, policy, two_data
     for url, min_rows in ((copy_url, ON), (rows_url, OFF)):
         _write(url, run, min_rows, monkeypatch)
         with create_engine(url).begin() as conn:            # the relay sent some of them
-            conn.execute(update(OutboxMessage).where(OutboxMessage.id % 3 == 0)
+            conn.execute(update(OutboxMessage).where(OutboxMessage.c.id % 3 == 0)
                          .values(sent_at="2026-12-01T00:00:00"))
         _write(url, run, min_rows, monkeypatch)             # replay: every key already there
         change_mentor_status(ChangeMentorStatus(run[2].mentors[0].mentor_id,

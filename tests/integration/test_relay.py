@@ -103,7 +103,7 @@ def outbox_state(url: str) -> tuple[int, int]:
         with engine.connect() as conn:
             rows = conn.execute(select(func.count()).select_from(OutboxMessage)).scalar_one()
             unsent = conn.execute(select(func.count()).where(
-                OutboxMessage.sent_at.is_(None))).scalar_one()
+                OutboxMessage.c.sent_at.is_(None))).scalar_one()
             return rows, unsent
     finally:
         engine.dispose()
@@ -140,7 +140,7 @@ def test_committed_run_emits_exactly_its_events(small_agency, policy, pg_url, tm
     upgrade(pg_url)
     engine = make_engine(pg_url)
     with engine.connect() as conn:
-        national_ids = set(conn.execute(select(Student.national_id)).scalars())
+        national_ids = set(conn.execute(select(Student.c.national_id)).scalars())
     engine.dispose()
     students, allocated = result.counts["students"], result.counts["allocated"]
     total = 2 * students + allocated + 1   # imported, assigned+counter or failed; RunCompleted
@@ -173,9 +173,9 @@ def test_no_raw_national_id_in_any_message(small_agency, policy, pg_url, tmp_pat
     upgrade(pg_url)
     engine = make_engine(pg_url)
     with engine.connect() as conn:
-        national_ids = set(conn.execute(select(Student.national_id)).scalars())
+        national_ids = set(conn.execute(select(Student.c.national_id)).scalars())
         bodies = [json.dumps(p, ensure_ascii=False)
-                  for p in conn.execute(select(OutboxMessage.payload)).scalars()]
+                  for p in conn.execute(select(OutboxMessage.c.payload)).scalars()]
     engine.dispose()
     assert not [nid for body in bodies for nid in national_ids if nid in body]
 
@@ -216,8 +216,8 @@ def test_refused_message_is_retried_then_dead_lettered(pg_url, exchange):
     assert "unroutable" in dead.headers["x-error"]
     engine = make_engine(pg_url)
     with engine.connect() as conn:
-        row = conn.execute(select(OutboxMessage.attempts, OutboxMessage.sent_at,
-                                  OutboxMessage.dead_lettered_at, OutboxMessage.last_error)).one()
+        row = conn.execute(select(OutboxMessage.c.attempts, OutboxMessage.c.sent_at,
+                                  OutboxMessage.c.dead_lettered_at, OutboxMessage.c.last_error)).one()
     engine.dispose()
     assert row[0] == 3 and row[1] is None and row[2] and "unroutable" in row[3]
 
@@ -269,7 +269,7 @@ def test_cli_once_and_unreachable_broker(pg_url, exchange):
 
     engine = make_engine(pg_url)
     with engine.begin() as conn:
-        conn.execute(update(OutboxMessage).values({OutboxMessage.sent_at: None}))
+        conn.execute(update(OutboxMessage).values({OutboxMessage.c.sent_at: None}))
     engine.dispose()
     result = runner.invoke(relay_app, ["--database-url", pg_url, "--once", "--amqp-url",
                                        "amqp://guest:s3cret@127.0.0.1:1/"])

@@ -24,10 +24,10 @@ def test_an_assign_skips_codes_known_only_from_the_roster(small_agency, tmp_path
     _run(agency, tmp_path / "out", sqlite_url)
     system = bootstrap(sqlite_url)
     with system.engine.connect() as conn:
-        allocated = dict(conn.execute(select(Allocation.national_id, Allocation.code)).all())
-        heads = dict(conn.execute(select(Counter.mid, Counter.last_sequence)).all())
-        students = conn.execute(select(Student.national_id, Student.gender, Student.group_code,
-                                       Student.center, Student.finance)).all()
+        allocated = dict(conn.execute(select(Allocation.c.national_id, Allocation.c.code)).all())
+        heads = dict(conn.execute(select(Counter.c.mid, Counter.c.last_sequence)).all())
+        students = conn.execute(select(Student.c.national_id, Student.c.gender, Student.c.group_code,
+                                       Student.c.center, Student.c.finance)).all()
     waiting, gender = next((n, g) for n, g, *keys in sorted(students)
                            if n not in allocated and None not in (g, *keys))
     prefix = next(c[:5] for n, c in allocated.items()
@@ -46,5 +46,5 @@ def test_an_assign_skips_codes_known_only_from_the_roster(small_agency, tmp_path
                   by="admin")
     assert change.code == f"{prefix}{far + 1:04d}"
     with system.engine.connect() as conn:
-        assert conn.execute(select(Counter.last_sequence)
-                            .where(Counter.mid == prefix[2:])).scalar() == far + 1
+        assert conn.execute(select(Counter.c.last_sequence)
+                            .where(Counter.c.mid == prefix[2:])).scalar() == far + 1

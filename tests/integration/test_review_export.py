@@ -43,14 +43,14 @@ def _rows(path, sheet=SABT_SHEET) -> list[list]:
 
 def _run_id(system) -> str:
     with system.engine.connect() as conn:
-        return conn.execute(select(Run.run_id)).scalar_one()
+        return conn.execute(select(Run.c.run_id)).scalar_one()
 
 
 def _of_run(system, run_id) -> dict[str, tuple[str, str]]:
     with system.engine.connect() as conn:
         return {n: (m, c) for n, m, c in conn.execute(
-            select(Allocation.national_id, Allocation.mentor_id, Allocation.code)
-            .where(Allocation.run_id == run_id))}
+            select(Allocation.c.national_id, Allocation.c.mentor_id, Allocation.c.code)
+            .where(Allocation.c.run_id == run_id))}
 
 
 def test_versions_after_review_hold_the_database(small_agency, tmp_path, url):  # noqa: F811

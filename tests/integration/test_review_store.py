@@ -55,7 +55,7 @@ def _act(system, agency, nid, action, mentor="", *, by="op", exception=False, ad
 def _allocations(system) -> dict[str, tuple[str, str]]:
     with system.engine.connect() as conn:
         return {n: (m, c) for n, m, c in conn.execute(
-            select(Allocation.national_id, Allocation.mentor_id, Allocation.code))}
+            select(Allocation.c.national_id, Allocation.c.mentor_id, Allocation.c.code))}
 
 
 def _count(system, table) -> int:
@@ -103,7 +103,7 @@ def test_release_assign_move_on_the_real_database(small_agency, tmp_path, url):
     assert audit[-1].exception and audit[-1].by == "admin"
     assert _count(system, ReviewRow) == 3
     with system.engine.connect() as conn:
-        kinds = conn.execute(select(OutboxMessage.event_type).order_by(OutboxMessage.id)
+        kinds = conn.execute(select(OutboxMessage.c.event_type).order_by(OutboxMessage.c.id)
                              ).scalars().all()[events_before:]
     if system.history.outbox:
         assert kinds == [STUDENT_RELEASED, STUDENT_REASSIGNED, STUDENT_REASSIGNED]

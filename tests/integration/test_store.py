@@ -58,7 +58,7 @@ def test_record_load_search_and_counters(store):
     assert store.load(exclude_runs=["r1"]) == []
     assert store.runs_with_input("abc") == ["r1"]
     with store.engine.connect() as conn:
-        assert conn.execute(select(Counter.last_sequence)).scalar() == 2
+        assert conn.execute(select(Counter.c.last_sequence)).scalar() == 2
         assert conn.execute(select(func.count()).select_from(Mentor)).scalar() == 2
         assert conn.execute(select(func.count()).select_from(MentorGroup)).scalar() == 3
         assert conn.execute(select(func.count()).select_from(Student)).scalar() == 2
@@ -81,9 +81,9 @@ def test_the_tables_hold_each_students_names_and_keys_and_each_allocation_whole(
     store.record(_run(), entries, None, snap)
     with store.engine.connect() as conn:
         students = conn.execute(select(
-            Student.national_id, Student.first_name, Student.last_name, Student.group_code,
-            Student.gender, Student.graduation_status, Student.center, Student.finance,
-            Student.school_code, Student.last_run_id).order_by(Student.national_id)).all()
+            Student.c.national_id, Student.c.first_name, Student.c.last_name, Student.c.group_code,
+            Student.c.gender, Student.c.graduation_status, Student.c.center, Student.c.finance,
+            Student.c.school_code, Student.c.last_run_id).order_by(Student.c.national_id)).all()
     assert [tuple(r) for r in students] == [
         (national_id(1), "علی", "رضایی", 3, 1, 1, 0, 0, 12, "r1"),
         (national_id(2), "زهرا", "احمدی", 3, 1, 1, 0, 3, 0, "r1")]
@@ -111,7 +111,7 @@ def test_a_conflict_names_the_rule_never_the_national_id_or_the_code(store):
 def test_codes_of_any_sequence_length_move_the_counter(store):   # D15: sequence_digits 1–6
     store.record(_run(), [_entry(1, code="5435700041")], lambda: None)
     with store.engine.connect() as conn:
-        assert conn.execute(select(Counter.last_sequence)).scalar() == 41
+        assert conn.execute(select(Counter.c.last_sequence)).scalar() == 41
 
 
 def test_a_failure_before_commit_leaves_nothing(store):
@@ -169,10 +169,10 @@ def test_governance_event_carries_the_audit_id_in_the_same_transaction(store):
     for at in ("t1", "t2"):
         _govern(registry, "10", MentorStatus.ACTIVE, "back", "ops", at)
     with store.engine.connect() as conn:
-        ids = conn.execute(select(MentorStatusChange.id).where(MentorStatusChange.mentor_id == "10")
-                           .order_by(MentorStatusChange.id)).scalars().all()
-        rows = conn.execute(select(OutboxMessage.event_id, OutboxMessage.payload)
-                            .order_by(OutboxMessage.id)).all()[before:]
+        ids = conn.execute(select(MentorStatusChange.c.id).where(MentorStatusChange.c.mentor_id == "10")
+                           .order_by(MentorStatusChange.c.id)).scalars().all()
+        rows = conn.execute(select(OutboxMessage.c.event_id, OutboxMessage.c.payload)
+                            .order_by(OutboxMessage.c.id)).all()[before:]
     assert len(ids) == 3 and len(rows) == 2
     expected = [status_changed("10", "frozen", "active", "back", "ops", "t1", ids[1]),
                 status_changed("10", "active", "active", "back", "ops", "t2", ids[2])]

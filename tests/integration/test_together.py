@@ -60,9 +60,9 @@ def test_the_writes_land_in_one_statement_on_postgresql_and_each_on_sqlite(store
                                 STUDENT_UPDATE), Write(Allocation, [])])
     assert len(seen) == (1 if engine.dialect.name == "postgresql" else 4)
     with engine.connect() as conn:
-        students = dict(conn.execute(select(Student.national_id, Student.last_name)).all())
-        codes = dict(conn.execute(select(Allocation.national_id, Allocation.code)).all())
-        payloads = dict(conn.execute(select(OutboxMessage.event_id, OutboxMessage.payload)).all())
+        students = dict(conn.execute(select(Student.c.national_id, Student.c.last_name)).all())
+        codes = dict(conn.execute(select(Allocation.c.national_id, Allocation.c.code)).all())
+        payloads = dict(conn.execute(select(OutboxMessage.c.event_id, OutboxMessage.c.payload)).all())
     assert students == {"0010000001": "دوم", "0010000002": "نمونه\u200cای"}
     assert codes == {"0010000001": "140357001", "0010000002": "140357002"}
     decoded = {k: json.loads(v) if isinstance(v, str) else v for k, v in payloads.items()}
@@ -76,5 +76,5 @@ def test_a_write_that_breaks_a_key_fails_them_all(store):
     with pytest.raises(IntegrityError), engine.begin() as conn:   # the code is held already
         write_together(conn, _writes("0010000002", "140357001", "دوم", [_event("e1", {})]))
     with engine.connect() as conn:
-        assert conn.execute(select(Student.national_id)).scalars().all() == ["0010000001"]
-        assert conn.execute(select(OutboxMessage.event_id)).scalars().all() == ["e0"]
+        assert conn.execute(select(Student.c.national_id)).scalars().all() == ["0010000001"]
+        assert conn.execute(select(OutboxMessage.c.event_id)).scalars().all() == ["e0"]

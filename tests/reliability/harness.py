@@ -177,7 +177,7 @@ class Watch:
 
 def committed(engine: Engine, run_id: str) -> bool:
     with engine.connect() as conn:
-        return conn.execute(select(Run.run_id).where(Run.run_id == run_id)).first() is not None
+        return conn.execute(select(Run.c.run_id).where(Run.c.run_id == run_id)).first() is not None
 
 
 def queue_rows(engine: Engine) -> list[tuple]:

@@ -27,7 +27,7 @@ from tests.reliability.harness import enqueue, prepare_template, queue_rows, sta
 def _age(engine, job: str, seconds: float) -> None:
     beat = (datetime.now(UTC) - timedelta(seconds=seconds)).isoformat(timespec="microseconds")
     with engine.begin() as conn:
-        conn.execute(update(Job).where(Job.id == job).values(updated_at=beat))
+        conn.execute(update(Job).where(Job.c.id == job).values(updated_at=beat))
 
 
 def _fetched_by_a_dead_worker(engine, job: str) -> None:

@@ -57,5 +57,5 @@ def test_revoked_tokens_are_forgotten_after_they_expire(sqlite_url) -> None:  # 
     users.revoke("new", future)                              # twice is once
     assert users.is_revoked("new") and not users.is_revoked("never")
     with users.engine.connect() as conn:
-        kept = set(conn.execute(select(RevokedToken.jti)).scalars())
+        kept = set(conn.execute(select(RevokedToken.c.jti)).scalars())
     assert kept == {"new"}                                   # the expired one was swept

@@ -34,7 +34,7 @@ def _cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
 
 def _refs(db: Path) -> set[str]:
     with SqlStore(f"sqlite:///{db}").engine.connect() as conn:
-        payloads = conn.execute(select(OutboxMessage.payload)).scalars().all()
+        payloads = conn.execute(select(OutboxMessage.c.payload)).scalars().all()
     return {m["payload"]["student_ref"] for m in payloads if "student_ref" in m["payload"]}
 
 

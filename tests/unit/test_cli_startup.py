@@ -15,6 +15,9 @@ NOT_FOR_THE_CLI = {
     "fastapi", "starlette", "uvicorn", "jinja2", "babel", "procrastinate", "httpx",
     "aio_pika", "aiormq", "prometheus_client", "structlog", "opentelemetry.sdk",
     "numpy", "ortools", "pwdlib", "argon2", "zxcvbn", "pyrage", "alembic",
+    # the tables are Core tables and every store works with Core statements: SQLAlchemy's
+    # ORM (~0.1 s) is imported by no command
+    "sqlalchemy.orm",
 }
 # ...and, for `--help` and the commands without a database, the database.
 NOT_FOR_HELP = NOT_FOR_THE_CLI | {"sqlalchemy", "psycopg"}
@@ -54,3 +57,19 @@ def test_a_run_wires_the_database_but_nothing_else(tmp_path):
     assert "sqlalchemy" in loaded   # the probe does see what is imported
     assert loaded & NOT_FOR_THE_CLI == set()
     assert "psycopg" not in loaded  # a SQLite run never loads PostgreSQL's driver (its COPY)
+
+
+def test_a_whole_run_loads_nothing_it_does_not_use(small_agency, tmp_path):
+    """The probe above stops at the wiring; this one runs the command to its end (history
+    read and written, workbooks published) and looks at what the process then holds."""
+    agency = small_agency.out_dir
+    args = ["run", "--agency", str(agency), "--policy", str(agency / "policy.json"),
+            "--out", str(tmp_path / "out"), "--date", "1405/09/15",
+            "--database-url", f"sqlite:///{tmp_path / 'h.sqlite'}"]
+    code = ("from smartalloc.entrypoints.cli import app\n"
+            f"try:\n    app({args!r}, standalone_mode=False)\n"
+            "except SystemExit as done:\n    assert not done.code, done.code")
+    loaded = _imported_after(code)
+    assert "sqlalchemy" in loaded
+    assert (tmp_path / "out" / "import_to_sabt.xlsx").exists()
+    assert loaded & NOT_FOR_THE_CLI == set()

@@ -55,8 +55,8 @@ def test_allocated_and_waiting_registrations_are_listed_in_the_operators_words(
     lost = next(s.national_id for s in lines if s.failure_class == "ELIGIBILITY_NO_MATCH")
     with state.engine.connect() as conn:
         nowhere = tuple(conn.execute(select(
-            Student.group_code, Student.gender, Student.graduation_status, Student.center,
-            Student.finance, Student.school_code).where(Student.national_id == lost)).one())
+            Student.c.group_code, Student.c.gender, Student.c.graduation_status, Student.c.center,
+            Student.c.finance, Student.c.school_code).where(Student.c.national_id == lost)).one())
     waiting = web.client.post(URL, content=json.dumps(entry_like(6002, nowhere)),
                               headers=HEADERS)
     assert waiting.status_code == 202 and waiting.json()["failure"] == "ELIGIBILITY_NO_MATCH"

@@ -1,49 +1,59 @@
-"""Tables of the service (issue C), on the same ``Base`` so Alembic sees one metadata:
+"""Tables of the service (issue C), in the same ``metadata`` so Alembic sees them all:
 کاربران (API users: argon2 hash and role) and کارها (jobs: imports and allocation runs, with
 progress, result and the idempotency key that makes a retried POST return the same job)."""
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, Integer, String, Text, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    false,
+)
 
-from smartalloc.adapters.db.base import Base
+from smartalloc.adapters.db.base import metadata
 
-
-class User(Base):
-    __tablename__ = "کاربران"
-    id: Mapped[int] = mapped_column("شناسه", Integer, primary_key=True, autoincrement=True)
-    username: Mapped[str] = mapped_column("نام_کاربری", String(64), unique=True)
-    password_hash: Mapped[str] = mapped_column("هش_رمز", Text)
-    role: Mapped[str] = mapped_column("نقش", String(16))
-    active: Mapped[bool] = mapped_column("فعال", Boolean, default=True)
-    created_at: Mapped[str] = mapped_column("زمان_ایجاد", String(32))
+User = Table(
+    "کاربران", metadata,
+    Column("شناسه", Integer, primary_key=True, autoincrement=True, key="id"),
+    Column("نام_کاربری", String(64), unique=True, nullable=False, key="username"),
+    Column("هش_رمز", Text, nullable=False, key="password_hash"),
+    Column("نقش", String(16), nullable=False, key="role"),
+    Column("فعال", Boolean, default=True, nullable=False, key="active"),
+    Column("زمان_ایجاد", String(32), nullable=False, key="created_at"),
     # A password someone else saw (first start, reset): the next sign-in must replace it (0006).
-    must_change: Mapped[bool] = mapped_column("باید_رمز_را_عوض_کند", Boolean, default=False,
-                                              server_default=false())
+    Column("باید_رمز_را_عوض_کند", Boolean, default=False, server_default=false(), nullable=False,
+           key="must_change"),
+)
 
 
-class RevokedToken(Base):
-    """A token signed out before its expiry (its jti), kept until then (migration 0005)."""
+# A token signed out before its expiry (its jti), kept until then (migration 0005).
+RevokedToken = Table(
+    "توکن_های_باطل", metadata,
+    Column("شناسه_توکن", String(64), primary_key=True, key="jti"),
+    Column("انقضا", String(32), index=True, nullable=False, key="expires_at"),
+)
 
-    __tablename__ = "توکن_های_باطل"
-    jti: Mapped[str] = mapped_column("شناسه_توکن", String(64), primary_key=True)
-    expires_at: Mapped[str] = mapped_column("انقضا", String(32), index=True)
-
-
-class Job(Base):
-    __tablename__ = "کارها"
-    id: Mapped[str] = mapped_column("شناسه", String(36), primary_key=True)
-    kind: Mapped[str] = mapped_column("نوع", String(32))
-    state: Mapped[str] = mapped_column("وضعیت", String(16))        # queued/running/succeeded/failed
-    progress: Mapped[float] = mapped_column("پیشرفت", Float, default=0.0)
-    stage: Mapped[str] = mapped_column("مرحله", String(32), default="")
-    params: Mapped[dict] = mapped_column("پارامترها", JSON)
-    result: Mapped[dict | None] = mapped_column("نتیجه", JSON, nullable=True)
-    error: Mapped[dict | None] = mapped_column("خطا", JSON, nullable=True)
-    idempotency_key: Mapped[str | None] = mapped_column("کلید_یکتایی", String(255), nullable=True)
-    request_hash: Mapped[str] = mapped_column("هش_درخواست", String(64), default="")
-    created_by: Mapped[str] = mapped_column("ایجادکننده", String(64))
-    created_at: Mapped[str] = mapped_column("زمان_ایجاد", String(32))
-    updated_at: Mapped[str] = mapped_column("زمان_به_روزرسانی", String(32))
-    __table_args__ = (UniqueConstraint("ایجادکننده", "کلید_یکتایی"),)
+Job = Table(
+    "کارها", metadata,
+    Column("شناسه", String(36), primary_key=True, key="id"),
+    Column("نوع", String(32), nullable=False, key="kind"),
+    Column("وضعیت", String(16), nullable=False, key="state"),  # queued/running/succeeded/failed
+    Column("پیشرفت", Float, default=0.0, nullable=False, key="progress"),
+    Column("مرحله", String(32), default="", nullable=False, key="stage"),
+    Column("پارامترها", JSON, nullable=False, key="params"),
+    Column("نتیجه", JSON, nullable=True, key="result"),
+    Column("خطا", JSON, nullable=True, key="error"),
+    Column("کلید_یکتایی", String(255), nullable=True, key="idempotency_key"),
+    Column("هش_درخواست", String(64), default="", nullable=False, key="request_hash"),
+    Column("ایجادکننده", String(64), nullable=False, key="created_by"),
+    Column("زمان_ایجاد", String(32), nullable=False, key="created_at"),
+    Column("زمان_به_روزرسانی", String(32), nullable=False, key="updated_at"),
+    UniqueConstraint("created_by", "idempotency_key"),
+)

@@ -29,8 +29,8 @@ def read_facts(conn: Connection) -> DatabaseFacts:
     if VERSION_TABLE in names:
         revision = conn.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
     heads: tuple = ()
-    if Counter.__tablename__ in names:
-        rows = conn.execute(select(Counter.year, Counter.mid, Counter.last_sequence)
-                            .order_by(Counter.year, Counter.mid))
+    if Counter.name in names:
+        rows = conn.execute(select(Counter.c.year, Counter.c.mid, Counter.c.last_sequence)
+                            .order_by(Counter.c.year, Counter.c.mid))
         heads = tuple((int(y), str(m), int(s)) for y, m, s in rows)
     return DatabaseFacts(revision, counts, heads)

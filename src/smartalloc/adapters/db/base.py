@@ -1,7 +1,7 @@
-"""The declarative base of every table, with constraint names fitted to PostgreSQL.
+"""The one ``MetaData`` of every table, with constraint names fitted to PostgreSQL.
 
 Its own module so that the table modules (``schema``, ``auth_schema``) import it and not each
-other; ``metadata`` gathers them all for Alembic and ``create_all``.
+other; ``adapters.db.metadata`` imports them both, for Alembic and ``create_all``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 
 from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
 
 PG_NAME_BYTES = 63  # PostgreSQL truncates longer identifiers; a Persian letter is 2 bytes
 
@@ -42,6 +41,4 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+metadata = MetaData(naming_convention=NAMING)

@@ -18,7 +18,6 @@ from smartalloc.adapters.db.schema import Counter, ReviewRow
 from smartalloc.domain.review import MOVING
 
 _MOVING = [str(a) for a in MOVING]
-_LAST = Counter.__mapper__.columns["last_sequence"]
 
 
 def take_sequence(conn, yy: int, mid: str, floor: int = 0) -> int:
@@ -34,13 +33,13 @@ def take_sequence(conn, yy: int, mid: str, floor: int = 0) -> int:
 def _take(dialect: str):
     """``take_sequence``'s statement, built once per dialect (a live entry runs it each time)."""
     insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Counter)
-    given = insert.excluded[_LAST.name]
+    given = insert.excluded.last_sequence
     return insert.values(year=bindparam("t_year"), mid=bindparam("t_mid"),
                          last_sequence=bindparam("t_first")).on_conflict_do_update(
-        index_elements=[Counter.year, Counter.mid],
-        set_={Counter.last_sequence: case((Counter.last_sequence + 1 > given,
-                                           Counter.last_sequence + 1), else_=given)},
-    ).returning(Counter.last_sequence)
+        index_elements=[Counter.c.year, Counter.c.mid],
+        set_={Counter.c.last_sequence: case((Counter.c.last_sequence + 1 > given,
+                                           Counter.c.last_sequence + 1), else_=given)},
+    ).returning(Counter.c.last_sequence)
 
 
 def kept_code(conn, national_id: str) -> str:
@@ -51,6 +50,6 @@ def kept_code(conn, national_id: str) -> str:
 
 def kept_code_query(national_id: str | ColumnElement) -> Select:
     """``kept_code`` as a query (a live entry reads it with the rest in one statement)."""
-    return (select(ReviewRow.code).where(ReviewRow.national_id == national_id,
-                                         ReviewRow.action.in_(_MOVING))
-            .order_by(ReviewRow.id.desc()).limit(1))
+    return (select(ReviewRow.c.code).where(ReviewRow.c.national_id == national_id,
+                                         ReviewRow.c.action.in_(_MOVING))
+            .order_by(ReviewRow.c.id.desc()).limit(1))

@@ -21,8 +21,8 @@ from smartalloc.domain.events import Event
 from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.service_layer.intake import StoredEntry
 
-TABLE = IntakeEntry.__table__
-C = {attr: column for attr, column in IntakeEntry.__mapper__.columns.items()}
+TABLE = IntakeEntry
+C = {attr: column for attr, column in IntakeEntry.c.items()}
 _JSON = json.JSONEncoder(ensure_ascii=False)   # the keys in the answer's own order
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.exc import IntegrityError
 
 from smartalloc.adapters.db.auth_schema import Job
 
-COLUMNS = (Job.id, Job.kind, Job.state, Job.progress, Job.stage, Job.params, Job.result,
-           Job.error, Job.idempotency_key, Job.request_hash, Job.created_by, Job.created_at,
-           Job.updated_at)
+COLUMNS = (Job.c.id, Job.c.kind, Job.c.state, Job.c.progress, Job.c.stage, Job.c.params, Job.c.result,
+           Job.c.error, Job.c.idempotency_key, Job.c.request_hash, Job.c.created_by, Job.c.created_at,
+           Job.c.updated_at)
 
 
 @dataclass(frozen=True)
@@ -46,19 +46,19 @@ class JobStore:
 
     def get(self, job_id: str) -> JobView | None:
         with self.reader.connect() as conn:
-            row = conn.execute(select(*COLUMNS).where(Job.id == job_id)).first()
+            row = conn.execute(select(*COLUMNS).where(Job.c.id == job_id)).first()
         return JobView(*row) if row else None
 
     def latest(self, kind: str, state: str = "succeeded") -> JobView | None:
         with self.reader.connect() as conn:
-            row = conn.execute(select(*COLUMNS).where(Job.kind == kind, Job.state == state)
-                               .order_by(Job.updated_at.desc()).limit(1)).first()
+            row = conn.execute(select(*COLUMNS).where(Job.c.kind == kind, Job.c.state == state)
+                               .order_by(Job.c.updated_at.desc()).limit(1)).first()
         return JobView(*row) if row else None
 
     def by_key(self, user: str, key: str) -> JobView | None:
         with self.reader.connect() as conn:
-            row = conn.execute(select(*COLUMNS).where(Job.created_by == user,
-                                                      Job.idempotency_key == key)).first()
+            row = conn.execute(select(*COLUMNS).where(Job.c.created_by == user,
+                                                      Job.c.idempotency_key == key)).first()
         return JobView(*row) if row else None
 
     def create(self, kind: str, params: dict, *, user: str, key: str | None = None,
@@ -84,18 +84,18 @@ class JobStore:
 
     def update(self, job_id: str, **values) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(Job).where(Job.id == job_id).values(**values, updated_at=_now()))
+            conn.execute(update(Job).where(Job.c.id == job_id).values(**values, updated_at=_now()))
 
     def claim(self, job_id: str) -> bool:
         """queued → running, once: whoever flips the state runs the job."""
         with self.engine.begin() as conn:
-            return bool(conn.execute(update(Job).where(Job.id == job_id, Job.state == "queued")
+            return bool(conn.execute(update(Job).where(Job.c.id == job_id, Job.c.state == "queued")
                                      .values(state="running", updated_at=_now())).rowcount)
 
     def heartbeat(self, job_id: str) -> bool:
         """A running job's runner is alive: ``updated_at`` ← now (False: no longer running)."""
         with self.engine.begin() as conn:
-            return bool(conn.execute(update(Job).where(Job.id == job_id, Job.state == "running")
+            return bool(conn.execute(update(Job).where(Job.c.id == job_id, Job.c.state == "running")
                                      .values(updated_at=_now())).rowcount)
 
     def requeue_stale(self, older_than: float) -> list[str]:
@@ -106,14 +106,14 @@ class JobStore:
         cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
             timespec="microseconds")
         with self.reader.connect() as conn:
-            stale = conn.execute(select(Job.id, Job.updated_at).where(
-                Job.state == "running", Job.updated_at < cutoff)
-                .order_by(Job.created_at)).all()
+            stale = conn.execute(select(Job.c.id, Job.c.updated_at).where(
+                Job.c.state == "running", Job.c.updated_at < cutoff)
+                .order_by(Job.c.created_at)).all()
         requeued = []
         for job_id, beat in stale:
             with self.engine.begin() as conn:
-                if conn.execute(update(Job).where(Job.id == job_id, Job.state == "running",
-                                                  Job.updated_at == beat)
+                if conn.execute(update(Job).where(Job.c.id == job_id, Job.c.state == "running",
+                                                  Job.c.updated_at == beat)
                                 .values(state="queued", updated_at=_now())).rowcount:
                     requeued.append(job_id)
         return requeued
@@ -121,8 +121,8 @@ class JobStore:
     def recent(self, kind: str, limit: int = 30) -> list[JobView]:
         """The newest jobs of a kind, newest first."""
         with self.reader.connect() as conn:
-            rows = conn.execute(select(*COLUMNS).where(Job.kind == kind)
-                                .order_by(Job.created_at.desc()).limit(limit)).all()
+            rows = conn.execute(select(*COLUMNS).where(Job.c.kind == kind)
+                                .order_by(Job.c.created_at.desc()).limit(limit)).all()
         return [JobView(*r) for r in rows]
 
     def queued_before(self, older_than: float) -> list[str]:
@@ -131,11 +131,11 @@ class JobStore:
         cutoff = (datetime.now(UTC) - timedelta(seconds=older_than)).isoformat(
             timespec="microseconds")
         with self.reader.connect() as conn:
-            return list(conn.execute(select(Job.id).where(
-                Job.state == "queued", Job.updated_at < cutoff)
-                .order_by(Job.created_at)).scalars())
+            return list(conn.execute(select(Job.c.id).where(
+                Job.c.state == "queued", Job.c.updated_at < cutoff)
+                .order_by(Job.c.created_at)).scalars())
 
     def queued(self) -> list[str]:
         with self.reader.connect() as conn:
-            return list(conn.execute(select(Job.id).where(Job.state == "queued")
-                                     .order_by(Job.created_at)).scalars())
+            return list(conn.execute(select(Job.c.id).where(Job.c.state == "queued")
+                                     .order_by(Job.c.created_at)).scalars())

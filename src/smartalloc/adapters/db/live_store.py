@@ -78,35 +78,35 @@ class SqlLiveAllocations:
 # Built once: an entry's statements differ only in their parameters, so each is compiled and
 # keyed for the cache once per process, not once per entry (a third of an entry's CPU before).
 _ENTRY = list(TABLE.c)
-_LOOK = (select(select(Run.run_id).order_by(Run.started_at.desc(), Run.run_id.desc())
+_LOOK = (select(select(Run.c.run_id).order_by(Run.c.started_at.desc(), Run.c.run_id.desc())
                 .limit(1).scalar_subquery(),
-                select(func.max(MentorStatusChange.id)).scalar_subquery(),
-                select(func.max(AgencyProfileVersion.version)).scalar_subquery(),
+                select(func.max(MentorStatusChange.c.id)).scalar_subquery(),
+                select(func.max(AgencyProfileVersion.c.version)).scalar_subquery(),
                 kept_code_query(bindparam("nid")).scalar_subquery(),
                 *_ENTRY, *ALLOCATION_COLUMNS)
          .select_from(select(literal(1).label("one")).subquery())
          .outerjoin(TABLE, and_(ENTRY["source"] == bindparam("source"),
                                 ENTRY["form_id"] == bindparam("form_id"),
                                 ENTRY["entry_id"] == bindparam("entry_id")))
-         .outerjoin(Allocation, Allocation.national_id == bindparam("nid")))
+         .outerjoin(Allocation, Allocation.c.national_id == bindparam("nid")))
 _IDS = bindparam("ids", expanding=True)
-_SEATS = (select(Allocation.mentor_id, func.count())
-          .where(Allocation.mentor_id.in_(_IDS),
-                 Allocation.run_id.in_(bindparam("runs", expanding=True)))
-          .group_by(Allocation.mentor_id))
+_SEATS = (select(Allocation.c.mentor_id, func.count())
+          .where(Allocation.c.mentor_id.in_(_IDS),
+                 Allocation.c.run_id.in_(bindparam("runs", expanding=True)))
+          .group_by(Allocation.c.mentor_id))
 # PostgreSQL: the candidates' rows locked and their seats counted in **one** trip — two
 # statements of one simple query (``pg_driver.results_of``); the count, a statement of its
 # own, takes its snapshot once the locks are granted. ``_SEATS`` in PostgreSQL's own words
 # (arrays, where the portable form expands a list): the time between an entry's locks and
 # its commit is the time other entries with those candidates wait.
-_M, _A = Mentor.__mapper__.columns, Allocation.__mapper__.columns
+_M, _A = Mentor.c, Allocation.c
 _LOCK_AND_COUNT = (
-    f"SELECT 1 FROM {quote(Mentor.__tablename__)} WHERE {quote(_M['mentor_id'].name)} "
+    f"SELECT 1 FROM {quote(Mentor.name)} WHERE {quote(_M['mentor_id'].name)} "
     f"= ANY(%(ids)s) ORDER BY {quote(_M['mentor_id'].name)} FOR UPDATE; "
-    f"SELECT {quote(_A['mentor_id'].name)}, count(*) FROM {quote(Allocation.__tablename__)} "
+    f"SELECT {quote(_A['mentor_id'].name)}, count(*) FROM {quote(Allocation.name)} "
     f"WHERE {quote(_A['mentor_id'].name)} = ANY(%(ids)s) "
     f"AND {quote(_A['run_id'].name)} = ANY(%(runs)s) GROUP BY {quote(_A['mentor_id'].name)}")
-_HOLDER = select(Allocation.national_id).where(Allocation.code == bindparam("code"))
+_HOLDER = select(Allocation.c.national_id).where(Allocation.c.code == bindparam("code"))
 
 
 class _Transaction:

@@ -29,18 +29,18 @@ class MentorRegistry:
     def list(self, status: str | None = None) -> list[MentorView]:
         query = select(Mentor)
         if status:
-            query = query.where(Mentor.status == status)
+            query = query.where(Mentor.c.status == status)
         return sorted(self._views(query), key=lambda v: natural_key(v.mentor_id))
 
     def get(self, mentor_id: str) -> MentorView | None:
-        found = self._views(select(Mentor).where(Mentor.mentor_id == mentor_id))
+        found = self._views(select(Mentor).where(Mentor.c.mentor_id == mentor_id))
         return found[0] if found else None
 
     def _views(self, query) -> list[MentorView]:
         with self.engine.connect() as conn:
             rows = conn.execute(query.with_only_columns(
-                Mentor.mentor_id, Mentor.name, Mentor.manager, Mentor.status, Mentor.capacity,
-                Mentor.covered, Mentor.allowed_schools, Mentor.allowed_channels)).all()
+                Mentor.c.mentor_id, Mentor.c.name, Mentor.c.manager, Mentor.c.status, Mentor.c.capacity,
+                Mentor.c.covered, Mentor.c.allowed_schools, Mentor.c.allowed_channels)).all()
         return [MentorView(r[0], r[1], r[2], r[3], r[4], r[5], tuple(r[6] or ()),
                            tuple(r[7] or ())) for r in rows]
 
@@ -50,29 +50,29 @@ class MentorRegistry:
         mentor_id, to = change.mentor_id, change.to.value
         schools, channels = list(change.schools), [str(c) for c in change.channels]
         with self.engine.begin() as conn:
-            before = conn.execute(select(Mentor.status).where(Mentor.mentor_id == mentor_id)).scalar()
+            before = conn.execute(select(Mentor.c.status).where(Mentor.c.mentor_id == mentor_id)).scalar()
             values = {"status": to, "allowed_schools": schools, "allowed_channels": channels}
             if before is None:
                 conn.execute(insert(Mentor).values(mentor_id=mentor_id, name="", **values))
             else:
-                conn.execute(update(Mentor).where(Mentor.mentor_id == mentor_id).values(**values))
+                conn.execute(update(Mentor).where(Mentor.c.mentor_id == mentor_id).values(**values))
             recorded = StatusChange(mentor_id, before or UNKNOWN, to, change.reason, change.by,
                                     change.at)
             audit_id = conn.execute(insert(MentorStatusChange).values(
                 mentor_id=mentor_id, from_status=recorded.from_status, to_status=to,
                 reason=change.reason, changed_by=change.by, changed_at=change.at,
                 details={"schools": schools, "channels": channels}
-            ).returning(MentorStatusChange.id)).scalar_one()
+            ).returning(MentorStatusChange.c.id)).scalar_one()
             if self.outbox:
                 write_outbox(conn, [event(recorded, audit_id)])
         return recorded
 
     def audit(self, mentor_id: str | None = None) -> list[StatusChange]:
-        query = select(MentorStatusChange.mentor_id, MentorStatusChange.from_status,
-                       MentorStatusChange.to_status, MentorStatusChange.reason,
-                       MentorStatusChange.changed_by, MentorStatusChange.changed_at
-                       ).order_by(MentorStatusChange.id)
+        query = select(MentorStatusChange.c.mentor_id, MentorStatusChange.c.from_status,
+                       MentorStatusChange.c.to_status, MentorStatusChange.c.reason,
+                       MentorStatusChange.c.changed_by, MentorStatusChange.c.changed_at
+                       ).order_by(MentorStatusChange.c.id)
         if mentor_id:
-            query = query.where(MentorStatusChange.mentor_id == mentor_id)
+            query = query.where(MentorStatusChange.c.mentor_id == mentor_id)
         with self.engine.connect() as conn:
             return [StatusChange(*r) for r in conn.execute(query)]

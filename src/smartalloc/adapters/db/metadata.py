@@ -2,6 +2,6 @@
 new embedded database is built from."""
 
 from smartalloc.adapters.db import auth_schema, schema  # noqa: F401  (they register their tables)
-from smartalloc.adapters.db.base import Base
+from smartalloc.adapters.db.base import metadata
 
-metadata = Base.metadata
+__all__ = ["metadata"]

@@ -39,9 +39,9 @@ def write_outbox(conn, events: Sequence[Event], *, replace_run: str = "") -> Non
     sent), the rows are encoded while they stream into COPY (``pg_copy.copy_new``): the server
     stores the first ones while Python encodes the later ones."""
     if replace_run:
-        conn.execute(delete(OutboxMessage).where(OutboxMessage.run_id == replace_run,
-                                                 OutboxMessage.sent_at.is_(None)))
-    table, names = OutboxMessage.__table__.name, [_COLUMNS[a] for a in _ATTRS]
+        conn.execute(delete(OutboxMessage).where(OutboxMessage.c.run_id == replace_run,
+                                                 OutboxMessage.c.sent_at.is_(None)))
+    table, names = OutboxMessage.name, [_COLUMNS[a] for a in _ATTRS]
     if pg_copy.usable(conn, len(events)) and pg_copy.copy_new(
             conn, table, _COLUMNS["event_id"], [e.event_id for e in events], names,
             lambda: map(_row, events)):
@@ -58,7 +58,7 @@ def outbox_write(events: Sequence[Event]) -> Write:
 
 _ATTRS = ("event_id", "event_type", "schema_version", "payload", "occurred_at", "run_id",
           "sent_at", "attempts")
-_COLUMNS = {a: OutboxMessage.__mapper__.columns[a].name for a in _ATTRS}
+_COLUMNS = {a: OutboxMessage.c[a].name for a in _ATTRS}
 
 
 def _row(e: Event) -> tuple:

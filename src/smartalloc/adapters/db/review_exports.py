@@ -20,13 +20,13 @@ from smartalloc.domain.review import ReviewAction, ReviewChange
 from smartalloc.domain.review_export import AuditedChange, ExportVersion, Placed
 from smartalloc.service_layer.review_export import ExportSnapshot, no_run
 
-_AUDIT = (ReviewRow.id, ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor,
-          ReviewRow.to_mentor, ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by,
-          ReviewRow.changed_at, ReviewRow.exception, ReviewRow.run_id)
-_VERSION = (ExportVersionRow.run_id, ExportVersionRow.version, ExportVersionRow.audit_head,
-            ExportVersionRow.made_at, ExportVersionRow.made_by, ExportVersionRow.rows,
-            ExportVersionRow.changed, ExportVersionRow.exceptions, ExportVersionRow.qa_status,
-            ExportVersionRow.folder)
+_AUDIT = (ReviewRow.c.id, ReviewRow.c.national_id, ReviewRow.c.action, ReviewRow.c.from_mentor,
+          ReviewRow.c.to_mentor, ReviewRow.c.code, ReviewRow.c.reason, ReviewRow.c.changed_by,
+          ReviewRow.c.changed_at, ReviewRow.c.exception, ReviewRow.c.run_id)
+_VERSION = (ExportVersionRow.c.run_id, ExportVersionRow.c.version, ExportVersionRow.c.audit_head,
+            ExportVersionRow.c.made_at, ExportVersionRow.c.made_by, ExportVersionRow.c.rows,
+            ExportVersionRow.c.changed, ExportVersionRow.c.exceptions, ExportVersionRow.c.qa_status,
+            ExportVersionRow.c.folder)
 _PLACING = (str(ReviewAction.ASSIGN), str(ReviewAction.MOVE))
 
 
@@ -48,11 +48,11 @@ class SqlReviewExportStore:
         """The run's recorded versions after review, oldest first (``NotFoundError`` if no
         such run)."""
         with self.engine.connect() as conn:
-            if conn.execute(select(Run.run_id).where(Run.run_id == run_id)).first() is None:
+            if conn.execute(select(Run.c.run_id).where(Run.c.run_id == run_id)).first() is None:
                 raise no_run()
             return [ExportVersion(*row) for row in conn.execute(
-                select(*_VERSION).where(ExportVersionRow.run_id == run_id)
-                .order_by(ExportVersionRow.version))]
+                select(*_VERSION).where(ExportVersionRow.c.run_id == run_id)
+                .order_by(ExportVersionRow.c.version))]
 
 
 class _Transaction:
@@ -79,19 +79,19 @@ def _change(row) -> AuditedChange:
 
 
 def _snapshot(conn, run_id: str) -> ExportSnapshot:
-    run = conn.execute(select(Run.inputs, Run.out_dir, Run.policy_stamp)
-                       .where(Run.run_id == run_id)).first()
+    run = conn.execute(select(Run.c.inputs, Run.c.out_dir, Run.c.policy_stamp)
+                       .where(Run.c.run_id == run_id)).first()
     if run is None:
         raise no_run()
     inputs, out_dir, stamp = run
     placed = {nid: Placed(mentor, code) for nid, mentor, code in conn.execute(
-        select(Allocation.national_id, Allocation.mentor_id, Allocation.code)
-        .where(Allocation.run_id == run_id))}
-    last_row = conn.execute(select(*_VERSION).where(ExportVersionRow.run_id == run_id)
-                            .order_by(ExportVersionRow.version.desc()).limit(1)).first()
+        select(Allocation.c.national_id, Allocation.c.mentor_id, Allocation.c.code)
+        .where(Allocation.c.run_id == run_id))}
+    last_row = conn.execute(select(*_VERSION).where(ExportVersionRow.c.run_id == run_id)
+                            .order_by(ExportVersionRow.c.version.desc()).limit(1)).first()
     last = ExportVersion(*last_row) if last_row else None
     audit = [_change(r) for r in conn.execute(
-        select(*_AUDIT).where(ReviewRow.run_id == run_id).order_by(ReviewRow.id))]
+        select(*_AUDIT).where(ReviewRow.c.run_id == run_id).order_by(ReviewRow.c.id))]
     # the exception in force: the latest placing change of a student, if it placed the
     # student where the student is now and went outside the matrix
     latest = {a.change.national_id: a.change for a in audit
@@ -112,6 +112,6 @@ def _held_elsewhere(conn, run_id: str, inputs: dict) -> dict[str, int]:
     runs = set(runs_with_input(conn, report)) - {run_id} if report else set()
     if not runs:
         return {}
-    return dict(conn.execute(select(Allocation.mentor_id, func.count())
-                             .where(Allocation.run_id.in_(sorted(runs)))
-                             .group_by(Allocation.mentor_id)).all())
+    return dict(conn.execute(select(Allocation.c.mentor_id, func.count())
+                             .where(Allocation.c.run_id.in_(sorted(runs)))
+                             .group_by(Allocation.c.mentor_id)).all())

@@ -45,8 +45,8 @@ class SqlReviewList:
         self.engine, self.open_kept = engine, open_kept
 
     def runs(self) -> list[RunOnRecord]:
-        query = select(Run.run_id, Run.started_at, Run.qa_status, Run.out_dir).order_by(
-            Run.started_at, Run.run_id)
+        query = select(Run.c.run_id, Run.c.started_at, Run.c.qa_status, Run.c.out_dir).order_by(
+            Run.c.started_at, Run.c.run_id)
         with self.engine.connect() as conn:
             return [RunOnRecord(run_id, at, status == PASSED, folder or "")
                     for run_id, at, status, folder in conn.execute(query)]
@@ -61,14 +61,14 @@ class SqlReviewList:
 
     def mentor_names(self) -> dict[str, str]:
         with self.engine.connect() as conn:
-            return dict(conn.execute(select(Mentor.mentor_id, Mentor.name)).all())
+            return dict(conn.execute(select(Mentor.c.mentor_id, Mentor.c.name)).all())
 
     def holdings(self, national_ids: Collection[str]) -> dict[str, str]:
         found: dict[str, str] = {}
         with self.engine.connect() as conn:
             for chunk in _chunks(national_ids):
-                found.update(conn.execute(select(Allocation.national_id, Allocation.mentor_id)
-                                          .where(Allocation.national_id.in_(chunk))).all())
+                found.update(conn.execute(select(Allocation.c.national_id, Allocation.c.mentor_id)
+                                          .where(Allocation.c.national_id.in_(chunk))).all())
         return found
 
     def on_mentors(self, mentor_ids: Collection[str]) -> dict[str, tuple[str, str]]:
@@ -76,24 +76,24 @@ class SqlReviewList:
         with self.engine.connect() as conn:
             for chunk in _chunks(mentor_ids):
                 found.update((nid, (mentor, run)) for nid, mentor, run in conn.execute(
-                    select(Allocation.national_id, Allocation.mentor_id, Allocation.run_id)
-                    .where(Allocation.mentor_id.in_(chunk))))
+                    select(Allocation.c.national_id, Allocation.c.mentor_id, Allocation.c.run_id)
+                    .where(Allocation.c.mentor_id.in_(chunk))))
         return found
 
     def open_flags(self) -> dict[str, Flag]:
         """The students whose latest flag row is a flag (no unflag after it)."""
-        latest = (select(func.max(ReviewRow.id)).where(ReviewRow.action.in_(_FLAGS))
-                  .group_by(ReviewRow.national_id))
-        query = (select(ReviewRow.national_id, ReviewRow.reason, ReviewRow.changed_by,
-                        ReviewRow.changed_at, ReviewRow.run_id)
-                 .where(ReviewRow.id.in_(latest), ReviewRow.action == str(ReviewAction.FLAG)))
+        latest = (select(func.max(ReviewRow.c.id)).where(ReviewRow.c.action.in_(_FLAGS))
+                  .group_by(ReviewRow.c.national_id))
+        query = (select(ReviewRow.c.national_id, ReviewRow.c.reason, ReviewRow.c.changed_by,
+                        ReviewRow.c.changed_at, ReviewRow.c.run_id)
+                 .where(ReviewRow.c.id.in_(latest), ReviewRow.c.action == str(ReviewAction.FLAG)))
         with self.engine.connect() as conn:
             return {row[0]: Flag(*row) for row in conn.execute(query)}
 
     def reviewed(self) -> set[str]:
         with self.engine.connect() as conn:
-            return set(conn.execute(select(ReviewRow.national_id).distinct()
-                                    .where(ReviewRow.action.in_(_MOVING))).scalars())
+            return set(conn.execute(select(ReviewRow.c.national_id).distinct()
+                                    .where(ReviewRow.c.action.in_(_MOVING))).scalars())
 
 
 class _DbDecisions:
@@ -117,16 +117,16 @@ class _DbDecisions:
         run = self.run_id
         with self.engine.connect() as conn:
             keys = {r[0]: tuple(r[1:]) for r in conn.execute(select(
-                Student.national_id, Student.group_code, Student.gender,
-                Student.graduation_status, Student.center, Student.finance,
-                Student.school_code).where(Student.last_run_id == run))}
-            held = dict(conn.execute(select(Allocation.national_id, Allocation.mentor_id)
-                                     .where(Allocation.run_id == run)).all())
+                Student.c.national_id, Student.c.group_code, Student.c.gender,
+                Student.c.graduation_status, Student.c.center, Student.c.finance,
+                Student.c.school_code).where(Student.c.last_run_id == run))}
+            held = dict(conn.execute(select(Allocation.c.national_id, Allocation.c.mentor_id)
+                                     .where(Allocation.c.run_id == run)).all())
             first: dict[str, str] = {}
             for nid, before in conn.execute(
-                    select(ReviewRow.national_id, ReviewRow.from_mentor)
-                    .where(ReviewRow.run_id == run, ReviewRow.action.in_(_MOVING))
-                    .order_by(ReviewRow.id)):
+                    select(ReviewRow.c.national_id, ReviewRow.c.from_mentor)
+                    .where(ReviewRow.c.run_id == run, ReviewRow.c.action.in_(_MOVING))
+                    .order_by(ReviewRow.c.id)):
                 first.setdefault(nid, before)     # the run's own mentor, before review
         return {nid: Decided(nid, run, first[nid] if nid in first else held.get(nid, ""),
                              keys=None if None in keys.get(nid, (None,)) else keys[nid],

@@ -44,18 +44,18 @@ class SqlReviewStore:
 
     def changes(self, national_id: str | None = None) -> list[ReviewChange]:
         """Every change, oldest first (of one student when ``national_id`` is given)."""
-        query = select(*_AUDIT).order_by(ReviewRow.id)
+        query = select(*_AUDIT).order_by(ReviewRow.c.id)
         if national_id is not None:
-            query = query.where(ReviewRow.national_id == national_id)
+            query = query.where(ReviewRow.c.national_id == national_id)
         with self.engine.connect() as conn:
             return [ReviewChange(nid, ReviewAction(action), *rest[:6], bool(rest[6]), rest[7])
                     for nid, action, *rest in conn.execute(query)]
 
 
 _FLAGS = [str(a) for a in FLAGS]
-_AUDIT = (ReviewRow.national_id, ReviewRow.action, ReviewRow.from_mentor, ReviewRow.to_mentor,
-          ReviewRow.code, ReviewRow.reason, ReviewRow.changed_by, ReviewRow.changed_at,
-          ReviewRow.exception, ReviewRow.run_id)
+_AUDIT = (ReviewRow.c.national_id, ReviewRow.c.action, ReviewRow.c.from_mentor, ReviewRow.c.to_mentor,
+          ReviewRow.c.code, ReviewRow.c.reason, ReviewRow.c.changed_by, ReviewRow.c.changed_at,
+          ReviewRow.c.exception, ReviewRow.c.run_id)
 
 
 class _Transaction:
@@ -67,21 +67,21 @@ class _Transaction:
         return self.conn.execute(query.with_for_update() if self.locking else query).first()
 
     def student(self, national_id: str) -> ReviewStudent | None:
-        row = self._one(select(Student.group_code, Student.gender, Student.graduation_status,
-                               Student.center, Student.finance, Student.school_code,
-                               Student.last_run_id).where(Student.national_id == national_id))
+        row = self._one(select(Student.c.group_code, Student.c.gender, Student.c.graduation_status,
+                               Student.c.center, Student.c.finance, Student.c.school_code,
+                               Student.c.last_run_id).where(Student.c.national_id == national_id))
         if row is None:
             return None
         keys = tuple(row[:6])
         return ReviewStudent(national_id, keys, row[1], row[6])  # type: ignore[arg-type]
 
     def holding(self, national_id: str) -> Holding | None:
-        row = self._one(select(Allocation.mentor_id, Allocation.code, Allocation.run_id)
-                        .where(Allocation.national_id == national_id))
+        row = self._one(select(Allocation.c.mentor_id, Allocation.c.code, Allocation.c.run_id)
+                        .where(Allocation.c.national_id == national_id))
         return Holding(national_id, row[0], row[1], row[2]) if row else None
 
     def seats(self, mentor_id: str) -> Seats | None:
-        if self._one(select(Mentor.mentor_id).where(Mentor.mentor_id == mentor_id)) is None:
+        if self._one(select(Mentor.c.mentor_id).where(Mentor.c.mentor_id == mentor_id)) is None:
             return None                             # (the mentor's row is locked from here)
         return seats_of(self.conn, [mentor_id]).get(mentor_id)
 
@@ -90,9 +90,9 @@ class _Transaction:
 
     def flagged(self, national_id: str) -> bool:
         latest = self.conn.execute(
-            select(ReviewRow.action).where(ReviewRow.national_id == national_id,
-                                           ReviewRow.action.in_(_FLAGS))
-            .order_by(ReviewRow.id.desc()).limit(1)).scalar()
+            select(ReviewRow.c.action).where(ReviewRow.c.national_id == national_id,
+                                           ReviewRow.c.action.in_(_FLAGS))
+            .order_by(ReviewRow.c.id.desc()).limit(1)).scalar()
         return latest == ReviewAction.FLAG
 
     def take_sequence(self, yy: int, mid: str, floor: int = 0) -> int:
@@ -104,10 +104,10 @@ class _Transaction:
                 pass                      # a note: the audit row below is all it writes
             elif change.action is ReviewAction.RELEASE:
                 self.conn.execute(delete(Allocation)
-                                  .where(Allocation.national_id == change.national_id))
+                                  .where(Allocation.c.national_id == change.national_id))
             elif change.from_mentor:
                 self.conn.execute(update(Allocation)
-                                  .where(Allocation.national_id == change.national_id)
+                                  .where(Allocation.c.national_id == change.national_id)
                                   .values(mentor_id=change.to_mentor))
             else:
                 self._allocate(change)
@@ -122,11 +122,11 @@ class _Transaction:
 
     def _allocate(self, change: ReviewChange) -> None:
         keys = self.conn.execute(select(
-            Student.group_code, Student.gender, Student.graduation_status, Student.center,
-            Student.finance, Student.school_code).where(
-                Student.national_id == change.national_id)).one()
-        stamp = self.conn.execute(select(Run.policy_stamp).where(
-            Run.run_id == change.run_id)).scalar() or ""
+            Student.c.group_code, Student.c.gender, Student.c.graduation_status, Student.c.center,
+            Student.c.finance, Student.c.school_code).where(
+                Student.c.national_id == change.national_id)).one()
+        stamp = self.conn.execute(select(Run.c.policy_stamp).where(
+            Run.c.run_id == change.run_id)).scalar() or ""
         self.conn.execute(insert(Allocation).values(
             national_id=change.national_id, mentor_id=change.to_mentor, code=change.code,
             group_code=keys[0], gender=keys[1], graduation_status=keys[2], center=keys[3],

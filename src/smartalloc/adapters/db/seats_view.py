@@ -42,17 +42,17 @@ def seats_of(conn, mentor_ids: Collection[str]) -> dict[str, Seats]:
     if not wanted:
         return {}
     mentors = conn.execute(select(
-        Mentor.mentor_id, Mentor.name, Mentor.status, Mentor.capacity, Mentor.covered,
-        Mentor.report_sha).where(Mentor.mentor_id.in_(wanted))).all()
+        Mentor.c.mentor_id, Mentor.c.name, Mentor.c.status, Mentor.c.capacity, Mentor.c.covered,
+        Mentor.c.report_sha).where(Mentor.c.mentor_id.in_(wanted))).all()
     given: dict[str, list[str]] = defaultdict(list)
-    for mentor_id, run_id in conn.execute(select(Allocation.mentor_id, Allocation.run_id)
-                                          .where(Allocation.mentor_id.in_(wanted))):
+    for mentor_id, run_id in conn.execute(select(Allocation.c.mentor_id, Allocation.c.run_id)
+                                          .where(Allocation.c.mentor_id.in_(wanted))):
         given[mentor_id].append(run_id)
     last: dict[str, tuple[str, str]] = {}
     for mentor_id, by, at in conn.execute(
-            select(ReviewRow.to_mentor, ReviewRow.changed_by, ReviewRow.changed_at)
-            .where(ReviewRow.to_mentor.in_(wanted), ReviewRow.action.in_(TAKING))
-            .order_by(ReviewRow.id)):
+            select(ReviewRow.c.to_mentor, ReviewRow.c.changed_by, ReviewRow.c.changed_at)
+            .where(ReviewRow.c.to_mentor.in_(wanted), ReviewRow.c.action.in_(TAKING))
+            .order_by(ReviewRow.c.id)):
         last[mentor_id] = (by, at)          # the latest wins
     runs: dict[str, set[str]] = {}
     found = {}

@@ -42,11 +42,11 @@ from smartalloc.domain.review import MOVING
 from smartalloc.service_layer.ports import EventsFactory, RunRecord, Snapshot
 from smartalloc.service_layer.progress import step
 
-ALLOCATION_COLUMNS = (Allocation.national_id, Allocation.mentor_id, Allocation.code,
-                       Allocation.group_code, Allocation.gender, Allocation.graduation_status,
-                       Allocation.center, Allocation.finance, Allocation.school_code,
-                       Allocation.channel, Allocation.allocated_at, Allocation.run_id,
-                       Allocation.policy_stamp)
+ALLOCATION_COLUMNS = (Allocation.c.national_id, Allocation.c.mentor_id, Allocation.c.code,
+                       Allocation.c.group_code, Allocation.c.gender, Allocation.c.graduation_status,
+                       Allocation.c.center, Allocation.c.finance, Allocation.c.school_code,
+                       Allocation.c.channel, Allocation.c.allocated_at, Allocation.c.run_id,
+                       Allocation.c.policy_stamp)
 
 
 def history_entry(row) -> HistoryEntry:
@@ -82,14 +82,14 @@ def advance_counters(conn, entries: Sequence[HistoryEntry]) -> None:
             key = (int(m.group(1)), m.group(2))
             highest[key] = max(highest.get(key, 0), int(m.group(3)))
     for (year, mid), seq in sorted(highest.items()):
-        query = select(Counter.last_sequence).where(Counter.year == year, Counter.mid == mid)
+        query = select(Counter.c.last_sequence).where(Counter.c.year == year, Counter.c.mid == mid)
         if conn.dialect.name == "postgresql":
             query = query.with_for_update()
         current = conn.execute(query).scalar()
         if current is None:
             conn.execute(insert(Counter).values(year=year, mid=mid, last_sequence=seq))
         elif seq > current:
-            conn.execute(update(Counter).where(Counter.year == year, Counter.mid == mid)
+            conn.execute(update(Counter).where(Counter.c.year == year, Counter.c.mid == mid)
                          .values(last_sequence=seq))
 
 
@@ -111,9 +111,9 @@ class SqlStore:
         return run_lock(self.engine)
 
     def load(self, exclude_runs: Sequence[str] = ()) -> list[HistoryEntry]:
-        query = select(*ALLOCATION_COLUMNS).order_by(Allocation.national_id)
+        query = select(*ALLOCATION_COLUMNS).order_by(Allocation.c.national_id)
         if exclude_runs:
-            query = query.where(Allocation.run_id.not_in(list(exclude_runs)))
+            query = query.where(Allocation.c.run_id.not_in(list(exclude_runs)))
         with self.engine.connect() as conn:
             return [history_entry(r) for r in conn.execute(query)]
 
@@ -123,8 +123,8 @@ class SqlStore:
         return [found] if found else []
 
     def of_mentor(self, mentor_id: str, limit: int = 1000) -> list[HistoryEntry]:
-        query = (select(*ALLOCATION_COLUMNS).where(Allocation.mentor_id == mentor_id)
-                 .order_by(Allocation.code).limit(limit))
+        query = (select(*ALLOCATION_COLUMNS).where(Allocation.c.mentor_id == mentor_id)
+                 .order_by(Allocation.c.code).limit(limit))
         with self.engine.connect() as conn:
             return [history_entry(r) for r in conn.execute(query)]
 
@@ -134,51 +134,51 @@ class SqlStore:
 
     def runs_since(self, run_id: str) -> list[str]:
         with self.engine.connect() as conn:
-            first = conn.execute(select(Run.started_at).where(Run.run_id == run_id)).scalar()
+            first = conn.execute(select(Run.c.started_at).where(Run.c.run_id == run_id)).scalar()
             if first is None:
                 return []
-            return list(conn.execute(select(Run.run_id).where(Run.started_at >= first)
-                                     .order_by(Run.started_at, Run.run_id)).scalars())
+            return list(conn.execute(select(Run.c.run_id).where(Run.c.started_at >= first)
+                                     .order_by(Run.c.started_at, Run.c.run_id)).scalars())
 
     def reviewed(self, run_id: str) -> int:
         with self.engine.connect() as conn:
             # a flag is a note, which a replay would not undo: only allocation changes count
             changes = conn.execute(select(func.count()).select_from(ReviewRow).where(
-                ReviewRow.run_id == run_id,
-                ReviewRow.action.in_([str(a) for a in MOVING]))).scalar() or 0
+                ReviewRow.c.run_id == run_id,
+                ReviewRow.c.action.in_([str(a) for a in MOVING]))).scalar() or 0
             live = conn.execute(  # live entries allocated on this run's reports (issue L)
                 select(func.count()).select_from(Allocation)
-                .join(IntakeEntry, IntakeEntry.national_id == Allocation.national_id)
-                .where(Allocation.run_id == run_id, IntakeEntry.status == LIVE_ALLOCATED)
+                .join(IntakeEntry, IntakeEntry.c.national_id == Allocation.c.national_id)
+                .where(Allocation.c.run_id == run_id, IntakeEntry.c.status == LIVE_ALLOCATED)
             ).scalar() or 0
             return changes + live
 
     def kept_codes(self) -> list[RosterEntry]:
         with self.engine.connect() as conn:
             return [RosterEntry(code, nid, None, "review") for code, nid in conn.execute(
-                select(ReviewRow.code, ReviewRow.national_id).distinct()
-                .where(ReviewRow.action.in_([str(a) for a in MOVING]))   # not a flag's note
-                .order_by(ReviewRow.code))]
+                select(ReviewRow.c.code, ReviewRow.c.national_id).distinct()
+                .where(ReviewRow.c.action.in_([str(a) for a in MOVING]))   # not a flag's note
+                .order_by(ReviewRow.c.code))]
 
     def committed(self, folders: Sequence[str]) -> dict[str, str]:
         """A run records its own output folder (``…/<name>``); these names were committed."""
         if not folders:
             return {}
-        query = select(Run.out_dir, Run.started_at).where(
-            or_(*(Run.out_dir.endswith(f"/{name}", autoescape=True) for name in folders)))
+        query = select(Run.c.out_dir, Run.c.started_at).where(
+            or_(*(Run.c.out_dir.endswith(f"/{name}", autoescape=True) for name in folders)))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return {name: at for out_dir, at in rows for name in folders
                 if out_dir.endswith(f"/{name}")}
 
     def governance(self) -> dict[str, GovernanceEntry]:
-        latest = (select(MentorStatusChange.mentor_id, func.max(MentorStatusChange.id).label("id"))
-                  .group_by(MentorStatusChange.mentor_id).subquery())
-        query = (select(Mentor.mentor_id, Mentor.status, Mentor.allowed_schools,
-                        Mentor.allowed_channels, MentorStatusChange.reason,
-                        MentorStatusChange.changed_by, MentorStatusChange.changed_at)
-                 .join(latest, latest.c.mentor_id == Mentor.mentor_id)
-                 .join(MentorStatusChange, MentorStatusChange.id == latest.c.id))
+        latest = (select(MentorStatusChange.c.mentor_id, func.max(MentorStatusChange.c.id).label("id"))
+                  .group_by(MentorStatusChange.c.mentor_id).subquery())
+        query = (select(Mentor.c.mentor_id, Mentor.c.status, Mentor.c.allowed_schools,
+                        Mentor.c.allowed_channels, MentorStatusChange.c.reason,
+                        MentorStatusChange.c.changed_by, MentorStatusChange.c.changed_at)
+                 .join(latest, latest.c.mentor_id == Mentor.c.mentor_id)
+                 .join(MentorStatusChange, MentorStatusChange.c.id == latest.c.id))
         with self.engine.connect() as conn:
             return {mid: GovernanceEntry(status=MentorStatus(status), reason=reason,
                                          allowed_schools=schools or [],
@@ -209,9 +209,9 @@ class SqlStore:
                    snapshot: Snapshot | None, events: EventsFactory | None) -> None:
         # A replay of the same run replaces its own earlier rows (idempotent re-runs) and
         # keeps its place in the commit order, which later replays rely on.
-        first = conn.execute(select(Run.started_at).where(Run.run_id == run.run_id)).scalar()
-        conn.execute(delete(Allocation).where(Allocation.run_id == run.run_id))
-        conn.execute(delete(Run).where(Run.run_id == run.run_id))
+        first = conn.execute(select(Run.c.started_at).where(Run.c.run_id == run.run_id)).scalar()
+        conn.execute(delete(Allocation).where(Allocation.c.run_id == run.run_id))
+        conn.execute(delete(Run).where(Run.c.run_id == run.run_id))
         conn.execute(insert(Run).values(
             run_id=run.run_id, started_at=first or run.started_at,
             policy_stamp=run.policy_stamp, inputs=run.inputs, counts=run.counts,
@@ -242,7 +242,7 @@ class SqlStore:
         for model, column, values in ((MentorGroup, "group_code", snap.mentor_groups),
                                       (MentorSchool, "school_code", snap.mentor_schools)):
             if ids:
-                conn.execute(delete(model).where(model.mentor_id.in_(ids)))
+                conn.execute(delete(model).where(model.c.mentor_id.in_(ids)))
             insert_rows(conn, model, [{"mentor_id": mid, column: v} for mid in ids
                                       for v in sorted(set(values.get(mid, ())))])
         upsert_students(conn, _unique_students(snap.students), run_id)
@@ -250,8 +250,8 @@ class SqlStore:
     def import_entries(self, entries: Sequence[HistoryEntry]) -> int:
         """Load a history seed (allocations made elsewhere); ids already present are kept."""
         with self.engine.begin() as conn:
-            known = set(conn.execute(select(Allocation.national_id)).scalars())
-            known_codes = set(conn.execute(select(Allocation.code)).scalars())
+            known = set(conn.execute(select(Allocation.c.national_id)).scalars())
+            known_codes = set(conn.execute(select(Allocation.c.code)).scalars())
             fresh = [e for e in entries if e.national_id not in known and e.code not in known_codes]
             unique: dict[str, HistoryEntry] = {}
             for e in fresh:
@@ -289,14 +289,14 @@ def upsert_students(conn, students: Iterable[StudentRecord], run_id: str) -> Non
 def history_of(conn, national_id: str) -> HistoryEntry | None:
     """The student's allocation, if it holds one (one per national id, ever)."""
     row = conn.execute(select(*ALLOCATION_COLUMNS)
-                       .where(Allocation.national_id == national_id)).first()
+                       .where(Allocation.c.national_id == national_id)).first()
     return history_entry(row) if row else None
 
 
 def runs_with_input(conn, sha256: str) -> list[str]:
     """The runs that read an input file with this content, in commit order (the runs whose
     allocations used the seats of an InspactorReport: ``seats_taken_since_report``)."""
-    rows = conn.execute(select(Run.run_id, Run.inputs).order_by(Run.started_at)).all()
+    rows = conn.execute(select(Run.c.run_id, Run.c.inputs).order_by(Run.c.started_at)).all()
     return [run_id for run_id, inputs in rows if sha256 in (inputs or {}).values()]
 
 

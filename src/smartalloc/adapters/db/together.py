@@ -17,16 +17,18 @@ from dataclasses import dataclass
 from itertools import chain
 from operator import itemgetter
 
+from sqlalchemy import Table
+
 from smartalloc.adapters.db.upsert import statement
 
 
 @dataclass(frozen=True)
 class Write:
-    """INSERT ``rows`` ({attribute: value}, the same attributes in each) into ``model``; with
+    """INSERT ``rows`` ({attribute: value}, the same attributes in each) into ``table``; with
     ``keys``: ON CONFLICT (keys) DO UPDATE SET ``update`` (DO NOTHING when empty). JSON
     columns take their text, as ``upsert`` does."""
 
-    model: type
+    table: Table
     rows: Sequence[dict]
     keys: tuple[str, ...] = ()
     update: tuple[str, ...] = ()
@@ -48,4 +50,4 @@ def _part(paramstyle: str, w: Write) -> tuple[str, tuple]:
     get = itemgetter(*attrs)
     values = (get(row) for row in w.rows)
     flat = tuple(chain.from_iterable(values)) if len(attrs) > 1 else tuple(values)
-    return statement(paramstyle, w.model, attrs, w.keys, w.update, len(w.rows)), flat
+    return statement(paramstyle, w.table, attrs, w.keys, w.update, len(w.rows)), flat

@@ -34,21 +34,21 @@ class Rows:
         return len(self.values)
 
 
-def _names(model, attrs: Sequence[str]) -> list[str]:
-    columns = model.__mapper__.columns
+def _names(table, attrs: Sequence[str]) -> list[str]:
+    columns = table.c
     return [columns[a].name for a in attrs]
 
 
 @lru_cache(maxsize=256)
-def statement(paramstyle: str, model, attrs: tuple[str, ...], keys: tuple[str, ...] = (),
+def statement(paramstyle: str, table, attrs: tuple[str, ...], keys: tuple[str, ...] = (),
               update: tuple[str, ...] = (), rows: int = 1) -> str:
     """The driver's SQL of one INSERT of ``rows`` rows (placeholders in ``attrs`` order) [ON
     CONFLICT (keys) DO UPDATE SET update | DO NOTHING]; built once per shape."""
-    columns = model.__mapper__.columns
+    columns = table.c
     names = [_q(columns[a].name) for a in attrs]
     mark = "?" if paramstyle == "qmark" else "%s"
     values = ", ".join([f"({', '.join([mark] * len(names))})"] * rows)
-    sql = f"INSERT INTO {_q(model.__table__.name)} ({', '.join(names)}) VALUES {values}"
+    sql = f"INSERT INTO {_q(table.name)} ({', '.join(names)}) VALUES {values}"
     if keys:
         conflict = f" ON CONFLICT ({', '.join(_q(columns[k].name) for k in keys)})"
         sets = ", ".join(f"{_q(columns[c].name)} = excluded.{_q(columns[c].name)}" for c in update)
@@ -77,26 +77,26 @@ def _execute(conn, sql: str, values: Sequence[tuple]) -> None:
         conn.exec_driver_sql(sql, list(values[start:start + _BATCH]))
 
 
-def insert_rows(conn, model, rows: Sequence[dict] | Rows) -> None:
+def insert_rows(conn, table, rows: Sequence[dict] | Rows) -> None:
     """INSERT many rows given as {attribute: value} (all rows with the same attributes), or
     as ``Rows``."""
     if rows:
         attrs, values = _shaped(rows)
         if pg_copy.usable(conn, len(values)):
-            pg_copy.copy_insert(conn, model.__table__.name, _names(model, attrs), values)
+            pg_copy.copy_insert(conn, table.name, _names(table, attrs), values)
             return
-        _execute(conn, statement(conn.dialect.paramstyle, model, tuple(attrs)), values)
+        _execute(conn, statement(conn.dialect.paramstyle, table, tuple(attrs)), values)
 
 
-def upsert(conn, model, rows: Sequence[dict] | Rows, keys: Sequence[str],
+def upsert(conn, table, rows: Sequence[dict] | Rows, keys: Sequence[str],
            update: Sequence[str]) -> None:
     """INSERT … ON CONFLICT (keys) DO UPDATE SET update-columns (DO NOTHING when ``update`` is
     empty), rows as {attribute: value} or as ``Rows``."""
     if rows:
         attrs, values = _shaped(rows)
         if pg_copy.usable(conn, len(values)):
-            pg_copy.copy_upsert(conn, model.__table__.name, _names(model, attrs), values,
-                                _names(model, keys), _names(model, update))
+            pg_copy.copy_upsert(conn, table.name, _names(table, attrs), values,
+                                _names(table, keys), _names(table, update))
             return
-        _execute(conn, statement(conn.dialect.paramstyle, model, tuple(attrs), tuple(keys),
+        _execute(conn, statement(conn.dialect.paramstyle, table, tuple(attrs), tuple(keys),
                                  tuple(update)), values)

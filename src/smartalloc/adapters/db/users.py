@@ -38,7 +38,7 @@ class UserStore:
         """Store an account the rules accepted (``domain.users.check_new_user``)."""
         try:
             with self.engine.begin() as conn:
-                if conn.execute(select(User.id).where(User.username == username)).first():
+                if conn.execute(select(User.c.id).where(User.c.username == username)).first():
                     raise user_exists(username)
                 conn.execute(insert(User).values(
                     username=username, password_hash=_hasher.hash(password), role=role,
@@ -51,35 +51,35 @@ class UserStore:
     def any(self) -> bool:
         """Whether any account exists (the first start makes the admin)."""
         with self.reader.connect() as conn:
-            return conn.execute(select(User.id).limit(1)).first() is not None
+            return conn.execute(select(User.c.id).limit(1)).first() is not None
 
     def set_password(self, username: str, password: str, *, must_change: bool) -> None:
         """Replace the password (``must_change``: it is a one-time one someone else saw)."""
         with self.engine.begin() as conn:
-            done = conn.execute(update(User).where(User.username == username).values(
+            done = conn.execute(update(User).where(User.c.username == username).values(
                 password_hash=_hasher.hash(password), must_change=must_change)).rowcount
         if not done:
             raise unknown_user(username)
 
     def set_active(self, username: str, active: bool) -> None:
         with self.engine.begin() as conn:
-            done = conn.execute(update(User).where(User.username == username)
+            done = conn.execute(update(User).where(User.c.username == username)
                                 .values(active=active)).rowcount
         if not done:
             raise unknown_user(username)
 
     def get(self, username: str) -> UserView | None:
         with self.reader.connect() as conn:
-            row = conn.execute(select(User.username, User.role, User.active, User.must_change)
-                               .where(User.username == username)).first()
+            row = conn.execute(select(User.c.username, User.c.role, User.c.active, User.c.must_change)
+                               .where(User.c.username == username)).first()
         return UserView(*row) if row else None
 
     def authenticate(self, username: str, password: str) -> UserView | None:
         """The active user with this password, or None (same answer for every failure)."""
         with self.engine.connect() as conn:
-            row = conn.execute(select(User.password_hash, User.username, User.role, User.active,
-                                      User.must_change)
-                               .where(User.username == username)).first()
+            row = conn.execute(select(User.c.password_hash, User.c.username, User.c.role, User.c.active,
+                                      User.c.must_change)
+                               .where(User.c.username == username)).first()
         # The check runs for an unknown or disabled user too (on a dummy hash): same time.
         matches = _hasher.verify(password, row[0] if row is not None else _dummy_hash())
         if row is None or not row[3] or not matches:
@@ -91,13 +91,13 @@ class UserStore:
         expired are forgotten on the way (an expired token is refused anyway)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.engine.begin() as conn:
-            conn.execute(delete(RevokedToken).where(RevokedToken.expires_at < now))
-            if not conn.execute(select(RevokedToken.jti).where(RevokedToken.jti == jti)).first():
+            conn.execute(delete(RevokedToken).where(RevokedToken.c.expires_at < now))
+            if not conn.execute(select(RevokedToken.c.jti).where(RevokedToken.c.jti == jti)).first():
                 conn.execute(insert(RevokedToken).values(jti=jti, expires_at=expires_at))
 
     def is_revoked(self, *jtis: str) -> bool:
         """Whether any of ``jtis`` (a token's id, its sign-in's) was signed out: one query on
         every request that carries a token."""
         with self.reader.connect() as conn:
-            return conn.execute(select(RevokedToken.jti).where(RevokedToken.jti.in_(jtis))
+            return conn.execute(select(RevokedToken.c.jti).where(RevokedToken.c.jti.in_(jtis))
                                 ).first() is not None

@@ -43,9 +43,9 @@ def now() -> datetime:
 def check_schema(conn: Connection) -> None:
     """The retry columns come from migration 0002; say how to get them instead of failing
     on the first query."""
-    columns = {c["name"] for c in inspect(conn).get_columns(Outbox.__table__.name)} \
-        if inspect(conn).has_table(Outbox.__table__.name) else set()
-    if Outbox.__mapper__.columns["next_attempt_at"].name not in columns:
+    columns = {c["name"] for c in inspect(conn).get_columns(Outbox.name)} \
+        if inspect(conn).has_table(Outbox.name) else set()
+    if Outbox.c.next_attempt_at.name not in columns:
         raise DatabaseError(Problem(
             "DATABASE_OUTDATED",
             "طرح پایگاه داده صندوق خروجی را ندارد یا به‌روز نیست؛ ابتدا «smartalloc db upgrade» "
@@ -63,10 +63,10 @@ def _event(message: object) -> Event:
 def claim(conn: Connection, at: datetime, limit: int, lock: bool) -> list[OutboxRow]:
     """Unsent, not dead-lettered rows whose next attempt is due, in id (= commit) order."""
     due = stamp(at)
-    query = (select(Outbox.id, Outbox.payload, Outbox.attempts)
-             .where(Outbox.sent_at.is_(None), Outbox.dead_lettered_at.is_(None),
-                    or_(Outbox.next_attempt_at.is_(None), Outbox.next_attempt_at <= due))
-             .order_by(Outbox.id).limit(limit))
+    query = (select(Outbox.c.id, Outbox.c.payload, Outbox.c.attempts)
+             .where(Outbox.c.sent_at.is_(None), Outbox.c.dead_lettered_at.is_(None),
+                    or_(Outbox.c.next_attempt_at.is_(None), Outbox.c.next_attempt_at <= due))
+             .order_by(Outbox.c.id).limit(limit))
     if lock:
         query = query.with_for_update(skip_locked=True)
     return [OutboxRow(row_id, _event(payload), attempts or 0)
@@ -75,22 +75,22 @@ def claim(conn: Connection, at: datetime, limit: int, lock: bool) -> list[Outbox
 
 def mark_sent(conn: Connection, ids: Sequence[int], at: datetime) -> None:
     if ids:
-        conn.execute(update(Outbox).where(Outbox.id.in_(list(ids)))
-                     .values({Outbox.sent_at: stamp(at), Outbox.next_attempt_at: None}))
+        conn.execute(update(Outbox).where(Outbox.c.id.in_(list(ids)))
+                     .values({Outbox.c.sent_at: stamp(at), Outbox.c.next_attempt_at: None}))
 
 
 def mark_failed(conn: Connection, row: OutboxRow, error: str, retry_at: datetime) -> None:
     """One more failed attempt; the row becomes due again at ``retry_at``."""
-    conn.execute(update(Outbox).where(Outbox.id == row.id).values({
-        Outbox.attempts: row.attempts + 1, Outbox.last_error: error[:ERROR_CHARS],
-        Outbox.next_attempt_at: stamp(retry_at)}))
+    conn.execute(update(Outbox).where(Outbox.c.id == row.id).values({
+        Outbox.c.attempts: row.attempts + 1, Outbox.c.last_error: error[:ERROR_CHARS],
+        Outbox.c.next_attempt_at: stamp(retry_at)}))
 
 
 def mark_dead(conn: Connection, row: OutboxRow, error: str, at: datetime) -> None:
     """Published to the dead-letter queue (confirmed): never claimed again."""
-    conn.execute(update(Outbox).where(Outbox.id == row.id).values({
-        Outbox.attempts: row.attempts + 1, Outbox.last_error: error[:ERROR_CHARS],
-        Outbox.dead_lettered_at: stamp(at), Outbox.next_attempt_at: None}))
+    conn.execute(update(Outbox).where(Outbox.c.id == row.id).values({
+        Outbox.c.attempts: row.attempts + 1, Outbox.c.last_error: error[:ERROR_CHARS],
+        Outbox.c.dead_lettered_at: stamp(at), Outbox.c.next_attempt_at: None}))
 
 
 def retry_time(at: datetime, delay: float) -> datetime:
