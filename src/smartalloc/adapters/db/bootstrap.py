@@ -54,8 +54,8 @@ def _is_empty(engine: Engine) -> bool:
 
 
 def _create_at_head(engine: Engine) -> None:
-    """A brand-new embedded database: build it from the models and stamp it at HEAD (Alembic's
-    "create from scratch" recipe, without importing Alembic). A test proves that the models
+    """A brand-new embedded database: build it from the tables and stamp it at HEAD (Alembic's
+    "create from scratch" recipe, without importing Alembic). A test proves that the tables
     and the migrations describe the same schema."""
     from smartalloc.adapters.db.metadata import metadata
 

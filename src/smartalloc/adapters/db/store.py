@@ -239,11 +239,11 @@ class SqlStore:
         upsert(conn, Mentor, mentors, ["mentor_id"],
                ["name", "manager", "gender", "center", "capacity", "covered", "report_sha"])
         ids = [m["mentor_id"] for m in mentors]
-        for model, column, values in ((MentorGroup, "group_code", snap.mentor_groups),
+        for table, column, values in ((MentorGroup, "group_code", snap.mentor_groups),
                                       (MentorSchool, "school_code", snap.mentor_schools)):
             if ids:
-                conn.execute(delete(model).where(model.c.mentor_id.in_(ids)))
-            insert_rows(conn, model, [{"mentor_id": mid, column: v} for mid in ids
+                conn.execute(delete(table).where(table.c.mentor_id.in_(ids)))
+            insert_rows(conn, table, [{"mentor_id": mid, column: v} for mid in ids
                                       for v in sorted(set(values.get(mid, ())))])
         upsert_students(conn, _unique_students(snap.students), run_id)
 
