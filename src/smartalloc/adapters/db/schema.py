@@ -108,17 +108,23 @@ AgencyProfileVersion = Table(
     Column("دلیل", Text, nullable=False, key="reason"),
 )
 
+
+# The six join keys (the spec's JOIN_KEYS), in that order, as students and allocations keep them.
+JOIN_KEY_COLUMNS = (("کد_رشته", "group_code"), ("جنسیت", "gender"),
+                    ("دانش_آموز_فارغ", "graduation_status"), ("مرکز", "center"),
+                    ("مالی", "finance"), ("کد_مدرسه", "school_code"))
+
+
+def join_key_columns(*, nullable: bool) -> list[Column]:
+    return [Column(name, Integer, nullable=nullable, key=key) for name, key in JOIN_KEY_COLUMNS]
+
+
 Student = Table(
     "دانش_آموزان", metadata,
     Column("کد_ملی", String(10), primary_key=True, key="national_id"),
     Column("نام", String(100), default="", nullable=False, key="first_name"),
     Column("نام_خانوادگی", String(100), default="", nullable=False, key="last_name"),
-    Column("کد_رشته", Integer, nullable=True, key="group_code"),
-    Column("جنسیت", Integer, nullable=True, key="gender"),
-    Column("دانش_آموز_فارغ", Integer, nullable=True, key="graduation_status"),
-    Column("مرکز", Integer, nullable=True, key="center"),
-    Column("مالی", Integer, nullable=True, key="finance"),
-    Column("کد_مدرسه", Integer, nullable=True, key="school_code"),
+    *join_key_columns(nullable=True),   # a student may lack one
     Column("آخرین_اجرا", String(32), default="", nullable=False, key="last_run_id"),
 )
 
@@ -129,12 +135,7 @@ Allocation = Table(
     Column("کد_ملی", String(10), primary_key=True, key="national_id"),
     Column("کد_کارمندی_پشتیبان", String(32), nullable=False, key="mentor_id"),
     Column("کد_ثبت_نام", String(12), unique=True, nullable=False, key="code"),
-    Column("کد_رشته", Integer, nullable=False, key="group_code"),
-    Column("جنسیت", Integer, nullable=False, key="gender"),
-    Column("دانش_آموز_فارغ", Integer, nullable=False, key="graduation_status"),
-    Column("مرکز", Integer, nullable=False, key="center"),
-    Column("مالی", Integer, nullable=False, key="finance"),
-    Column("کد_مدرسه", Integer, nullable=False, key="school_code"),
+    *join_key_columns(nullable=False),  # an allocation was made on all six
     Column("کانال", String(16), nullable=False, key="channel"),
     Column("تاریخ_تخصیص", String(32), default="", nullable=False, key="allocated_at"),
     Column("شناسه_اجرا", String(32), index=True, nullable=False, key="run_id"),
