@@ -38,7 +38,7 @@ def _take(dialect: str):
                          last_sequence=bindparam("t_first")).on_conflict_do_update(
         index_elements=[Counter.c.year, Counter.c.mid],
         set_={Counter.c.last_sequence: case((Counter.c.last_sequence + 1 > given,
-                                           Counter.c.last_sequence + 1), else_=given)},
+                                             Counter.c.last_sequence + 1), else_=given)},
     ).returning(Counter.c.last_sequence)
 
 
@@ -51,5 +51,5 @@ def kept_code(conn, national_id: str) -> str:
 def kept_code_query(national_id: str | ColumnElement) -> Select:
     """``kept_code`` as a query (a live entry reads it with the rest in one statement)."""
     return (select(ReviewRow.c.code).where(ReviewRow.c.national_id == national_id,
-                                         ReviewRow.c.action.in_(_MOVING))
+                                           ReviewRow.c.action.in_(_MOVING))
             .order_by(ReviewRow.c.id.desc()).limit(1))

@@ -22,7 +22,7 @@ from smartalloc.domain.intake import REJECTED, EntryKey
 from smartalloc.service_layer.intake import StoredEntry
 
 TABLE = IntakeEntry
-C = {attr: column for attr, column in IntakeEntry.c.items()}
+C = IntakeEntry.c
 _JSON = json.JSONEncoder(ensure_ascii=False)   # the keys in the answer's own order
 
 

@@ -91,7 +91,7 @@ class _Transaction:
     def flagged(self, national_id: str) -> bool:
         latest = self.conn.execute(
             select(ReviewRow.c.action).where(ReviewRow.c.national_id == national_id,
-                                           ReviewRow.c.action.in_(_FLAGS))
+                                             ReviewRow.c.action.in_(_FLAGS))
             .order_by(ReviewRow.c.id.desc()).limit(1)).scalar()
         return latest == ReviewAction.FLAG
 
