@@ -1,6 +1,9 @@
 """The student report's package check started in a child beside the other reports (issue P)
 gives the verdict the check gives in the parent: hostile student reports are refused with the
-same problems, a good one reads the same, and an earlier report's failure leaves no child."""
+same problems, a good one reads the same, and an earlier report's failure leaves no child.
+A check started before the run (``ExcelInputReader.start``, the command line's, while the
+process wires itself) is taken over by the read of that report as it was, never of a report
+changed since, and a run that fails before reading leaves no child either."""
 
 from __future__ import annotations
 
@@ -8,12 +11,17 @@ import os
 import shutil
 
 import pytest
+from typer.testing import CliRunner
 
 import smartalloc.adapters.parallel as parallel
+from smartalloc.adapters import sheet_halves
 from smartalloc.adapters.input_reader import ExcelInputReader
 from smartalloc.adapters.readers import students as student_reader
 from smartalloc.domain.errors import InputError
+from smartalloc.entrypoints.cli import app as cli_app
 from smartalloc.entrypoints.inputs import resolve_inputs
+from smartalloc.synthetic import generate_agency
+from tests.children import reaped
 from tests.fuzz.builders import package, zip_bomb
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -89,3 +97,39 @@ def test_an_earlier_reports_failure_leaves_no_child(agency, agency_policy, monke
     assert len(forks) == 1 and "Inspactor" in str(refused.value)
     with pytest.raises(ChildProcessError):
         os.waitpid(forks[0], os.WNOHANG)    # killed and reaped by the reader
+
+
+def test_a_check_started_before_the_run_is_taken_over_by_its_read(agency, agency_policy,
+                                                                  monkeypatch):
+    _forks(monkeypatch, False)
+    here = _read(agency, agency_policy)
+    forks = _forks(monkeypatch, True)
+    monkeypatch.setattr(sheet_halves, "MIN_SHEET_BYTES", 0)   # its child cuts the sheet too
+    paths = resolve_inputs(agency)
+    with ExcelInputReader().start(paths) as reader:
+        assert len(forks) == 1                              # started before any read
+        there = reader.read(paths, agency_policy)
+    assert len(forks) == 1 and there == here and reaped(forks[0])
+
+
+def test_a_report_changed_after_its_check_started_is_checked_again(agency, agency_policy, policy,
+                                                                   tmp_path, monkeypatch):
+    other = generate_agency(tmp_path / "other", students=150, mentors=40, seed=7, policy=policy)
+    forks = _forks(monkeypatch, True)
+    monkeypatch.setattr(sheet_halves, "MIN_SHEET_BYTES", 0)   # the stale check holds its rows
+    paths = resolve_inputs(agency)
+    with ExcelInputReader().start(paths) as reader:
+        shutil.copyfile(next(other.out_dir.glob("StudentReport*.xlsx")), paths.students)
+        there = reader.read(paths, agency_policy)
+    assert len(forks) == 2 and all(map(reaped, forks))
+    assert len(there.students.records) == 150
+
+
+def test_a_run_that_fails_before_reading_stops_the_check_it_started(agency, tmp_path,
+                                                                    monkeypatch):
+    forks = _forks(monkeypatch, True)
+    result = CliRunner().invoke(cli_app, [
+        "run", "--agency", str(agency), "--out", str(tmp_path / "out"),
+        "--database-url", "nosuchdatabase://nowhere"])
+    assert result.exit_code != 0 and not (tmp_path / "out").exists()
+    assert len(forks) == 1 and reaped(forks[0])

@@ -16,6 +16,7 @@ from smartalloc.adapters.readers import (
     read_students,
 )
 from smartalloc.adapters.readers.students import check_ahead
+from smartalloc.adapters.sheet_halves import StudentCheck
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs, MentorReport, RosterEntry, Source, StudentBatch
 from smartalloc.service_layer.ports import InputPaths
@@ -23,6 +24,40 @@ from smartalloc.service_layer.progress import step
 
 
 class ExcelInputReader:
+    def __init__(self) -> None:
+        self._started: StudentCheck | None = None
+
+    def start(self, paths: InputPaths) -> ExcelInputReader:
+        """Start now what reading ``paths`` can start before the run: the student report's
+        package check, in a child (``check_ahead``), which so runs on the second core while
+        this process starts up (the store opened, its schema checked, the run lock taken: at
+        100k students the run waited ~0.4 s for a check started by ``read``). ``read`` of the
+        same, unchanged report takes it over; ``close`` stops it if none did."""
+        self.close()
+        if paths.students is not None:
+            self._started = check_ahead(paths.students)
+        return self
+
+    def close(self) -> None:
+        started, self._started = self._started, None
+        if started is not None:
+            started.close()
+
+    def __enter__(self) -> ExcelInputReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _check(self, path: Path) -> StudentCheck:
+        """The check ``start`` began, if it is of this report as it is now; else one begun now."""
+        started, self._started = self._started, None
+        if started is not None and started.serves(path):
+            return started
+        if started is not None:
+            started.close()
+        return check_ahead(path)
+
     def mentors(self, path: Path, policy: Policy) -> MentorReport:
         return read_mentors(path, policy)
 
@@ -44,7 +79,7 @@ class ExcelInputReader:
                 done.append(role)
             return role in given
 
-        ahead = check_ahead(paths.students) if "students" in given else None
+        ahead = self._check(paths.students) if "students" in given else None
         try:
             reading("inspactor")
             mentors = read_mentors(paths.inspactor, policy)

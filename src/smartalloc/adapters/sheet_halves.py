@@ -35,6 +35,7 @@ from smartalloc.adapters.parallel import parallel_enabled
 from smartalloc.adapters.read_ahead import Ahead, start_ahead
 from smartalloc.adapters.xlsx_formulas import is_sheet_part, sheet_names_by_part
 from smartalloc.adapters.xlsx_guard import Uncached, check_package, main_is_default
+from smartalloc.domain.gc_pause import gc_paused
 from smartalloc.domain.normalize import name_key
 
 MIN_SHEET_BYTES = 8 << 20    # ~5k rows: below it a second parse saves less than it costs
@@ -174,6 +175,14 @@ class Halves:
             return None
 
 
+def _file_identity(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+
+
 def _path(fd: int) -> str:
     return f"/proc/self/fd/{fd}"
 
@@ -250,18 +259,28 @@ class StudentCheck:
 
     def __init__(self, path: Path, sheet: str, *, worth: bool):
         name, self._fds = path.name, None
+        self.path, self._file = path, _file_identity(path)
         if worth and parallel_enabled() and hasattr(os, "memfd_create"):
             self._fds = (os.memfd_create("half-a"), os.memfd_create("half-b"))
         fds, second = self._fds, _Second()
 
         def work() -> Checked:
-            if fds is None:
-                return Checked(check_package(path, name))
-            return check_and_cut(path, name, sheet, fds[0], second)
+            with gc_paused():   # bulk work, wherever the check was started
+                if fds is None:
+                    return Checked(check_package(path, name))
+                return check_and_cut(path, name, sheet, fds[0], second)
 
-        self._ahead: Ahead[Checked] = start_ahead(
-            work, worth=worth,
-            then=(lambda checked: second_half(path, checked, fds[1], second)) if fds else None)
+        def then(checked: Checked) -> bytes | None:
+            with gc_paused():
+                return second_half(path, checked, fds[1], second)
+
+        self._ahead: Ahead[Checked] = start_ahead(work, worth=worth, then=then if fds else None)
+
+    def serves(self, path: Path) -> bool:
+        """Whether this check is of ``path`` as the file is now (same file, same size and
+        modification time): a check started before the run (``ExcelInputReader.start``) is
+        taken over only then."""
+        return Path(path) == self.path and _file_identity(path) == self._file
 
     def result(self) -> Checked:
         return self._ahead.result()

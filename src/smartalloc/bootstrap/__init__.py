@@ -245,13 +245,21 @@ class System(ReviewWiring, IntakeWiring):
 
 
 def bootstrap(url: str | None = None, *, outbox: bool | None = None,
-              key: bytes | None = None) -> System:
+              key: bytes | None = None, reader: ExcelInputReader | None = None) -> System:
     """Wire a process to the database at ``url`` (default: ``DATABASE_URL`` or the SQLite file
     in the user data dir); the schema is brought up to date on the way. ``key``: the pseudonym
-    key (default: ``event_key()``)."""
+    key (default: ``event_key()``); ``reader``: one already reading (``start_reading``)."""
     from smartalloc.adapters.db.store import SqlStore  # SQLAlchemy and the schema
 
-    return System(SqlStore(database_url(url), outbox=outbox), key or event_key())
+    wired = {"reader": reader} if reader is not None else {}
+    return System(SqlStore(database_url(url), outbox=outbox), key or event_key(), **wired)
+
+
+def start_reading(paths: InputPaths) -> ExcelInputReader:
+    """A run's reader, what it can read before the run already started (the student report's
+    package check, on the second core while the process wires itself); close it (``with``)
+    when the run is done, so a check no run took over is stopped."""
+    return _excel()[0].start(paths)
 
 
 def migrations():

@@ -23,6 +23,7 @@ from smartalloc.bootstrap import (
     policy_json_schema,
     read_overrides,
     sqlite_url,
+    start_reading,
 )
 from smartalloc.domain.errors import SmartAllocError
 from smartalloc.domain.gc_pause import allow_in_this_process
@@ -77,20 +78,21 @@ def _run(args: dict) -> None:
                            students=args["students"], managers=args["managers"],
                            crosswalk=args["crosswalk"], roster=args["roster"])
     overrides = read_overrides(args["overrides"]) if args["overrides"] else {}
-    system = bootstrap(args["database_url"])
-    telemetry.configure_from_settings("cli")   # the run's spans, when traces are on
-    request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
-                         now=jalali_date(args["date"]) if args.get("date") else jalali_today(),
-                         event_key=system.event_key, trace_sheet=bool(args.get("trace")),
-                         explanations=bool(args.get("explanations")))
-    with _progress() as bar:
-        task = bar.add_task("start", total=100)
+    with start_reading(paths) as reader:   # before the store: its check starts on core two
+        system = bootstrap(args["database_url"], reader=reader)
+        telemetry.configure_from_settings("cli")   # the run's spans, when traces are on
+        request = RunRequest(paths, policy, args["out"], year=args["year"], overrides=overrides,
+                             now=jalali_date(args["date"]) if args.get("date") else jalali_today(),
+                             event_key=system.event_key, trace_sheet=bool(args.get("trace")),
+                             explanations=bool(args.get("explanations")))
+        with _progress() as bar:
+            task = bar.add_task("start", total=100)
 
-        def progress(stage: str, fraction: float, detail: dict | None = None) -> None:
-            if detail is None:   # a sub-step may come from a forked writer: not its terminal
-                bar.update(task, completed=fraction * 100, description=stage)
+            def progress(stage: str, fraction: float, detail: dict | None = None) -> None:
+                if detail is None:   # a sub-step may come from a forked writer: not its terminal
+                    bar.update(task, completed=fraction * 100, description=stage)
 
-        result = system.run(request, progress)
+            result = system.run(request, progress)
     render.show_run(result)
     if result.qa_status != "PASSED_QA":
         render.err_console.print(
