@@ -62,11 +62,25 @@ def test_pre_qa_passes_on_a_clean_matrix():
     lambda c: dataclasses.replace(c, decisions=c.decisions[:-1]),               # one missing
     lambda c: dataclasses.replace(c, decisions=[*c.decisions, c.decisions[0]]),  # one twice
     lambda c: dataclasses.replace(c, sabt_rows_count=2),                        # Sabt ≠ allocated
+    lambda c: dataclasses.replace(c, decisions=[                       # another student's id
+        c.decisions[0]._replace(national_id=c.students[1].national_id), *c.decisions[1:]]),
 ])
 def test_stu_01_fails(change):
     report = run_all_invariants(change(consistent()))
     assert report.status is QaStatus.FAILED_QA
     assert not report.rule(STU_01).passed
+
+
+def test_stu_01_holds_for_every_student_decided_once_in_any_order():
+    ctx = consistent()
+    shuffled = [ctx.decisions[i] for i in (2, 0, 3, 1)]
+    report = run_all_invariants(dataclasses.replace(ctx, decisions=shuffled))
+    assert report.status is QaStatus.PASSED_QA
+    moved = [*shuffled[:3], shuffled[3]._replace(national_id=ctx.students[0].national_id)]
+    report = run_all_invariants(dataclasses.replace(ctx, decisions=moved))
+    assert failing(report, STU_01)
+    [v] = report.rule(STU_01).violations
+    assert v.detail_en == "decision national id differs from student 1"
 
 
 def test_stu_02_fails_when_summary_count_differs():
@@ -77,9 +91,10 @@ def test_stu_02_fails_when_summary_count_differs():
     assert v.subject == "M1" and "3" in v.detail_en
 
 
-def test_join_01_fails_on_a_null_matrix_key_before_allocation():
+@pytest.mark.parametrize("value", [None, True, "1"])   # a bool is not a key either
+def test_join_01_fails_on_a_null_matrix_key_before_allocation(value):
     ctx = consistent()
-    bad = ctx.matrix.rows[0]._replace(gender=None)
+    bad = ctx.matrix.rows[0]._replace(gender=value)
     matrix = dataclasses.replace(ctx.matrix, rows=(bad, *ctx.matrix.rows[1:]))
     assert run_pre_qa(matrix).status is QaStatus.FAILED_PRE_QA
     report = run_all_invariants(dataclasses.replace(ctx, matrix=matrix))
