@@ -111,7 +111,7 @@ def _allocated(ctx: QaContext) -> list[tuple[Decision, StudentRecord]]:
 
 # --- matrix-level checks (pre-QA) -----------------------------------------------------------
 def _join_matrix(matrix: EligibilityMatrix) -> list[QaViolation]:
-    if set(map(type, chain.from_iterable(map(_ROW_KEYS, matrix.rows)))) == _INT_ONLY:
+    if set(map(type, chain.from_iterable(map(_ROW_KEYS, matrix.rows)))) <= _INT_ONLY:
         return []   # every key of every row an int
     out = []
     for i, row in enumerate(matrix.rows, start=1):
@@ -168,15 +168,17 @@ def _stu_01(ctx: QaContext) -> list[QaViolation]:
     if len(ctx.decisions) != n:
         out.append(_v(STU_01, "decisions", f"{len(ctx.decisions)} تصمیم برای {n} دانش‌آموز",
                       f"{len(ctx.decisions)} decisions for {n} students"))
-    in_order = list(map(_INDEX, ctx.decisions)) == list(range(n))   # none missing or twice
-    seen = Counter() if in_order else Counter(map(_INDEX, ctx.decisions))
-    for index in () if in_order else sorted(set(range(n)) - seen.keys()):
-        out.append(_v(STU_01, ctx.students[index].national_id, "دانش‌آموز بدون تصمیم",
-                      f"student at index {index} has no decision"))
-    for index, count in sorted(seen.items()):
-        if count > 1 or not 0 <= index < n:
-            out.append(_v(STU_01, f"index {index}", f"{count} تصمیم برای اندیس {index}",
-                          f"{count} decision(s) for index {index} (students: {n})"))
+    indices = list(map(_INDEX, ctx.decisions))
+    in_order = indices == list(range(n))   # one each, in order: none missing, twice or outside
+    if not in_order:
+        seen = Counter(indices)
+        for index in sorted(set(range(n)) - seen.keys()):
+            out.append(_v(STU_01, ctx.students[index].national_id, "دانش‌آموز بدون تصمیم",
+                          f"student at index {index} has no decision"))
+        for index, count in sorted(seen.items()):
+            if count > 1 or not 0 <= index < n:
+                out.append(_v(STU_01, f"index {index}", f"{count} تصمیم برای اندیس {index}",
+                              f"{count} decision(s) for index {index} (students: {n})"))
     if not (in_order and list(map(_NATIONAL_ID, ctx.decisions))
             == list(map(_NATIONAL_ID, ctx.students))):
         for d in ctx.decisions:
