@@ -44,14 +44,13 @@ def statement(paramstyle: str, table, attrs: tuple[str, ...], keys: tuple[str, .
               update: tuple[str, ...] = (), rows: int = 1) -> str:
     """The driver's SQL of one INSERT of ``rows`` rows (placeholders in ``attrs`` order) [ON
     CONFLICT (keys) DO UPDATE SET update | DO NOTHING]; built once per shape."""
-    columns = table.c
-    names = [_q(columns[a].name) for a in attrs]
+    names = [_q(n) for n in _names(table, attrs)]
     mark = "?" if paramstyle == "qmark" else "%s"
     values = ", ".join([f"({', '.join([mark] * len(names))})"] * rows)
     sql = f"INSERT INTO {_q(table.name)} ({', '.join(names)}) VALUES {values}"
     if keys:
-        conflict = f" ON CONFLICT ({', '.join(_q(columns[k].name) for k in keys)})"
-        sets = ", ".join(f"{_q(columns[c].name)} = excluded.{_q(columns[c].name)}" for c in update)
+        conflict = f" ON CONFLICT ({', '.join(map(_q, _names(table, keys)))})"
+        sets = ", ".join(f"{n} = excluded.{n}" for n in map(_q, _names(table, update)))
         sql += f"{conflict} DO UPDATE SET {sets}" if update else f"{conflict} DO NOTHING"
     return sql
 
