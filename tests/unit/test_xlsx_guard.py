@@ -11,6 +11,7 @@ import zipfile
 import pytest
 
 from smartalloc.adapters import xlsx_guard
+from smartalloc.adapters.xlsx_kept import KeptPart
 from smartalloc.domain.errors import InputError
 
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -65,3 +66,54 @@ def test_the_searches_for_a_number_past_the_extent(limit, inside, outside):
     number = re.compile(xlsx_guard._number_over(limit) + b"$")
     assert not [n for n in inside if number.match(b"%d" % n)]
     assert all(number.match(b"%d" % n) and number.match(b"00%d" % n) for n in outside)
+
+
+def _scan_part(path, kept=None):
+    with zipfile.ZipFile(path) as zf:
+        return xlsx_guard._scan(zf, zf.getinfo("xl/worksheets/sheet1.xml"), path.name, kept)
+
+
+def test_formulas_without_a_saved_value_are_found_in_a_late_chunk(tmp_path):
+    """The compiled scan says which pieces hold a formula tag; a piece it says none of is
+    never searched (the expressions' run searches every piece itself)."""
+    rows = _ordinary(400)
+    rows[7] = rows[7].replace("<v>8</v>", "<f>A1+1</f>", 1)             # no value
+    rows[300] = rows[300].replace('<c r="B301"><v>301</v>',
+                                  '<c r="B301"><f t="shared" si="0"/><v></v>')   # empty value
+    rows[350] = rows[350].replace("<v>351</v>", "<f>A1</f><v>5</v>")    # cached: fine
+    _package(tmp_path / "f.xlsx", rows)
+    assert _scan_part(tmp_path / "f.xlsx") == (("A", 8), ("B", 301))
+
+
+MARKUP = ["<!-- a comment -->", "<![CDATA[<row r=\"9\">]]>", "<?pi x?>", "<!DOCTYPE x>",
+          "<", "!", "?", "<f>1</f>"]
+
+
+@pytest.mark.parametrize("head", ["", '<?xml version="1.0"?>', "\ufeff<?xml?>", " <?xml?>"])
+@pytest.mark.parametrize("where", [None, 0, 5, 150, 399])
+@pytest.mark.parametrize("mark", MARKUP)
+def test_the_kept_part_knows_whether_markup_could_hide_a_row(tmp_path, head, where, mark,
+                                                              request):
+    """``KeptPart.hidden`` answers as searching the whole part did (``<!`` anywhere, ``<?``
+    past its first byte), with the compiled scan; without it, it does not know."""
+    rows = _ordinary(400)
+    if where is not None:
+        rows[where] = rows[where].replace("</row>", mark + "</row>")
+    xml = (f'{head}<worksheet xmlns="{NS}"><sheetData>{"".join(rows)}'
+           "</sheetData></worksheet>").encode()
+    with zipfile.ZipFile(tmp_path / "k.xlsx", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    kept = KeptPart()
+    _scan_part(tmp_path / "k.xlsx", kept)
+    assert b"".join(kept.chunks) == xml
+    searched = b"<!" in xml or xml.find(b"<?", 1) >= 0
+    compiled = request.node.callspec.params["small_chunks"] == "compiled"
+    assert kept.hidden == (searched if compiled else None)
+
+
+def test_a_mark_cut_between_two_pieces_is_seen():
+    """Only a part that is not markup is fed in pieces that may end at a ``<``."""
+    kept = KeptPart()
+    kept.scanned(b"text <", 0, 0)
+    kept.scanned(b"!-- x", 0, 0)
+    assert kept.hidden is True

@@ -31,9 +31,12 @@ class FormulaScan:
         self.carry = b""
         self.pending = False
 
-    def feed(self, text: bytes) -> None:
+    def feed(self, text: bytes, tagged: bool | None = None) -> None:
+        """The next piece of the part; ``tagged``: whether it holds a formula tag, as the
+        package guard's compiled scan counted them (None: not counted, searched here)."""
         seam = self.carry[-16:] + text[:16]      # a marker the cut split in two
-        found = self.pending or any(m in text or m in seam for m in self.markers)
+        found = (self.pending or any(m in seam for m in self.markers)
+                 or (tagged if tagged is not None else any(m in text for m in self.markers)))
         # a formula near the end may have its value (or its cell's end) in the next chunk
         self.pending = any(m in text[-_CARRY:] for m in self.markers)
         if len(self.refs) >= _MAX_CELLS or not found:

@@ -12,9 +12,10 @@ inflates to gigabytes) exhausts memory the slow way. So the package is checked f
   further position each) must stay within ``MAX_GRID_CELLS``.
 
 The scan reads the tags of every cell: compiled (``guard_kernel``, built by `make env`) about
-0.9 s for a 100k-row student report (inflating, the tag scan, the formula markers and the
-sheet's head each about a quarter); with the regular expressions alone (an unbuilt checkout)
-about 2 s, with the same verdicts. Files that are not zip packages are left to calamine (it
+0.55 s for a 100k-row student report, half of it inflating (the compiled scan also counts the
+formula tags and the marks ``sheet_halves`` looks for: 0.9 s when those were substring
+searches); with the regular expressions alone (an unbuilt checkout) about 2 s, with the same
+verdicts. Files that are not zip packages are left to calamine (it
 refuses garbage cleanly).
 """
 
@@ -27,6 +28,7 @@ from pathlib import Path
 
 from smartalloc.adapters.read_limits import sheet_row_limit, too_many_rows
 from smartalloc.adapters.xlsx_formulas import FormulaScan, is_sheet_part, sheet_names_by_part
+from smartalloc.adapters.xlsx_kept import KeptPart
 from smartalloc.domain.errors import InputError, LimitError, input_error
 
 try:
@@ -83,8 +85,9 @@ class _Extent:
     cell references; a cell without one is one column further, a row without one one row
     further (counted per row, across chunks)."""
 
-    def __init__(self, prefix: bytes):
+    def __init__(self, prefix: bytes, formula_tags: tuple[bytes, ...] = ()):
         p = re.escape(prefix + b":") if prefix else b""
+        self.formula_tags = formula_tags   # counted by the compiled scan (``FormulaScan``)
         self.canonical = b"<" + (prefix + b":" if prefix else b"") + b'c r="'
         self.letters = re.compile(rb"<" + p + rb'c r="([A-Za-z]+)[0-9]')
         self.digits = re.compile(rb"<" + p + rb'c r="[A-Za-z]+([0-9]+)"')
@@ -100,19 +103,22 @@ class _Extent:
         self._beyond_key: tuple[int, int] | None = None
         self._beyond_re: re.Pattern[bytes] | None = None
 
-    def feed(self, text: bytes) -> None:
-        tags = (guard_kernel.scan(text, self.open_cell, self.open_row)
+    def feed(self, text: bytes) -> tuple[int, int, int] | None:
+        """The extent of ``text`` taken in; the compiled scan's counts of the other marks it
+        stops at (formula tags, ``<!``, ``<?``), None without them."""
+        tags = (guard_kernel.scan(text, self.open_cell, self.open_row, *self.formula_tags)
                 if guard_kernel is not None else None)
         if tags is None:
             self._feed(text)
-            return
-        opened, canonical, max_col, max_row, rows, numbered, max_numbered = tags
+            return None
+        opened, canonical, max_col, max_row, rows, numbered, max_numbered, *marks = tags
         if numbered != rows:   # a row spelt otherwise, or another tag (<rowBreaks…)
             self._rows(text, rows)
         self.max_row = max(self.max_row, max_row, max_numbered)
         self.max_col = max(self.max_col, max_col)
         if opened != canonical:
             self._others(text)
+        return marks[0], marks[1], marks[2]
 
     def _feed(self, text: bytes) -> None:
         """``feed`` by regular expressions (``guard_kernel`` is their compiled twin)."""
@@ -200,12 +206,13 @@ Uncached = dict[str, tuple[tuple[str, int], ...]]   # sheet name → (column let
 
 
 def check_package(path: Path, name: str,
-                  keep: Callable[[zipfile.ZipFile], tuple[str, list[bytes]] | None] | None = None
+                  keep: Callable[[zipfile.ZipFile], tuple[str, KeptPart] | None] | None = None
                   ) -> Uncached:
     """Raise ``InputError`` for a package too large to open safely; ``name`` as shown. Returns
     the formula cells without a saved value of each sheet (``xlsx_formulas``), found on the way.
-    ``keep``: given the open package, names a part whose inflated bytes the scan appends to the
-    list it gives (``sheet_halves``: the student sheet, not inflated a second time)."""
+    ``keep``: given the open package, names a part whose inflated bytes (and what the scan saw
+    in them) go to the ``KeptPart`` it gives (``sheet_halves``: the student sheet, not
+    inflated a second time)."""
     try:
         zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
@@ -229,7 +236,7 @@ def check_package(path: Path, name: str,
 
 
 def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
-          kept: list[bytes] | None = None) -> tuple[tuple[str, int], ...]:
+          kept: KeptPart | None = None) -> tuple[tuple[str, int], ...]:
     last_row = sheet_row_limit() if is_sheet_part(info.filename) else None
     extent: _Extent | None = None
     formulas: FormulaScan | None = None
@@ -238,11 +245,11 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
         with zf.open(info) as part:
             while chunk := part.read(_CHUNK):
                 if kept is not None:
-                    kept.append(chunk)
+                    kept.chunks.append(chunk)
                 if extent is None:
                     prefix = main_prefix(chunk)
-                    extent = _Extent(prefix)
                     formulas = FormulaScan(prefix) if is_sheet_part(info.filename) else None
+                    extent = _Extent(prefix, formulas.markers if formulas else ())
                     markup = chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
                 text = tail + chunk
                 cut = text.rfind(b"<")   # an element cut by the chunk waits for the next one
@@ -250,18 +257,14 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
                     if markup:
                         raise _too_long(name, info.filename)
                     cut = len(text)      # not XML (an image…): nothing to carry over
-                extent.feed(text[:cut])
-                if formulas is not None:
-                    formulas.feed(text[:cut])
+                _feed(text[:cut], extent, formulas, kept)
                 tail = text[cut:]
                 if extent.grid() > MAX_GRID_CELLS:
                     raise _too_wide(name, info.filename, extent)
                 if last_row is not None and extent.rows() > last_row:   # stop here
                     raise too_many_rows(name, info.filename, extent.rows())
             if extent is not None and tail:
-                extent.feed(tail)
-                if formulas is not None:
-                    formulas.feed(tail)
+                _feed(tail, extent, formulas, kept)
     except (InputError, LimitError):
         raise
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError,
@@ -276,6 +279,17 @@ def _scan(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str,
     if extent is not None and last_row is not None and extent.rows() > last_row:
         raise too_many_rows(name, info.filename, extent.rows())
     return formulas.cells() if formulas is not None else ()
+
+
+def _feed(piece: bytes, extent: _Extent, formulas: FormulaScan | None,
+          kept: KeptPart | None) -> None:
+    """The next piece of a part scanned: its extent, formula tags and, for a kept part, the
+    marks of markup a tag could hide in; each searched for once, by the compiled scan."""
+    marks = extent.feed(piece)
+    if formulas is not None:
+        formulas.feed(piece, None if marks is None else marks[0] > 0)
+    if kept is not None:
+        kept.scanned(piece, *(marks[1:] if marks is not None else (None, None)))
 
 
 def _too_long(name: str, part: str) -> InputError:
