@@ -7,8 +7,7 @@ publishes only after the history commit.
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from smartalloc.adapters.allocation_workbook import (
@@ -30,135 +29,27 @@ from smartalloc.adapters.parallel import (
     Background,
     Job,
     parallel_enabled,
-    run_here,
     start_background,
     start_shares,
-    wait_all,
 )
-from smartalloc.adapters.publication import PARTIAL, CommittedFn, OutputFolder, fsync_path
+from smartalloc.adapters.publication import CommittedFn, OutputFolder
 from smartalloc.adapters.qa_workbook import write_qa_workbook
 from smartalloc.adapters.sabt_workbook import write_sabt_workbook
 from smartalloc.adapters.sheet_feed import SheetFeed
+from smartalloc.adapters.staged_files import (
+    StagedFiles,
+    durable,
+    new_run,
+    sweep_legacy_staging,
+    table_cells,
+)
 from smartalloc.domain.contracts import MATRIX_COLUMNS
 from smartalloc.domain.eligibility import EligibilityMatrix, MatrixRow
-from smartalloc.domain.errors import OutputError
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.sabt import SabtExport
 from smartalloc.domain.tables import Table
 from smartalloc.service_layer.ports import OUTPUT_FILES, RunOutputs
 from smartalloc.service_layer.progress import step
-
-LEGACY_STAGING = ".staging-"   # the layout before one-swap publication (issue H)
-
-
-def _sweep_legacy_staging(out_dir: Path) -> None:
-    """Staging folders the earlier layout left when killed: never published, and no process of
-    this version writes them."""
-    for folder in out_dir.glob(f"{LEGACY_STAGING}*"):
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def _durable(path: Path, write: Callable[[], object]) -> Callable[[], None]:
-    """A write job that also flushes its file to disk, in the process that wrote it: the
-    flushes of the two writers overlap instead of queueing at the seal."""
-    def job() -> None:
-        write()
-        fsync_path(path)
-        step("file", item=path.name)    # the run's page counts the files written
-    return job
-
-
-def _cells(tables: Sequence[Table]) -> int:
-    """A workbook's cost, as ``parallel`` weighs jobs: its cells."""
-    return sum(len(t.rows) * len(t.columns) for t in tables)
-
-
-def _new_run(out_dir: Path, names: Mapping[str, str]) -> tuple[OutputFolder, Path, Path, Path]:
-    """The run's own new folder in ``out_dir``, and its matrix workbook's and CSV's paths."""
-    folder = OutputFolder(Path(out_dir))
-    folder.out.mkdir(parents=True, exist_ok=True)
-    staging = folder.new_run()
-    return folder, staging, staging / names["matrix"], staging / names["matrix_csv"]
-
-
-class StagedFiles:
-    """Workbooks written (or being written) into the run's own folder of ``out_dir``: some by
-    forked children in the background, the rest (``pending``) by this process at ``finish``."""
-
-    def __init__(self, folder: OutputFolder, staging: Path, files: list[Path],
-                 background: Background | None = None):
-        self.folder, self.staging, self.files = folder, staging, files
-        self.background: list[Background] = [background] if background is not None else []
-        self.pending: list[Job] = []
-        self.sealed: Path | None = None
-        self.failed: OutputError | None = None
-        self.published: list[Path] = []
-        # writers already running that wait for their last sheets: output → (feed, names)
-        self.feeds: dict[str, tuple[SheetFeed, tuple[str, ...]]] = {}
-        self.started: set[str] = set()        # outputs already being written (``write_sabt``)
-
-    @property
-    def name(self) -> str:
-        """The run folder's name (once sealed): what the history records, so that a run killed
-        between its commit and its publication is published at the next start."""
-        return self.staging.name.removesuffix(PARTIAL)
-
-    @property
-    def location(self) -> str:
-        """Where the run's workbooks stay (the sealed folder), as recorded with the run."""
-        return str(self.folder.runs / self.name)
-
-    def wait(self) -> None:
-        """Join every background writer (``wait_all``: all of them, even when one failed)."""
-        wait_all(self.background)
-
-    def finish(self) -> None:
-        """Write this process's share, wait for every writer, then make the files durable and
-        the folder complete."""
-        if self.failed is not None:
-            raise self.failed      # a folder that missed a workbook is never sealed
-        if self.sealed is not None:
-            return
-        try:
-            try:
-                run_here(self.pending)
-            finally:
-                self.pending.clear()
-                self.wait()
-        except OutputError as exc:
-            self.failed = exc
-            raise
-        self.sealed = self.folder.seal(self.staging)   # each job flushed its own file
-        self.files = [self.sealed / f.name for f in self.files]
-
-    def publish(self) -> list[Path]:
-        self.finish()
-        self.published = self.folder.publish(self.sealed, OUTPUT_FILES.values())
-        return list(self.published)
-
-    def send(self, output: str, sheets: Sequence) -> None:
-        """The last sheets of ``output``, whose writer already runs and waits for them;
-        refused unless they are the ones it awaits, by name and order (a programming error:
-        the message names sheets, never a cell)."""
-        feed, awaited = self.feeds[output]
-        if (given := tuple(sheet.name for sheet in sheets)) != awaited:
-            raise ValueError(f"{output} waits for the sheets {awaited}, not {given}")
-        feed.send(sheets)
-        del self.feeds[output]   # sent (until then ``discard`` would close it)
-
-    def discard(self) -> None:
-        """Remove the run's folder: nothing of it was (or will be) published."""
-        self.pending.clear()
-        for feed, _ in self.feeds.values():   # writers wait for sheets that will not come
-            feed.close()
-        self.feeds.clear()
-        try:
-            self.wait()
-        except OutputError:
-            pass
-        finally:
-            if not self.published:
-                self.folder.discard(self.sealed or self.staging)
 
 
 class ExcelOutputWriter:
@@ -175,7 +66,7 @@ class ExcelOutputWriter:
         out_dir = Path(out_dir)
         if not out_dir.is_dir():
             return []
-        _sweep_legacy_staging(out_dir)
+        sweep_legacy_staging(out_dir)
         return OutputFolder(out_dir).recover(committed, OUTPUT_FILES.values())
 
     def start_matrix(self, out_dir: Path, rows: Sequence[MatrixRow],
@@ -188,16 +79,16 @@ class ExcelOutputWriter:
         milliseconds, and it keeps one path for every run on two cores."""
         if not parallel_enabled():
             return None
-        folder, staging, workbook, csv_path = _new_run(out_dir, names)
+        folder, staging, workbook, csv_path = new_run(out_dir, names)
         feed: SheetFeed | None = None
         try:
             feed = SheetFeed(staging)
             cells = matrix_cells(rows)   # rendered once, in the child, for both files
             jobs: list[Job] = [
                 ("matrix feed", 0, feed.child_side),
-                (csv_path.name, 0, _durable(csv_path, lambda: write_matrix_csv(
+                (csv_path.name, 0, durable(csv_path, lambda: write_matrix_csv(
                     csv_path, cells))),
-                (workbook.name, 0, _durable(workbook, lambda: write_matrix_workbook_then(
+                (workbook.name, 0, durable(workbook, lambda: write_matrix_workbook_then(
                     workbook, cells, policy, feed.receive))),
             ]
             background = Background(jobs, fork=True, niceness=EARLY_WRITER_NICENESS)
@@ -216,12 +107,12 @@ class ExcelOutputWriter:
         if early is not None and "matrix" in early.feeds:   # its child waits for these
             early.send("matrix", side_sheets(matrix, policy, meta))
             return early
-        folder, staging, workbook, csv_path = _new_run(out_dir, names)
+        folder, staging, workbook, csv_path = new_run(out_dir, names)
         cost, cells = len(matrix.rows) * len(MATRIX_COLUMNS), matrix_cells(matrix.rows)
         jobs: list[Job] = [   # one process writes both (``start_background``): rendered once
-            (workbook.name, cost, _durable(workbook, lambda: write_matrix_workbook(
+            (workbook.name, cost, durable(workbook, lambda: write_matrix_workbook(
                 workbook, matrix, policy, meta, cells))),
-            (csv_path.name, cost // 3, _durable(csv_path, lambda: write_matrix_csv(
+            (csv_path.name, cost // 3, durable(csv_path, lambda: write_matrix_csv(
                 csv_path, cells))),
         ]
         try:
@@ -244,14 +135,14 @@ class ExcelOutputWriter:
         """Start allocation.xlsx now with its first sheets (``tables``), in a child for a large
         run on two cores: the sheets named ``later`` (capacity plan, meta) follow QA and reach
         it at ``write``. Otherwise nothing now: ``write`` writes the workbook whole."""
-        cost = _cells(tables)
+        cost = table_cells(tables)
         if not parallel_enabled() or cost < MIN_PARALLEL_COST:
             return
         path, feed = staged.staging / names["allocation"], SheetFeed(staged.staging)
         sheet_names = [*(t.name for t in tables), *later]
         jobs: list[Job] = [
             ("allocation feed", 0, feed.child_side),
-            (path.name, cost, _durable(path, lambda: write_allocation_workbook_then(
+            (path.name, cost, durable(path, lambda: write_allocation_workbook_then(
                 path, tables, sheet_names, policy, feed.receive)))]
         try:
             staged.background.append(Background(jobs, fork=True))
@@ -279,14 +170,15 @@ class ExcelOutputWriter:
         def add(key: str, cost: int, work) -> None:
             path = staged.staging / names[key]
             staged.files.append(path)
-            jobs.append((names[key], cost, _durable(path, lambda: work(path))))
+            jobs.append((names[key], cost, durable(path, lambda: work(path))))
 
         tables = outputs.allocation_tables
         if tables and "allocation" in staged.feeds:   # its writer waits for the last sheets
             _, later = staged.feeds["allocation"]
             staged.send("allocation", tables[len(tables) - len(later):])
         elif tables and "allocation" not in staged.started:
-            add("allocation", _cells(tables), lambda p: write_allocation_workbook(p, tables, policy))
+            add("allocation", table_cells(tables),
+                lambda p: write_allocation_workbook(p, tables, policy))
         if outputs.sabt is not None and "sabt" not in staged.started:
             sabt = outputs.sabt
             add("sabt", len(sabt.rows) * len(sabt.columns),
