@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from operator import attrgetter, itemgetter
 
 from smartalloc.domain import glossary
 from smartalloc.domain.capacity_plan import CapacityPlanRow
 from smartalloc.domain.contracts import REASONS_COLUMNS, REASONS_SHEET
 from smartalloc.domain.decision import STAGES, Decision, Outcome
 from smartalloc.domain.reasons import selection_reason
-from smartalloc.domain.records import StudentRecord
+from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
 from smartalloc.domain.summary import MentorSummary
 from smartalloc.domain.tables import LazyRows, Table
 
@@ -74,12 +75,23 @@ _RULE_FA = glossary.labels_fa(glossary.RANKING_RULES)
 _YES, _NO = glossary.yes_no(True), glossary.yes_no(False)
 
 
-def _keys(s: StudentRecord) -> tuple:
-    return (s.group, s.gender, s.status, s.center, s.finance, s.school)
+# C-level getters: the per-student rows are built for every student of the run (issue P)
+_keys = attrgetter("group", "gender", "status", "center", "finance", "school")
+_names = itemgetter(STUDENT_INDEX["نام"], STUDENT_INDEX["نام خانوادگی"])   # of ``values``
 
 
-def _names(s: StudentRecord) -> tuple[str, str]:
-    return s.value("نام"), s.value("نام خانوادگی")
+class _Texts(dict):
+    """A code (a channel, an outcome, a failure class or None) → its (code, words) pair, made
+    once per code met: the rows of a run name a handful of codes 100k times."""
+
+    def __init__(self, labels: Mapping[str, str]):
+        super().__init__()
+        self.labels = labels
+
+    def __missing__(self, code: object) -> tuple[str, str]:
+        text = "" if code is None else str(code)
+        self[code] = pair = (text, self.labels.get(text, text))
+        return pair
 
 
 def allocation_tables(students: Sequence[StudentRecord], decisions: Sequence[Decision],
@@ -115,19 +127,20 @@ def _per_student(students: Sequence[StudentRecord], decisions: Sequence[Decision
     """The allocations, trace, reasons and unallocated rows, in one pass over the decisions."""
     allocations, trace, reasons, unallocated = [], [], [], []
     keep_trace = trace.append if trace_sheet else None
+    channels, failures, outcomes = _Texts(_CHANNEL_FA), _Texts(_FAILURE_FA), _Texts(_OUTCOME_FA)
     for d in decisions:
         s = students[d.index]
-        first, last = _names(s)
+        first, last = _names(s.values)
         ok = d.outcome is Outcome.ALLOCATED
-        failure = "" if d.failure is None else str(d.failure)
-        channel, channel_fa = str(d.channel), _CHANNEL_FA.get(d.channel, str(d.channel))
-        failure_fa = _FAILURE_FA.get(failure, failure)
+        failure, failure_fa = failures[d.failure]
+        channel, channel_fa = channels[d.channel]
+        outcome, outcome_fa = outcomes[d.outcome]
         before = _YES if d.allocated_before else _NO
         allocations.append((
-            s.row, d.national_id, first, last, *_keys(s), channel_fa,
-            _OUTCOME_FA.get(d.outcome, str(d.outcome)), d.mentor_id, d.mentor_name, d.alias,
-            d.code if ok else "", _YES if d.code_reused else _NO, failure_fa, d.reason_fa,
-            d.dedupe_reason, before, policy_stamp, str(d.outcome), channel, failure))
+            s.row, d.national_id, first, last, *_keys(s), channel_fa, outcome_fa, d.mentor_id,
+            d.mentor_name, d.alias, d.code if ok else "", _YES if d.code_reused else _NO,
+            failure_fa, d.reason_fa, d.dedupe_reason, before, policy_stamp, outcome, channel,
+            failure))
         if keep_trace is not None:
             counts = tuple(d.stage_counts) + ("",) * (len(STAGES) - len(d.stage_counts))
             keep_trace((

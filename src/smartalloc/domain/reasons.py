@@ -12,23 +12,20 @@ CHANNEL_LABELS_FA = labels_fa(glossary.CHANNELS)
 
 def selection_reason(decision: Decision) -> str:
     """Why this mentor: how many candidates were left, the winner's load, and the rule that
-    separated it from the runner-up."""
+    separated it from the runner-up. One text built in one go: a run writes one per allocated
+    student (issue P)."""
     if decision.outcome is not Outcome.ALLOCATED:
         return decision.reason_fa
     candidates = decision.stage_counts[-1] if decision.stage_counts else 0
     kind = "ردیف مدرسه‌ای" if decision.is_school_row else "ردیف عادی"
-    parts = [
-        f"کانال {CHANNEL_LABELS_FA.get(decision.channel, decision.channel)}",
-        f"{candidates} پشتیبان واجد شرایط با ظرفیت",
-        f"انتخاب {decision.mentor_id} ({kind}، جایگزین {decision.alias})",
-        f"نسبت اشغال پیش از تخصیص {decision.occupancy_before:.3f}",
-        f"تخصیص جدید پیش از این {decision.allocations_before}",
-    ]
     if decision.runner_up_id:
         rule = RULE_LABELS_FA.get(decision.decided_by, decision.decided_by)
-        parts.append(f"برتری بر {decision.runner_up_id} با معیار «{rule}»")
+        edge = f"برتری بر {decision.runner_up_id} با معیار «{rule}»"
     else:
-        parts.append("تنها نامزد موجود")
-    if decision.code_reused:
-        parts.append("کد ثبت نام قبلی حفظ شد")
-    return "؛ ".join(parts)
+        edge = "تنها نامزد موجود"
+    text = (f"کانال {CHANNEL_LABELS_FA.get(decision.channel, decision.channel)}؛ "
+            f"{candidates} پشتیبان واجد شرایط با ظرفیت؛ "
+            f"انتخاب {decision.mentor_id} ({kind}، جایگزین {decision.alias})؛ "
+            f"نسبت اشغال پیش از تخصیص {decision.occupancy_before:.3f}؛ "
+            f"تخصیص جدید پیش از این {decision.allocations_before}؛ {edge}")
+    return f"{text}؛ کد ثبت نام قبلی حفظ شد" if decision.code_reused else text

@@ -41,8 +41,9 @@ def build_records(rows: Sequence[Sequence], positions: Sequence[int],
     columns = [cleaned[pos] for pos in positions]
     problems: dict[int, list[tuple[str, str]]] = {}
     keys = [_key_column(name, columns[STUDENT_INDEX[name]], problems) for name in KEY_COLUMNS]
-    raws = [a or b for a, b in zip(columns[STUDENT_INDEX[C.NATIONAL_ID]],
-                                   columns[STUDENT_INDEX[C.NATIONAL_ID_2]], strict=True)]
+    nid, nid_2 = columns[STUDENT_INDEX[C.NATIONAL_ID]], columns[STUDENT_INDEX[C.NATIONAL_ID_2]]
+    # the second national id column only where the first is empty (mostly nowhere: one scan)
+    raws = nid if "" not in nid else [a or b for a, b in zip(nid, nid_2, strict=True)]
     nids = [r if len(r) == 10 and r.isascii() and r.isdigit() else normalize_national_id(r)
             for r in raws]
     # codes as written: the counters judge each and list the unusable ones by row (D15)
