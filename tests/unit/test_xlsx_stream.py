@@ -78,3 +78,14 @@ def test_inputs_written_without_fit_keep_fixed_widths_and_no_filter(tmp_path):
         sheet = z.read("xl/worksheets/sheet1.xml").decode()
     assert '<col min="1" max="2" width="14.0" customWidth="1"/>' in sheet
     assert "autoFilter" not in sheet
+
+
+@given(st.text(), st.sampled_from([None, {'"': "&quot;"}, {'"': "&quot;", "'": "&apos;"}]))
+def test_the_writers_escape_is_the_standard_librarys(text, entities):
+    """``xlsx_stream.escape`` replaces ``xml.sax.saxutils.escape`` (whose module imports
+    urllib and http.client at every run's start): the same text for any input."""
+    from xml.sax.saxutils import escape as standard
+
+    from smartalloc.adapters.xlsx_stream import escape
+
+    assert escape(text, entities) == standard(text, entities or {})
