@@ -4,6 +4,8 @@ str.isdigit() accepts them and int() refuses them (found by the fuzzer in a cros
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smartalloc.domain.national_id import is_valid_national_id
 from smartalloc.domain.normalize import digits_only, natural_key, parse_int
@@ -20,3 +22,20 @@ def test_non_decimal_digits_are_not_numbers(odd: str) -> None:
 def test_persian_and_arabic_digits_still_count() -> None:
     assert parse_int("۱۲۳") == 123 and parse_int("١٢٣") == 123
     assert natural_key("EMP-2") < natural_key("EMP-10")
+
+
+@given(st.text(alphabet="0123456789٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹²³¹ \u00a0\u200c\u200e\t.,-ABCيكي"))
+def test_clean_text_returns_ascii_digits_as_they_are_and_cleans_the_rest_as_before(text):
+    """``clean_text`` returns a text of ASCII digits untouched without cleaning it (issue P):
+    what the cleaning would have given. Anything else goes through the cleaning: Persian and
+    Arabic digits become ASCII, marks and extra spaces go, as before."""
+    from smartalloc.domain import normalize
+
+    cleaned = normalize.clean_text(text)
+    if text.isascii() and text.isdigit():
+        assert cleaned is text
+    slow = text.translate(normalize._BIDI).translate(normalize._DIGITS)
+    slow = normalize._SPACES.sub(" ", slow.translate(normalize._LETTERS).replace("\u00a0", " "))
+    slow = slow.strip()
+    match = normalize._FLOAT_INT.match(slow)
+    assert cleaned == (match.group(1) if match else slow)

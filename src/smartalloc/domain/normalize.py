@@ -22,8 +22,12 @@ _KEY_DROP = re.compile(r"[^\w]+")
 def clean_text(value: object) -> str:
     """Display normalisation: unify letters and digits, drop bidi marks, collapse spaces.
 
-    ZWNJ is kept (it is part of Persian words); ``None`` becomes "".
+    ZWNJ is kept (it is part of Persian words); ``None`` becomes "". ASCII digits (codes, ids,
+    phones: most cells of the roster and the reports) are returned as they are, which every
+    step below would leave them.
     """
+    if value.__class__ is str and value.isdigit() and value.isascii():
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
