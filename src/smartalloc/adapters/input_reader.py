@@ -51,11 +51,11 @@ class ExcelInputReader:
 
     def _check(self, path: Path) -> StudentCheck:
         """The check ``start`` began, if it is of this report as it is now; else one begun now."""
-        started, self._started = self._started, None
+        started = self._started
         if started is not None and started.serves(path):
+            self._started = None
             return started
-        if started is not None:
-            started.close()
+        self.close()
         return check_ahead(path)
 
     def mentors(self, path: Path, policy: Policy) -> MentorReport:
