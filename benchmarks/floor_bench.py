@@ -41,7 +41,7 @@ def run(agency: Path, out: Path, trace: bool, cold: bool) -> tuple[float, float]
     """Wall seconds and peak RSS (MB) of one `smartalloc run` in a fresh process."""
     history = out.with_suffix(".sqlite")
     history.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", "run", "--agency", str(agency),
+    cmd = [sys.executable, "-m", "smartalloc.entrypoints.console", "run", "--agency", str(agency),
            "--policy", str(agency / "policy.json"), "--out", str(out), "--date", "1405/09/15",
            "--database-url", f"sqlite:///{history.resolve()}", *(["--trace"] if trace else [])]
     with tempfile.TemporaryDirectory() as empty:

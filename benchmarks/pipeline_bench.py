@@ -60,7 +60,7 @@ def end_to_end(agency: Path, out: Path) -> tuple[float, float]:
     """Wall seconds and peak RSS (MB) of `smartalloc run` in a child process."""
     history = out.with_suffix(".sqlite")
     history.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "smartalloc.entrypoints.cli", "run", "--agency", str(agency),
+    cmd = [sys.executable, "-m", "smartalloc.entrypoints.console", "run", "--agency", str(agency),
            "--policy", str(agency / "policy.json"), "--out", str(out),
            "--database-url", f"sqlite:///{history.resolve()}"]
     t = time.perf_counter()

@@ -2,8 +2,9 @@
 gives the verdict the check gives in the parent: hostile student reports are refused with the
 same problems, a good one reads the same, and an earlier report's failure leaves no child.
 A check started before the run (``ExcelInputReader.start``, the command line's, while the
-process wires itself) is taken over by the read of that report as it was, never of a report
-changed since, and a run that fails before reading leaves no child either."""
+process wires itself; or the program's, before it imports the command line: ``console``) is
+taken over by the read of that report as it was, never of a report changed since nor of another
+report, and a run that fails before reading leaves no child either."""
 
 from __future__ import annotations
 
@@ -11,14 +12,16 @@ import os
 import shutil
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 import smartalloc.adapters.parallel as parallel
-from smartalloc.adapters import sheet_halves
+from smartalloc import bootstrap_early
+from smartalloc.adapters import input_reader, sheet_halves, student_check
 from smartalloc.adapters.input_reader import ExcelInputReader
-from smartalloc.adapters.readers import students as student_reader
 from smartalloc.domain.errors import InputError
 from smartalloc.entrypoints.cli import app as cli_app
+from smartalloc.entrypoints.console import student_report
 from smartalloc.entrypoints.inputs import resolve_inputs
 from smartalloc.synthetic import generate_agency
 from tests.children import reaped
@@ -49,7 +52,7 @@ def agency(small_agency, tmp_path):
 def _forks(monkeypatch, ahead: bool) -> list[int]:
     """Count the reader's forks; ``ahead``: every student report is checked in a child."""
     monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "2" if ahead else "1")
-    monkeypatch.setattr(student_reader, "AHEAD_MIN_BYTES", 0)
+    monkeypatch.setattr(student_check, "AHEAD_MIN_BYTES", 0)
     forks, real_fork = [], os.fork
 
     def counted_fork():
@@ -133,3 +136,71 @@ def test_a_run_that_fails_before_reading_stops_the_check_it_started(agency, tmp_
         "--database-url", "nosuchdatabase://nowhere"])
     assert result.exit_code != 0 and not (tmp_path / "out").exists()
     assert len(forks) == 1 and reaped(forks[0])
+
+
+def _started_by_the_reader(monkeypatch) -> list:
+    """The checks the run's reader starts itself (not taken over)."""
+    started, start = [], input_reader.check_ahead
+    monkeypatch.setattr(input_reader, "check_ahead", lambda path: started.append(path) or
+                        start(path))
+    return started
+
+
+def _run(agency, tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli_app, [
+        "run", "--agency", str(agency), "--out", str(out), "--date", "1405/09/15",
+        "--database-url", f"sqlite:///{tmp_path / 'h.sqlite'}"])
+    assert result.exit_code == 0, result.output
+    return (out / "import_to_sabt.xlsx").read_bytes()
+
+
+def test_the_programs_early_check_is_taken_over_by_the_run(agency, tmp_path, monkeypatch):
+    _forks(monkeypatch, True)
+    own = _run(agency, tmp_path / "own")
+    forks = _forks(monkeypatch, True)
+    by_reader = _started_by_the_reader(monkeypatch)
+    bootstrap_early.start_student_check(student_report(["run", "--agency", str(agency)]))
+    early = forks[0]
+    assert _run(agency, tmp_path / "early") == own
+    assert by_reader == [] and reaped(early)
+
+
+def test_an_early_check_of_another_report_is_stopped_unused(agency, policy, tmp_path,
+                                                            monkeypatch):
+    other = generate_agency(tmp_path / "other", students=150, mentors=40, seed=7, policy=policy)
+    forks = _forks(monkeypatch, True)
+    by_reader = _started_by_the_reader(monkeypatch)
+    bootstrap_early.start_student_check(next(other.out_dir.glob("StudentReport*.xlsx")))
+    wrong = forks[0]
+    _run(agency, tmp_path)
+    assert by_reader == [next(agency.glob("StudentReport*.xlsx"))] and reaped(wrong)
+
+
+def test_a_check_no_run_takes_is_stopped_at_exit(agency, monkeypatch):
+    forks = _forks(monkeypatch, True)
+    bootstrap_early.start_student_check(next(agency.glob("StudentReport*.xlsx")))
+    bootstrap_early.stop_student_check()    # what the program's exit runs (atexit)
+    assert len(forks) == 1 and reaped(forks[0])
+    assert bootstrap_early.take_student_check(next(agency.glob("StudentReport*.xlsx"))) is None
+
+
+@pytest.mark.parametrize("flags", [
+    ["--agency", "{agency}"], ["--agency={agency}"],
+    ["--out", "x", "--students", "{students}", "--agency", "{agency}"],
+    ["--agency", "{agency}", "--students={students}", "--trace"],
+    ["--students", "{students}"],
+    ["--out", "x"],
+])
+def test_the_programs_guess_is_the_report_the_run_resolves(flags, agency, tmp_path):
+    """``console.student_report`` reads the arguments before Typer does; whatever the form,
+    it names the report the run command's own parsing and ``resolve_inputs`` give."""
+    students = tmp_path / "StudentReport-other.xlsx"
+    shutil.copyfile(next(agency.glob("StudentReport*.xlsx")), students)
+    argv = ["run", *(f.format(agency=agency, students=students) for f in flags)]
+    command = typer.main.get_command(cli_app)
+    params = command.get_command(None, "run").make_context("run", argv[1:] + ["--out", "o"]).params
+    given = params["students"]
+    resolved = resolve_inputs(params["agency"], required=(), students=given).students
+    assert student_report(argv) == resolved
+    assert student_report(["matrix", *argv[1:]]) is None

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 
 import smartalloc.adapters.parallel as parallel
-from smartalloc.adapters import sheet_halves
+from smartalloc.adapters import sheet_halves, student_check
 from smartalloc.adapters.excel_reader import Workbook
 from smartalloc.adapters.input_reader import ExcelInputReader
-from smartalloc.adapters.readers import students as student_reader
 from smartalloc.domain.errors import InputError
 from smartalloc.entrypoints.inputs import resolve_inputs
 from tests.fuzz.builders import NS, package
@@ -188,7 +187,7 @@ def test_a_runs_students_are_the_same_read_whole_or_cut(small_agency, agency_pol
     folder = tmp_path / "agency"
     shutil.copytree(small_agency.out_dir, folder)
     monkeypatch.setenv("SMARTALLOC_WRITE_PROCESSES", "2")
-    monkeypatch.setattr(student_reader, "AHEAD_MIN_BYTES", 0)
+    monkeypatch.setattr(student_check, "AHEAD_MIN_BYTES", 0)
     forks, real_fork = [], os.fork
 
     def counted() -> int:

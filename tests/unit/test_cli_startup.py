@@ -40,6 +40,20 @@ def test_importing_the_command_line_loads_no_heavy_library():
     assert _imported_after("import smartalloc.entrypoints.cli") == set()
 
 
+def test_the_program_starts_the_student_check_before_the_stack():
+    """The program's entry (``console``) starts a run's student check before it imports the
+    command line: what it imports for that holds none of the command line, the policy's
+    models or the database (0.3–0.5 s, which the check so runs beside)."""
+    code = "import smartalloc.entrypoints.console, smartalloc.bootstrap_early"
+    stack = {"typer", "pydantic", "smartalloc.domain.policy", "smartalloc.bootstrap",
+             "smartalloc.entrypoints.cli"}
+    probe = f"import sys\n{code}\nprint(sorted(set(sys.modules) & set({sorted(stack)!r})))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split()[-1] == "[]"
+
+
 def test_help_loads_no_heavy_library():
     code = ("from smartalloc.entrypoints.cli import app\n"
             "try:\n    app(['--help'], standalone_mode=False)\nexcept SystemExit:\n    pass")

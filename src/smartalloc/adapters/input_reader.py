@@ -15,8 +15,8 @@ from smartalloc.adapters.readers import (
     read_schools,
     read_students,
 )
-from smartalloc.adapters.readers.students import check_ahead
 from smartalloc.adapters.sheet_halves import StudentCheck
+from smartalloc.adapters.student_check import check_ahead
 from smartalloc.domain.policy import Policy
 from smartalloc.domain.records import Inputs, MentorReport, RosterEntry, Source, StudentBatch
 from smartalloc.service_layer.ports import InputPaths
@@ -27,14 +27,17 @@ class ExcelInputReader:
     def __init__(self) -> None:
         self._started: StudentCheck | None = None
 
-    def start(self, paths: InputPaths) -> ExcelInputReader:
+    def start(self, paths: InputPaths, started: StudentCheck | None = None) -> ExcelInputReader:
         """Start now what reading ``paths`` can start before the run: the student report's
         package check, in a child (``check_ahead``), which so runs on the second core while
         this process starts up (the store opened, its schema checked, the run lock taken: at
-        100k students the run waited ~0.4 s for a check started by ``read``). ``read`` of the
+        100k students the run waited ~0.4 s for a check started by ``read``) — or take
+        ``started``, one the program began before it imported all this. ``read`` of the
         same, unchanged report takes it over; ``close`` stops it if none did."""
         self.close()
-        if paths.students is not None:
+        if started is not None:
+            self._started = started
+        elif paths.students is not None:
             self._started = check_ahead(paths.students)
         return self
 

@@ -257,9 +257,12 @@ def bootstrap(url: str | None = None, *, outbox: bool | None = None,
 
 def start_reading(paths: InputPaths) -> ExcelInputReader:
     """A run's reader, what it can read before the run already started (the student report's
-    package check, on the second core while the process wires itself); close it (``with``)
-    when the run is done, so a check no run took over is stopped."""
-    return _excel()[0].start(paths)
+    package check, on the second core while the process wires itself, or taken over from the
+    program's start, ``bootstrap_early``); close it (``with``) when the run is done, so a
+    check no run took over is stopped."""
+    from smartalloc.bootstrap_early import take_student_check
+
+    return _excel()[0].start(paths, take_student_check(paths.students))
 
 
 def migrations():

@@ -8,23 +8,10 @@ from smartalloc.bootstrap import load_policy
 from smartalloc.domain.errors import input_error
 from smartalloc.domain.policy import Policy
 from smartalloc.entrypoints import render
+from smartalloc.entrypoints.input_files import PATTERNS, find_report
 from smartalloc.service_layer.ports import RUN_REQUIRED_ROLES, InputPaths
 
-# File-name prefixes of the Kanoon exports (and of the synthetic generator).
-PATTERNS = {
-    "inspactor": "InspactorReport*.xlsx",
-    "schools": "SchoolReport*.xlsx",
-    "students": "StudentReport*.xlsx",
-    "managers": "ManagerReport*.xlsx",
-    "crosswalk": "Crosswalk*.xlsx",
-    "roster": "roster*.xlsx",
-}
 REQUIRED = RUN_REQUIRED_ROLES
-
-
-def _find(folder: Path, role: str) -> Path | None:
-    matches = sorted(folder.glob(PATTERNS[role]))
-    return matches[-1] if matches else None  # the latest dated export
 
 
 def resolve_inputs(agency: Path | None, *, required: tuple[str, ...] = REQUIRED,
@@ -34,7 +21,7 @@ def resolve_inputs(agency: Path | None, *, required: tuple[str, ...] = REQUIRED,
     for role in PATTERNS:
         path = flags.get(role)
         if path is None and agency is not None:
-            path = _find(agency, role)
+            path = find_report(agency, role)
         found[role] = path
     for role in required:
         if found[role] is None:

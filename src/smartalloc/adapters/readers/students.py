@@ -26,13 +26,12 @@ from smartalloc.service_layer.progress import step
 WANTED = tuple(dict.fromkeys(STUDENT_COLUMNS))
 NATIONAL_IDS = (C.NATIONAL_ID, C.NATIONAL_ID_2)
 REQUIRED = (*STUDENT_REQUIRED, NATIONAL_IDS)
-AHEAD_MIN_BYTES = 1 << 20   # ~5k students; a smaller report is checked in milliseconds
 NID_FALLBACK = {C.NATIONAL_ID: [C.NATIONAL_ID_2], C.NATIONAL_ID_2: [C.NATIONAL_ID]}
 
 
 def read_students(path: Path, policy: Policy, checked: StudentCheck | None = None) -> StudentBatch:
     """Sheet `Sabt (5)` if present, else the first sheet holding the student key columns.
-    ``checked``: the package check, if it was started earlier (``check_ahead``)."""
+    ``checked``: the package check, if it was started earlier (``student_check``)."""
     path = Path(path)
     aliases = {**NID_FALLBACK, **policy.column_aliases}
     with gc_paused():
@@ -43,19 +42,6 @@ def read_students(path: Path, policy: Policy, checked: StudentCheck | None = Non
         step("rows", len(table.rows), item="students")
         records = _records(table, cols)
     return StudentBatch(records, Source(path.name, table.sheet, file_sha256(path), len(records)))
-
-
-def check_ahead(path: Path) -> StudentCheck:
-    """The package check of a large student report, started in a child now: it runs on the
-    second core while the parent reads the other reports and drafts the matrix (0.9 s at 100k;
-    before issue P, 1.8 s of the read on the one core), and cuts the student sheet in two, so
-    that both cores parse it (``sheet_halves``). Close it when the report is read."""
-    path = Path(path)
-    try:
-        worth = path.stat().st_size >= AHEAD_MIN_BYTES
-    except OSError:
-        worth = False    # the reader names a missing file itself
-    return StudentCheck(path, STUDENT_SHEET, worth=worth)
 
 
 def _resolve(table: Table, aliases: dict) -> Columns:
