@@ -16,7 +16,8 @@ from smartalloc.domain import glossary
 from smartalloc.domain.capacity_plan import CapacityPlanRow
 from smartalloc.domain.contracts import REASONS_COLUMNS, REASONS_SHEET
 from smartalloc.domain.decision import STAGES, Decision, Outcome
-from smartalloc.domain.reasons import selection_reason
+from smartalloc.domain.ranking import RULE_LABELS_FA
+from smartalloc.domain.reasons import CHANNEL_LABELS_FA, selection_reason
 from smartalloc.domain.records import STUDENT_INDEX, StudentRecord
 from smartalloc.domain.summary import MentorSummary
 from smartalloc.domain.tables import LazyRows, Table
@@ -68,10 +69,8 @@ ALLOCATION_SHEETS: dict[str, tuple[str, ...]] = {
     REASONS_SHEET: REASONS_COLUMNS,
     UNALLOCATED_SHEET: UNALLOCATED_COLUMNS,
 }
-_CHANNEL_FA = glossary.labels_fa(glossary.CHANNELS)
 _FAILURE_FA = glossary.labels_fa(glossary.FAILURE_CLASSES)
 _OUTCOME_FA = glossary.labels_fa(glossary.OUTCOMES)
-_RULE_FA = glossary.labels_fa(glossary.RANKING_RULES)
 _YES, _NO = glossary.yes_no(True), glossary.yes_no(False)
 
 
@@ -127,7 +126,7 @@ def _per_student(students: Sequence[StudentRecord], decisions: Sequence[Decision
     """The allocations, trace, reasons and unallocated rows, in one pass over the decisions."""
     allocations, trace, reasons, unallocated = [], [], [], []
     keep_trace = trace.append if trace_sheet else None
-    channels, failures, outcomes = _Texts(_CHANNEL_FA), _Texts(_FAILURE_FA), _Texts(_OUTCOME_FA)
+    channels, failures, outcomes = _Texts(CHANNEL_LABELS_FA), _Texts(_FAILURE_FA), _Texts(_OUTCOME_FA)
     for d in decisions:
         s = students[d.index]
         first, last = _names(s.values)
@@ -146,7 +145,7 @@ def _per_student(students: Sequence[StudentRecord], decisions: Sequence[Decision
             keep_trace((
                 s.row, d.national_id, channel_fa, d.dedupe_reason, before,
                 d.pool_size, *counts, d.mentor_id, d.runner_up_id,
-                _RULE_FA.get(d.decided_by, d.decided_by), round(d.occupancy_before, 6),
+                RULE_LABELS_FA.get(d.decided_by, d.decided_by), round(d.occupancy_before, 6),
                 d.allocations_before, policy_stamp, channel, d.decided_by))
         if ok:
             reasons.append((s.row, d.national_id, first, last, d.mentor_id, selection_reason(d)))
