@@ -37,6 +37,19 @@ def test_any_cells_give_a_well_formed_workbook(tmp_path_factory, rows):
     _parts_well_formed(path)
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), min_size=1, max_size=20)
+       | st.sampled_from(['Tahoma"', 'B "Nazanin"', "a & <b>", "'"]))
+def test_any_font_name_of_the_policy_gives_a_well_formed_workbook(tmp_path_factory, font):
+    """The policy's font name is free text; it goes into an attribute of styles.xml, so a
+    quote in it must be escaped like ``&``, ``<`` and ``>``."""
+    path = tmp_path_factory.mktemp("f") / "t.xlsx"
+    write_xlsx(path, [("S", ["a"], [["x"]])], font=font)
+    _parts_well_formed(path)
+    assert CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python() == [
+        ["a"], ["x"]]
+
+
 def test_types_round_trip_and_bytes_are_deterministic(tmp_path):
     rows = [["0012", 7, 1.5, True, Status.OK, "a\x01b", "<&>", " pad ", "_x0041_"]]
     columns = [f"c{i}" for i in range(9)]

@@ -39,6 +39,9 @@ SheetSpec = (tuple[str, Sequence[str], Iterable[Sequence]]
              | tuple[str, Sequence[str], Iterable[Sequence], float | None])
 
 
+_ATTRIBUTE = {chr(34): "&quot;"}   # more to escape in a double-quoted attribute's value
+
+
 def escape(text: str, entities: Mapping[str, str] | None = None) -> str:
     """``&``, ``>`` and ``<`` escaped, then ``entities`` replaced: ``xml.sax.saxutils.escape``,
     whose module imports ``urllib.request`` and ``http.client`` (~30 ms of every run's
@@ -50,9 +53,11 @@ def escape(text: str, entities: Mapping[str, str] | None = None) -> str:
 
 
 def _styles(font: str, size: int) -> str:
-    """Two cell styles: 0 = body, 1 = bold header; both in the policy's font."""
-    fonts = (f'<font><sz val="{size}"/><name val="{escape(font)}"/></font>'
-             f'<font><b/><sz val="{size}"/><name val="{escape(font)}"/></font>')
+    """Two cell styles: 0 = body, 1 = bold header; both in the policy's font (free text, so
+    escaped for the attribute it fills)."""
+    name = escape(font, _ATTRIBUTE)
+    fonts = (f'<font><sz val="{size}"/><name val="{name}"/></font>'
+             f'<font><b/><sz val="{size}"/><name val="{name}"/></font>')
     return (f'{_XML}<styleSheet xmlns="{_NS}"><fonts count="2">{fonts}</fonts><fills count="2">'
             '<fill><patternFill patternType="none"/></fill><fill><patternFill '
             'patternType="gray125"/></fill></fills><borders count="1"><border><left/><right/>'
@@ -133,8 +138,7 @@ def _member(zf: zipfile.ZipFile, name: str):
 def _workbook_xml(names: Sequence[str], filters: Sequence[str | None]) -> str:
     """The sheet list, and Excel's hidden ``_FilterDatabase`` name for each autofilter (Excel
     writes it with every filter; readers that look for it find the same range)."""
-    quote = {chr(34): "&quot;"}
-    listed = "".join(f'<sheet name="{escape(name, quote)}" sheetId="{i}" '
+    listed = "".join(f'<sheet name="{escape(name, _ATTRIBUTE)}" sheetId="{i}" '
                      f'r:id="rId{i}"/>' for i, name in enumerate(names, start=1))
     defined = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">'
